@@ -1,0 +1,133 @@
+//! What a failed Partner Center call looks like, and how it maps onto [`crate::Error`].
+
+use serde::Deserialize;
+
+use crate::error::{CallContext, Error};
+
+/// A call that did not succeed: the HTTP answer (if any) and the service's error body.
+#[derive(Debug, thiserror::Error)]
+#[error("{context}: {}", self.summary())]
+pub struct ApiError {
+    pub context: CallContext,
+    pub kind: ApiErrorKind,
+}
+
+#[derive(Debug)]
+pub enum ApiErrorKind {
+    /// The service answered with a non-success status.
+    Status { status: u16, body: ErrorBody },
+    /// No answer: connection refused or reset, timeout.
+    Transport { message: String },
+    /// No token to make the call with.
+    SignIn(Box<Error>),
+}
+
+/// The error body the service sends (reference §5.2; never documented, observed):
+/// `{"code", "message", "data", "details", "source", "target", "innererror"}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ErrorBody {
+    pub code: Option<String>,
+    pub message: Option<String>,
+    pub target: Option<String>,
+    #[serde(default, rename = "innererror")]
+    pub inner_error: Option<Box<ErrorBody>>,
+    /// The body as received when it is not that shape (truncated), for the message.
+    #[serde(skip)]
+    pub raw: Option<String>,
+}
+
+impl ErrorBody {
+    pub fn parse(text: &str) -> ErrorBody {
+        match serde_json::from_str::<ErrorBody>(text) {
+            Ok(body) if body.code.is_some() || body.message.is_some() => body,
+            _ => ErrorBody {
+                raw: (!text.trim().is_empty()).then(|| text.chars().take(300).collect()),
+                ..Default::default()
+            },
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        let mut text = match (&self.code, &self.message) {
+            (Some(code), Some(message)) => format!("{code}: {message}"),
+            (Some(code), None) => code.clone(),
+            (None, Some(message)) => message.clone(),
+            (None, None) => self.raw.clone().unwrap_or_else(|| "no details".into()),
+        };
+        if let Some(inner) = &self.inner_error {
+            text.push_str(&format!(" ({})", inner.describe()));
+        }
+        text
+    }
+}
+
+impl ApiError {
+    pub fn status(&self) -> Option<u16> {
+        match &self.kind {
+            ApiErrorKind::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    pub fn code(&self) -> Option<&str> {
+        match &self.kind {
+            ApiErrorKind::Status { body, .. } => body.code.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    pub fn summary(&self) -> String {
+        match &self.kind {
+            ApiErrorKind::Status { body, .. } => body.describe(),
+            ApiErrorKind::Transport { message } => message.clone(),
+            ApiErrorKind::SignIn(error) => error.to_string(),
+        }
+    }
+
+    /// The general mapping onto exit codes; flows that know better (a 404 meaning "wrong
+    /// app id") convert before this.
+    pub fn into_error(self, doing: &str) -> Error {
+        if let ApiErrorKind::SignIn(error) = self.kind {
+            return *error;
+        }
+        let summary = self.summary();
+        let context = self.context.clone();
+        match self.status() {
+            Some(401) => Error::Auth {
+                message: format!("Partner Center refused the token while {doing}: {summary}"),
+                hint: "Check that the Entra ID application was added in Partner Center → Account settings → Users with the Manager role, and that the token is for https://manage.devcenter.microsoft.com.".into(),
+            },
+            Some(403) => Error::Auth {
+                message: format!("Partner Center denied access while {doing}: {summary}"),
+                hint: "The application needs the Manager (or Developer) role in Partner Center, and the product must belong to that account.".into(),
+            },
+            Some(409) => Error::Conflict {
+                message: format!("conflict while {doing}: {summary}"),
+                hint: conflict_hint(&summary).into(),
+                context: Some(context),
+            },
+            Some(429) | Some(500..) | None => Error::Service {
+                message: format!("Partner Center kept failing while {doing}: {summary}"),
+                hint: "Nothing more was changed. Re-run the step later; it continues where it stopped.".into(),
+                context: Some(context),
+            },
+            Some(_) => Error::Api {
+                message: format!("Partner Center refused {doing}: {summary}"),
+                hint: String::new(),
+                context,
+            },
+        }
+    }
+}
+
+fn conflict_hint(summary: &str) -> &'static str {
+    if summary.contains("not supported by the submission API") {
+        "This product uses features the submission API does not support (mandatory app updates, Store-managed consumables). Publish it in Partner Center."
+    } else {
+        "The submission is not in a state that allows this. Check it in Partner Center."
+    }
+}

@@ -1,0 +1,314 @@
+//! The Partner Center client: the one place that builds requests, signs them, retries,
+//! and logs correlation ids. Flows speak in paths relative to `/v1.0/my/` and JSON values.
+
+pub mod error;
+pub mod retry;
+pub mod types;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use secrecy::ExposeSecret;
+use serde_json::Value;
+use url::Url;
+
+pub use self::error::{ApiError, ApiErrorKind, ErrorBody};
+use self::retry::{Idempotency, RetryPolicy};
+use crate::auth::TokenSource;
+use crate::error::CallContext;
+
+/// Time one request may take. Cloning a large submission has been seen to take minutes
+/// before the service gives up with a 500 (reference §2.3), so this is generous.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(180);
+
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    tokens: Arc<TokenSource>,
+    retry: RetryPolicy,
+}
+
+impl Client {
+    pub fn new(
+        http: reqwest::Client,
+        api_base_url: &Url,
+        tokens: Arc<TokenSource>,
+        retry: RetryPolicy,
+    ) -> Self {
+        let mut base = api_base_url.clone();
+        let path = format!("{}/v1.0/my/", base.path().trim_end_matches('/'));
+        base.set_path(&path);
+        Client {
+            http,
+            base,
+            tokens,
+            retry,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Result<Value, ApiError> {
+        self.call(Method::GET, path, None, Idempotency::Read).await
+    }
+
+    /// A POST without a body (create, commit, rollout actions).
+    pub async fn post(&self, path: &str) -> Result<Value, ApiError> {
+        self.call(Method::POST, path, None, Idempotency::Write)
+            .await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Result<Value, ApiError> {
+        self.call(Method::POST, path, Some(body), Idempotency::Write)
+            .await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Result<Value, ApiError> {
+        self.call(Method::PUT, path, Some(body), Idempotency::Write)
+            .await
+    }
+
+    pub async fn delete(&self, path: &str) -> Result<(), ApiError> {
+        self.call(Method::DELETE, path, None, Idempotency::Delete)
+            .await
+            .map(|_| ())
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        idempotency: Idempotency,
+    ) -> Result<Value, ApiError> {
+        let url = self.base.join(path).map_err(|e| ApiError {
+            context: CallContext {
+                call: format!("{method} {path}"),
+                ..Default::default()
+            },
+            kind: ApiErrorKind::Transport {
+                message: format!("bad path: {e}"),
+            },
+        })?;
+        let shown = format!("{method} {}", path.split('?').next().unwrap_or(path));
+        let started = Instant::now();
+        let mut attempt = 0u32;
+        let mut refreshed_token = false;
+        loop {
+            attempt += 1;
+            let token = self.tokens.token().await.map_err(|e| ApiError {
+                context: CallContext {
+                    call: shown.clone(),
+                    ..Default::default()
+                },
+                kind: ApiErrorKind::SignIn(Box::new(e)),
+            })?;
+            let mut request = self
+                .http
+                .request(method.clone(), url.clone())
+                .bearer_auth(token.expose_secret())
+                .header("Accept", "application/json")
+                .timeout(REQUEST_TIMEOUT);
+            request = match body {
+                Some(json) => request
+                    .header("Content-Type", "application/json; charset=utf-8")
+                    .body(serde_json::to_vec(json).unwrap_or_default()),
+                // Bodyless POSTs still say what they are; some proxies refuse a POST
+                // without Content-Length.
+                None if method == Method::POST => request.header("Content-Length", "0"),
+                None => request,
+            };
+            let call_started = Instant::now();
+            let outcome = request.send().await;
+            let (status, correlation_id, text, retry_after) = match outcome {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let correlation_id = header(&response, "MS-CorrelationId");
+                    let retry_after = header(&response, "Retry-After")
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs);
+                    match response.text().await {
+                        Ok(text) => (status, correlation_id, text, retry_after),
+                        Err(e) => {
+                            let error = transport_error(&shown, correlation_id, &e);
+                            if let Some(delay) =
+                                self.retry.after_transport(idempotency, attempt, started)
+                            {
+                                tracing::warn!("{error}; retrying in {}s", delay.as_secs());
+                                tokio::time::sleep(delay).await;
+                                continue;
+                            }
+                            return Err(error);
+                        }
+                    }
+                }
+                Err(e) => {
+                    let error = transport_error(&shown, None, &e);
+                    if let Some(delay) = self.retry.after_transport(idempotency, attempt, started) {
+                        tracing::warn!("{error}; retrying in {}s", delay.as_secs());
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                    return Err(error);
+                }
+            };
+            let context = CallContext {
+                call: shown.clone(),
+                http_status: Some(status),
+                correlation_id: correlation_id.clone(),
+            };
+            let elapsed = call_started.elapsed().as_millis();
+            if (200..300).contains(&status) {
+                tracing::debug!("{context} in {elapsed} ms");
+                if text.trim().is_empty() {
+                    return Ok(Value::Null);
+                }
+                return parse_lenient(&text).map_err(|e| ApiError {
+                    context,
+                    kind: ApiErrorKind::Transport {
+                        message: format!("the answer is not JSON: {e}"),
+                    },
+                });
+            }
+            let error = ApiError {
+                context: context.clone(),
+                kind: ApiErrorKind::Status {
+                    status,
+                    body: ErrorBody::parse(&text),
+                },
+            };
+            if status == 401 && !refreshed_token && !self.tokens.is_passthrough() {
+                tracing::info!("{context}: token refused; requesting a new one");
+                self.tokens.invalidate().await;
+                refreshed_token = true;
+                continue;
+            }
+            if let Some(delay) =
+                self.retry
+                    .after_status(idempotency, status, retry_after, attempt, started)
+            {
+                tracing::warn!("{error}; retrying in {}s", delay.as_secs());
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+            tracing::warn!("{error}");
+            return Err(error);
+        }
+    }
+}
+
+fn header(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+fn transport_error(call: &str, correlation_id: Option<String>, e: &reqwest::Error) -> ApiError {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "connection failed"
+    };
+    ApiError {
+        context: CallContext {
+            call: call.to_string(),
+            http_status: None,
+            correlation_id,
+        },
+        kind: ApiErrorKind::Transport {
+            message: format!("{what}: {}", crate::secrets::redact(&error_chain(e))),
+        },
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
+
+/// Parses JSON as the service's documentation writes it: strict JSON first, then with
+/// `//` comment lines and trailing commas removed (reference §8 item 4). The live service
+/// sends strict JSON; this keeps the doc samples readable too.
+pub fn parse_lenient(text: &str) -> Result<Value, serde_json::Error> {
+    match serde_json::from_str(text) {
+        Ok(value) => Ok(value),
+        Err(first) => {
+            serde_json::from_str(&strip_comments_and_trailing_commas(text)).map_err(|_| first)
+        }
+    }
+}
+
+fn strip_comments_and_trailing_commas(text: &str) -> String {
+    // Outside strings: drop `//…` to end of line, and a `,` followed (after whitespace)
+    // by `}` or `]`.
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '/' if chars.get(i + 1) == Some(&'/') => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            ',' => {
+                let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+                if !matches!(next, Some('}') | Some(']')) {
+                    out.push(c);
+                }
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_samples_parse_leniently() {
+        let with_comma =
+            include_str!("../simulator/samples/get-status-for-an-app-submission-response.json");
+        assert!(serde_json::from_str::<Value>(with_comma).is_err());
+        let value = parse_lenient(with_comma).unwrap();
+        assert_eq!(value["status"], "PendingCommit");
+        let with_comment = include_str!("../simulator/samples/get-all-apps-response.json");
+        assert!(parse_lenient(with_comment).unwrap()["value"].is_array());
+        let tricky = r#"{"a": "x // not a comment, ]", "b": [1, 2,],}"#;
+        let value = parse_lenient(tricky).unwrap();
+        assert_eq!(value["a"], "x // not a comment, ]");
+        assert_eq!(value["b"], serde_json::json!([1, 2]));
+    }
+}

@@ -1,0 +1,1230 @@
+//! One pass over all inputs that either builds a [`Config`] or lists every problem.
+//! Files are read here too (globs, the patch, assets), so that a run that will fail on its
+//! inputs fails before any network call.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::SecretString;
+use url::Url;
+
+use super::values::{parse_bool, parse_duration, parse_list};
+use super::*;
+use crate::package;
+use crate::submission::files::new_files_in_patch;
+
+const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com";
+const DEFAULT_API: &str = "https://manage.devcenter.microsoft.com";
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+const DEFAULT_POLL: Duration = Duration::from_secs(30);
+/// The simulator's clock runs fast, so waiting on it with the real default would be slow.
+const SIMULATE_DEFAULT_POLL: Duration = Duration::from_secs(1);
+const DEFAULT_SIM_PHASE: Duration = Duration::from_secs(2);
+
+/// Inputs that every command reads.
+const COMMON_INPUTS: &[&str] = &["command", "output", "log-level"];
+/// Inputs of the networked commands.
+const SESSION_INPUTS: &[&str] = &[
+    "tenant-id",
+    "client-id",
+    "client-secret",
+    "access-token",
+    "authority-host",
+    "api-base-url",
+    "simulate",
+    "simulator-phase",
+];
+const SUBMIT_INPUTS: &[&str] = &[
+    "app-id",
+    "submission-id",
+    "packages",
+    "package-mode",
+    "submission-patch",
+    "submission-patch-file",
+    "assets-dir",
+    "release-notes",
+    "notes-for-certification",
+    "on-pending",
+    "commit",
+    "wait-for",
+    "timeout",
+    "poll-interval",
+    "zip-path",
+    "upload-zip",
+];
+const STATUS_INPUTS: &[&str] = &[
+    "app-id",
+    "submission-id",
+    "wait-for",
+    "timeout",
+    "poll-interval",
+];
+const PACK_INPUTS: &[&str] = &[
+    "packages",
+    "assets-dir",
+    "submission-patch",
+    "submission-patch-file",
+    "zip-path",
+];
+const SIMULATOR_INPUTS: &[&str] = &["listen", "simulator-phase", "app-id"];
+
+/// Inputs of the interface that this version does not act on yet. Giving one is an error,
+/// never silently ignored: a `flight-id` that is ignored would ship to production.
+const NOT_YET_SUPPORTED: &[&str] = &[
+    "client-certificate",
+    "client-certificate-file",
+    "federated-token",
+    "federated-token-file",
+    "azure-service-connection-id",
+    "flight-id",
+    "flight-name",
+    "addon-id",
+    "addon-product-id",
+    "release-notes-dir",
+    "target-publish-mode",
+    "target-publish-date",
+    "visibility",
+    "rollout-percentage",
+    "existing-rollout",
+    "mandatory-update",
+    "mandatory-update-effective-date",
+    "dry-run",
+    "upload-concurrency",
+    "upload-block-size",
+    "group-ids",
+    "rank-higher-than",
+    "addon-type",
+    "rollout-action",
+    "list",
+];
+
+const COMMANDS: &[&str] = &[
+    "submit",
+    "status",
+    "create-flight",
+    "delete-flight",
+    "create-addon",
+    "delete-addon",
+    "rollout",
+    "list",
+    "pack",
+    "simulator",
+];
+
+/// Inputs whose values are never repeated in messages.
+pub(crate) const SECRET_INPUTS: &[&str] = &[
+    "client-secret",
+    "access-token",
+    "client-certificate",
+    "federated-token",
+];
+
+/// What validation needs from the process: where relative paths start, where temp files go.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub cwd: PathBuf,
+    pub temp_dir: PathBuf,
+}
+
+impl Environment {
+    pub fn from_process() -> Self {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let temp_dir = std::env::var_os("RUNNER_TEMP")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("AGENT_TEMPDIRECTORY")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
+            .unwrap_or_else(std::env::temp_dir);
+        Environment { cwd, temp_dir }
+    }
+}
+
+pub fn validate(inputs: &Inputs, env: &Environment) -> Result<Config, Vec<InputProblem>> {
+    let mut check = Check {
+        inputs,
+        env,
+        problems: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let config = check.config();
+    if check.problems.is_empty() {
+        let mut config = config.expect("a config when there are no problems");
+        config.warnings = check.warnings;
+        Ok(config)
+    } else {
+        Err(check.problems)
+    }
+}
+
+struct Check<'a> {
+    inputs: &'a Inputs,
+    env: &'a Environment,
+    problems: Vec<InputProblem>,
+    warnings: Vec<String>,
+}
+
+impl Check<'_> {
+    fn config(&mut self) -> Option<Config> {
+        let output = self.one_of(
+            "output",
+            &[("text", OutputFormat::Text), ("json", OutputFormat::Json)],
+            OutputFormat::Text,
+        );
+        let log_level = self.one_of(
+            "log-level",
+            &[
+                ("error", LogLevel::Error),
+                ("warn", LogLevel::Warn),
+                ("info", LogLevel::Info),
+                ("debug", LogLevel::Debug),
+                ("trace", LogLevel::Trace),
+            ],
+            LogLevel::Info,
+        );
+        for name in NOT_YET_SUPPORTED {
+            if self.inputs.is_given(name) {
+                self.problem(
+                    name,
+                    "is part of the interface but not supported by this version yet; remove it",
+                );
+            }
+        }
+        let command_name = self.inputs.value("command").unwrap_or("submit").to_string();
+        let command = match command_name.as_str() {
+            "submit" => self.submit().map(|c| Command::Submit(Box::new(c))),
+            "status" => self.status().map(|c| Command::Status(Box::new(c))),
+            "pack" => self.pack().map(Command::Pack),
+            "simulator" => self.simulator().map(Command::Simulator),
+            other if COMMANDS.contains(&other) => {
+                self.problem(
+                    "command",
+                    format!("`{other}` is not available in this version yet"),
+                );
+                None
+            }
+            other => {
+                let hint = COMMANDS
+                    .iter()
+                    .find(|c| c.eq_ignore_ascii_case(other))
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                self.problem(
+                    "command",
+                    format!(
+                        "`{other}` is not a command{hint}; use one of {}",
+                        COMMANDS.join(", ")
+                    ),
+                );
+                None
+            }
+        };
+        self.warn_unused(&command_name);
+        let secrets = SECRET_INPUTS
+            .iter()
+            .filter_map(|name| self.inputs.value(name).map(str::to_string))
+            .collect();
+        Some(Config {
+            command: command?,
+            output,
+            log_level,
+            warnings: Vec::new(),
+            secrets,
+        })
+    }
+
+    fn warn_unused(&mut self, command: &str) {
+        let used: Vec<&str> = match command {
+            "submit" => [SESSION_INPUTS, SUBMIT_INPUTS].concat(),
+            "status" => [SESSION_INPUTS, STATUS_INPUTS].concat(),
+            "pack" => PACK_INPUTS.to_vec(),
+            "simulator" => SIMULATOR_INPUTS.to_vec(),
+            _ => return,
+        };
+        let unused: Vec<String> = self
+            .inputs
+            .given_names()
+            .filter(|name| {
+                !used.contains(name)
+                    && !COMMON_INPUTS.contains(name)
+                    && !NOT_YET_SUPPORTED.contains(name)
+            })
+            .map(|name| format!("`{name}`"))
+            .collect();
+        if !unused.is_empty() {
+            self.warnings.push(format!(
+                "{} ignored: not used by `{command}`",
+                unused.join(", ")
+            ));
+        }
+    }
+
+    // ----- commands -----
+
+    fn submit(&mut self) -> Option<SubmitConfig> {
+        let session = self.session();
+        let product = self.product();
+        let submission_id = self.submission_id();
+        let package_mode = self.one_of(
+            "package-mode",
+            &[("replace", PackageMode::Replace), ("add", PackageMode::Add)],
+            PackageMode::Replace,
+        );
+        let on_pending = self.one_of(
+            "on-pending",
+            &[
+                ("fail", OnPending::Fail),
+                ("delete", OnPending::Delete),
+                ("reuse", OnPending::Reuse),
+            ],
+            OnPending::Fail,
+        );
+        if submission_id.is_some() && self.inputs.is_given("on-pending") {
+            self.warnings.push(
+                "`on-pending` ignored: `submission-id` names the submission to continue".into(),
+            );
+        }
+        let commit = self.boolean("commit", true);
+        let simulate = session.as_ref().is_some_and(|s| s.simulate.is_some());
+        let wait = self.wait(simulate);
+        if !commit && self.inputs.is_given("wait-for") && wait.wait_for != WaitFor::None {
+            self.warnings.push(
+                "`wait-for` ignored: `commit` is false, so there is nothing to wait for".into(),
+            );
+        }
+        let patch = self.patch();
+        let release_notes = self.inputs.value("release-notes").map(str::to_string);
+        let notes_for_certification = self
+            .inputs
+            .value("notes-for-certification")
+            .map(str::to_string);
+
+        let upload_zip = self.existing_file("upload-zip");
+        let package_files = self.packages(upload_zip.is_some());
+        let asset_files = self.assets(patch.as_ref());
+        let zip = match (&upload_zip, self.inputs.is_given("upload-zip")) {
+            (Some(path), _) => {
+                if self.inputs.is_given("zip-path") {
+                    self.warnings
+                        .push("`zip-path` ignored: `upload-zip` is uploaded as it is".into());
+                }
+                ZipSource::Ready { path: path.clone() }
+            }
+            (None, true) => ZipSource::Nothing, // problem already recorded
+            (None, false) if package_files.is_empty() && asset_files.is_empty() => {
+                ZipSource::Nothing
+            }
+            (None, false) => {
+                let files: Vec<ZipInput> =
+                    package_files.iter().chain(&asset_files).cloned().collect();
+                self.no_duplicate_entries(&files);
+                ZipSource::Build {
+                    path: self.zip_path(&product),
+                    files,
+                }
+            }
+        };
+        let mut packages: Vec<String> = package_files.into_iter().map(|f| f.entry_name).collect();
+        if let Some(path) = &upload_zip
+            && !self.inputs.is_given("packages")
+        {
+            packages = self.packages_in_zip(path);
+        }
+        if packages.is_empty()
+            && patch.is_none()
+            && release_notes.is_none()
+            && notes_for_certification.is_none()
+            && !self.inputs.is_given("packages")
+            && !self.inputs.is_given("upload-zip")
+        {
+            self.problem(
+                "packages",
+                "nothing to submit: give `packages`, `submission-patch`, `release-notes` or `notes-for-certification`",
+            );
+        }
+        Some(SubmitConfig {
+            session: session?,
+            product: product?,
+            submission_id,
+            changes: SubmissionChanges {
+                packages,
+                package_mode,
+                patch,
+                release_notes,
+                notes_for_certification,
+            },
+            zip,
+            on_pending,
+            commit,
+            wait,
+        })
+    }
+
+    fn status(&mut self) -> Option<StatusConfig> {
+        let session = self.session();
+        let product = self.product();
+        let submission_id = self.submission_id();
+        let simulate = session.as_ref().is_some_and(|s| s.simulate.is_some());
+        let mut wait = self.wait(simulate);
+        if !self.inputs.is_given("wait-for") {
+            wait.wait_for = WaitFor::None;
+        }
+        Some(StatusConfig {
+            session: session?,
+            product: product?,
+            submission_id,
+            wait,
+        })
+    }
+
+    fn pack(&mut self) -> Option<PackConfig> {
+        let patch = self.patch();
+        let mut files = self.packages(false);
+        if patch.is_some() {
+            files.extend(self.assets(patch.as_ref()));
+        } else if let Some(dir) = self.existing_dir("assets-dir") {
+            files.extend(self.whole_dir("assets-dir", &dir));
+        }
+        if files.is_empty() && !self.inputs.is_given("packages") {
+            self.problem(
+                "packages",
+                "nothing to pack: give `packages` or `assets-dir`",
+            );
+        }
+        self.no_duplicate_entries(&files);
+        let zip_path = match self.inputs.value("zip-path") {
+            Some(p) => self.env.cwd.join(p),
+            None => self.env.temp_dir.join("msstore-submit-upload.zip"),
+        };
+        Some(PackConfig { files, zip_path })
+    }
+
+    fn simulator(&mut self) -> Option<SimulatorConfig> {
+        let listen = match self.inputs.value("listen") {
+            None => SocketAddr::from(([127, 0, 0, 1], 0)),
+            Some(text) => match text.parse::<SocketAddr>() {
+                Ok(addr) => addr,
+                Err(_) => {
+                    self.problem(
+                        "listen",
+                        format!("`{text}` is not an address like 127.0.0.1:8080"),
+                    );
+                    return None;
+                }
+            },
+        };
+        let phase = self.duration("simulator-phase", DEFAULT_SIM_PHASE);
+        let app_ids = match self.inputs.value("app-id") {
+            Some(_) => self.product().map(|p| vec![p.app_id().to_string()])?,
+            None => Vec::new(),
+        };
+        Some(SimulatorConfig {
+            listen,
+            settings: SimulatorSettings { phase },
+            app_ids,
+        })
+    }
+
+    // ----- groups of inputs -----
+
+    fn session(&mut self) -> Option<Session> {
+        let simulate = self.boolean("simulate", false);
+        let phase = self.duration("simulator-phase", DEFAULT_SIM_PHASE);
+        let authority_host = self.url("authority-host", DEFAULT_AUTHORITY);
+        let api_base_url = self.url("api-base-url", DEFAULT_API);
+        if simulate {
+            for name in ["authority-host", "api-base-url"] {
+                if self.inputs.is_given(name) {
+                    self.warnings.push(format!(
+                        "`{name}` ignored: `simulate` talks to the built-in simulator"
+                    ));
+                }
+            }
+        }
+        let credential = self.credential(simulate);
+        Some(Session {
+            credential: credential?,
+            authority_host: authority_host?,
+            api_base_url: api_base_url?,
+            simulate: simulate.then_some(SimulatorSettings { phase }),
+        })
+    }
+
+    fn credential(&mut self, simulate: bool) -> Option<Credential> {
+        let access_token = self.inputs.value("access-token");
+        let secret = self.inputs.value("client-secret");
+        if let Some(token) = access_token {
+            if secret.is_some() {
+                self.problem(
+                    "access-token",
+                    "cannot be combined with `client-secret`; give either `access-token` alone, \
+                     or `tenant-id` + `client-id` + `client-secret`",
+                );
+                return None;
+            }
+            if token.chars().any(char::is_whitespace) || token.starts_with("Bearer ") {
+                self.problem(
+                    "access-token",
+                    "must be the bare token, without `Bearer ` or whitespace",
+                );
+                return None;
+            }
+            return Some(Credential::AccessToken(SecretString::from(
+                token.to_string(),
+            )));
+        }
+        if simulate && secret.is_none() {
+            return Some(Credential::SimulatorDefault);
+        }
+        let tenant_id = self.tenant_id();
+        let client_id = self.guid_required("client-id", "the application (client) id");
+        if secret.is_none() {
+            self.problem(
+                "client-secret",
+                "is required: give `client-secret` (with `tenant-id` and `client-id`), or `access-token`",
+            );
+        }
+        Some(Credential::ClientSecret {
+            tenant_id: tenant_id?,
+            client_id: client_id?,
+            secret: SecretString::from(secret?.to_string()),
+        })
+    }
+
+    fn tenant_id(&mut self) -> Option<String> {
+        let Some(text) = self.inputs.value("tenant-id") else {
+            self.problem(
+                "tenant-id",
+                "is required: the Entra ID tenant GUID (Partner Center → Account settings → Tenants)",
+            );
+            return None;
+        };
+        let text = text.trim();
+        let is_domain = text.contains('.')
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        if is_guid(text) || is_domain {
+            Some(text.to_string())
+        } else {
+            self.problem(
+                "tenant-id",
+                format!("`{text}` is not a tenant GUID (like 72f988bf-86f1-41af-91ab-2d7cd011db47) or domain"),
+            );
+            None
+        }
+    }
+
+    fn guid_required(&mut self, name: &str, what: &str) -> Option<String> {
+        let Some(text) = self.inputs.value(name) else {
+            self.problem(name, format!("is required: {what}"));
+            return None;
+        };
+        let text = text.trim();
+        if is_guid(text) {
+            Some(text.to_string())
+        } else {
+            self.problem(name, format!("`{text}` is not a GUID ({what})"));
+            None
+        }
+    }
+
+    fn product(&mut self) -> Option<ProductRef> {
+        let Some(text) = self.inputs.value("app-id") else {
+            self.problem(
+                "app-id",
+                "is required: the app's 12-character Store ID (Partner Center → Product identity), e.g. 9NBLGGH4R315",
+            );
+            return None;
+        };
+        let text = text.trim();
+        if text.len() == 12 && text.chars().all(|c| c.is_ascii_alphanumeric()) {
+            if text.chars().any(|c| c.is_ascii_lowercase()) {
+                self.problem(
+                    "app-id",
+                    format!(
+                        "`{text}` must be upper case: `{}`",
+                        text.to_ascii_uppercase()
+                    ),
+                );
+                return None;
+            }
+            return Some(ProductRef::App {
+                app_id: text.to_string(),
+            });
+        }
+        let hint = if text.contains('.') || text.contains('_') {
+            " — this looks like a package name; app-id is the Store ID from Partner Center → Product identity"
+        } else {
+            ""
+        };
+        self.problem(
+            "app-id",
+            format!("`{text}` is not a 12-character Store ID like 9NBLGGH4R315{hint}"),
+        );
+        None
+    }
+
+    fn submission_id(&mut self) -> Option<String> {
+        let text = self.inputs.value("submission-id")?.trim();
+        if !text.is_empty() && text.len() <= 20 && text.chars().all(|c| c.is_ascii_digit()) {
+            Some(text.to_string())
+        } else {
+            self.problem(
+                "submission-id",
+                format!(
+                    "`{text}` is not a submission id (a string of digits like 1152921504621243540)"
+                ),
+            );
+            None
+        }
+    }
+
+    fn wait(&mut self, simulate: bool) -> WaitConfig {
+        let wait_for = self.one_of(
+            "wait-for",
+            &[
+                ("none", WaitFor::None),
+                ("committed", WaitFor::Committed),
+                ("certified", WaitFor::Certified),
+                ("published", WaitFor::Published),
+            ],
+            WaitFor::Committed,
+        );
+        let timeout = self.duration("timeout", DEFAULT_TIMEOUT);
+        let default_poll = if simulate {
+            SIMULATE_DEFAULT_POLL
+        } else {
+            DEFAULT_POLL
+        };
+        let poll_interval = self.duration("poll-interval", default_poll);
+        if poll_interval.is_zero() {
+            self.problem("poll-interval", "must be more than zero");
+        }
+        WaitConfig {
+            wait_for,
+            timeout,
+            poll_interval,
+        }
+    }
+
+    fn patch(&mut self) -> Option<serde_json::Value> {
+        let (name, text) = match (
+            self.inputs.value("submission-patch"),
+            self.inputs.value("submission-patch-file"),
+        ) {
+            (Some(_), Some(_)) => {
+                self.problem(
+                    "submission-patch",
+                    "give either `submission-patch` or `submission-patch-file`, not both",
+                );
+                return None;
+            }
+            (Some(text), None) => ("submission-patch", text.to_string()),
+            (None, Some(_)) => {
+                let path = self.existing_file("submission-patch-file")?;
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => ("submission-patch-file", text),
+                    Err(e) => {
+                        self.problem(
+                            "submission-patch-file",
+                            format!("cannot read {}: {e}", path.display()),
+                        );
+                        return None;
+                    }
+                }
+            }
+            (None, None) => return None,
+        };
+        let value: serde_json::Value =
+            match serde_json::from_str(text.trim_start_matches('\u{feff}')) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.problem(
+                        name,
+                        format!(
+                            "is not valid JSON: {} at line {} column {}",
+                            json_error_kind(&e),
+                            e.line(),
+                            e.column()
+                        ),
+                    );
+                    return None;
+                }
+            };
+        if !value.is_object() {
+            self.problem(
+                name,
+                "must be a JSON object (a merge patch of the submission), e.g. {\"notesForCertification\": \"…\"}",
+            );
+            return None;
+        }
+        Some(value)
+    }
+
+    /// Files given by `packages`. With a ready zip they need not exist on disk: their names
+    /// are what the submission refers to.
+    fn packages(&mut self, with_ready_zip: bool) -> Vec<ZipInput> {
+        let Some(text) = self.inputs.value("packages") else {
+            return Vec::new();
+        };
+        let patterns = parse_list(text);
+        if patterns.is_empty() {
+            self.problem("packages", "lists no file");
+            return Vec::new();
+        }
+        let mut files = Vec::new();
+        for pattern in patterns {
+            let absolute = self.env.cwd.join(&pattern);
+            let Some(pattern_text) = absolute.to_str() else {
+                self.problem("packages", format!("`{pattern}` is not valid UTF-8"));
+                continue;
+            };
+            let matches: Vec<PathBuf> = match glob::glob(pattern_text) {
+                Ok(paths) => paths
+                    .filter_map(Result::ok)
+                    .filter(|p| p.is_file())
+                    .collect(),
+                Err(e) => {
+                    self.problem("packages", format!("`{pattern}` is not a valid glob: {e}"));
+                    continue;
+                }
+            };
+            if matches.is_empty() {
+                if with_ready_zip && !has_glob_chars(&pattern) {
+                    // Named in the submission, expected inside `upload-zip`.
+                    if let Some(name) = Path::new(&pattern).file_name().and_then(|n| n.to_str()) {
+                        self.package_name_checks(name, &pattern);
+                        files.push(ZipInput {
+                            path: absolute.clone(),
+                            entry_name: name.to_string(),
+                        });
+                    }
+                    continue;
+                }
+                self.problem(
+                    "packages",
+                    format!(
+                        "`{pattern}` matches no file (relative to {})",
+                        self.env.cwd.display()
+                    ),
+                );
+                continue;
+            }
+            for path in matches {
+                let Some(name) = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .map(str::to_string)
+                else {
+                    self.problem(
+                        "packages",
+                        format!("{} has a file name that is not UTF-8", path.display()),
+                    );
+                    continue;
+                };
+                if self.package_name_checks(&name, &path.display().to_string())
+                    && !files.iter().any(|f: &ZipInput| f.path == path)
+                {
+                    files.push(ZipInput {
+                        path,
+                        entry_name: name,
+                    });
+                }
+            }
+        }
+        files.sort_by(|a, b| a.entry_name.cmp(&b.entry_name));
+        files
+    }
+
+    fn package_name_checks(&mut self, name: &str, shown: &str) -> bool {
+        if !package::is_package_file_name(name) {
+            self.problem(
+                "packages",
+                format!(
+                    "{shown} is not a package; supported extensions are {}",
+                    package::PACKAGE_EXTENSIONS.join(" ")
+                ),
+            );
+            return false;
+        }
+        if let Some(problem) = package::entry_name_problem(name) {
+            self.problem("packages", format!("{shown}: {problem}"));
+            return false;
+        }
+        true
+    }
+
+    fn packages_in_zip(&mut self, path: &Path) -> Vec<String> {
+        match package::zip_entry_names(path) {
+            Ok(names) => {
+                let packages: Vec<String> = names
+                    .into_iter()
+                    .filter(|n| !n.contains('/') && package::is_package_file_name(n))
+                    .collect();
+                if packages.is_empty() {
+                    self.warnings.push(format!(
+                        "{} holds no package at its root; the submission's packages stay as they are",
+                        path.display()
+                    ));
+                }
+                packages
+            }
+            Err(e) => {
+                self.problem(
+                    "upload-zip",
+                    format!("{} is not a readable zip: {e}", path.display()),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// The files a patch marks `PendingUpload`, found under `assets-dir`.
+    fn assets(&mut self, patch: Option<&serde_json::Value>) -> Vec<ZipInput> {
+        let referenced = patch.map(new_files_in_patch).unwrap_or_default();
+        let given_dir = self.inputs.is_given("assets-dir");
+        if referenced.is_empty() {
+            if given_dir && patch.is_some() {
+                self.warnings
+                    .push("`assets-dir` ignored: the patch marks no file `PendingUpload`".into());
+            }
+            return Vec::new();
+        }
+        let patch_input = self.patch_input_name();
+        if !given_dir {
+            self.problem(
+                "assets-dir",
+                format!(
+                    "is required: `{patch_input}` marks {} for upload ({})",
+                    plural(referenced.len(), "file"),
+                    referenced.join(", ")
+                ),
+            );
+            return Vec::new();
+        }
+        let Some(dir) = self.existing_dir("assets-dir") else {
+            return Vec::new();
+        };
+        let mut files = Vec::new();
+        for name in referenced {
+            let entry_name = name.replace('\\', "/");
+            if let Some(problem) = package::entry_name_problem(&entry_name) {
+                self.problem(&patch_input, format!("file `{name}`: {problem}"));
+                continue;
+            }
+            let path = dir.join(&entry_name);
+            if !path.is_file() {
+                self.problem(
+                    "assets-dir",
+                    format!(
+                        "`{name}` (marked PendingUpload in `{patch_input}`) is not in {}",
+                        dir.display()
+                    ),
+                );
+                continue;
+            }
+            if !files.iter().any(|f: &ZipInput| f.entry_name == entry_name) {
+                files.push(ZipInput { path, entry_name });
+            }
+        }
+        files
+    }
+
+    fn whole_dir(&mut self, input: &str, dir: &Path) -> Vec<ZipInput> {
+        match package::files_under(dir) {
+            Ok(files) => {
+                let mut inputs = Vec::new();
+                for (path, entry_name) in files {
+                    match package::entry_name_problem(&entry_name) {
+                        Some(problem) => self.problem(input, format!("{entry_name}: {problem}")),
+                        None => inputs.push(ZipInput { path, entry_name }),
+                    }
+                }
+                inputs
+            }
+            Err(e) => {
+                self.problem(input, format!("cannot read {}: {e}", dir.display()));
+                Vec::new()
+            }
+        }
+    }
+
+    fn no_duplicate_entries(&mut self, files: &[ZipInput]) {
+        let mut seen: std::collections::BTreeMap<String, &Path> = Default::default();
+        for file in files {
+            let key = file.entry_name.to_ascii_lowercase();
+            if let Some(previous) = seen.insert(key, &file.path) {
+                self.problem(
+                    "packages",
+                    format!(
+                        "{} and {} would both be `{}` in the zip",
+                        previous.display(),
+                        file.path.display(),
+                        file.entry_name
+                    ),
+                );
+            }
+        }
+    }
+
+    fn zip_path(&mut self, product: &Option<ProductRef>) -> PathBuf {
+        if let Some(p) = self.inputs.value("zip-path") {
+            let path = self.env.cwd.join(p);
+            if path.is_dir() {
+                self.problem(
+                    "zip-path",
+                    format!("{} is a directory; give a file path", path.display()),
+                );
+            } else if let Some(parent) = path.parent()
+                && !parent.as_os_str().is_empty()
+                && !parent.is_dir()
+            {
+                self.problem(
+                    "zip-path",
+                    format!("folder {} does not exist", parent.display()),
+                );
+            }
+            return path;
+        }
+        let product = product
+            .as_ref()
+            .map(|p| p.app_id().to_string())
+            .unwrap_or_else(|| "product".into());
+        self.env.temp_dir.join(format!(
+            "msstore-submit-{product}-{}.zip",
+            std::process::id()
+        ))
+    }
+
+    fn patch_input_name(&self) -> String {
+        if self.inputs.is_given("submission-patch-file") {
+            "submission-patch-file".into()
+        } else {
+            "submission-patch".into()
+        }
+    }
+
+    // ----- single values -----
+
+    fn problem(&mut self, input: &str, message: impl Into<String>) {
+        let mut message = message.into();
+        if let Some(given) = self.inputs.get(input)
+            && let Source::Env(var) = &given.source
+        {
+            message.push_str(&format!(" (from {var})"));
+        }
+        self.problems.push(InputProblem::new(input, message));
+    }
+
+    fn shown(&self, name: &str, text: &str) -> String {
+        if SECRET_INPUTS.contains(&name) {
+            "(hidden)".into()
+        } else {
+            format!("`{text}`")
+        }
+    }
+
+    fn one_of<T: Copy>(&mut self, name: &str, choices: &[(&str, T)], default: T) -> T {
+        let Some(text) = self.inputs.value(name) else {
+            return default;
+        };
+        let text = text.trim();
+        if let Some((_, value)) = choices.iter().find(|(c, _)| *c == text) {
+            return *value;
+        }
+        let names: Vec<&str> = choices.iter().map(|(c, _)| *c).collect();
+        let hint = names
+            .iter()
+            .find(|c| c.eq_ignore_ascii_case(text))
+            .map(|c| format!(" (values are case-sensitive: did you mean `{c}`?)"))
+            .unwrap_or_default();
+        let shown = self.shown(name, text);
+        self.problem(
+            name,
+            format!("{shown} is not one of {}{hint}", names.join(", ")),
+        );
+        default
+    }
+
+    fn boolean(&mut self, name: &str, default: bool) -> bool {
+        match self.inputs.value(name).map(parse_bool) {
+            None => default,
+            Some(Ok(v)) => v,
+            Some(Err(e)) => {
+                self.problem(name, e);
+                default
+            }
+        }
+    }
+
+    fn duration(&mut self, name: &str, default: Duration) -> Duration {
+        match self.inputs.value(name).map(parse_duration) {
+            None => default,
+            Some(Ok(v)) => v,
+            Some(Err(e)) => {
+                self.problem(name, e);
+                default
+            }
+        }
+    }
+
+    fn url(&mut self, name: &str, default: &str) -> Option<Url> {
+        let text = self.inputs.value(name).unwrap_or(default).trim();
+        let url = match Url::parse(text) {
+            Ok(url) => url,
+            Err(e) => {
+                self.problem(name, format!("`{text}` is not a URL: {e}"));
+                return None;
+            }
+        };
+        let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            _ => {
+                self.problem(
+                    name,
+                    format!("`{text}` must use https (plain http is allowed only for 127.0.0.1/localhost)"),
+                );
+                return None;
+            }
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            self.problem(name, format!("`{text}` must not have a query or fragment"));
+            return None;
+        }
+        Some(url)
+    }
+
+    fn existing_file(&mut self, name: &str) -> Option<PathBuf> {
+        let text = self.inputs.value(name)?;
+        let path = self.env.cwd.join(text);
+        if path.is_file() {
+            Some(path)
+        } else if path.is_dir() {
+            self.problem(
+                name,
+                format!("{} is a directory, not a file", path.display()),
+            );
+            None
+        } else {
+            self.problem(name, format!("{} does not exist", path.display()));
+            None
+        }
+    }
+
+    fn existing_dir(&mut self, name: &str) -> Option<PathBuf> {
+        let text = self.inputs.value(name)?;
+        let path = self.env.cwd.join(text);
+        if path.is_dir() {
+            Some(path)
+        } else if path.exists() {
+            self.problem(
+                name,
+                format!("{} is a file, not a directory", path.display()),
+            );
+            None
+        } else {
+            self.problem(name, format!("directory {} does not exist", path.display()));
+            None
+        }
+    }
+}
+
+fn is_guid(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, len)| p.len() == len && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+fn has_glob_chars(pattern: &str) -> bool {
+    pattern.contains(['*', '?', '['])
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// serde_json's message without its own " at line X column Y" suffix.
+fn json_error_kind(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env() -> (tempfile::TempDir, Environment) {
+        let dir = tempfile::tempdir().unwrap();
+        let env = Environment {
+            cwd: dir.path().to_path_buf(),
+            temp_dir: dir.path().join("tmp"),
+        };
+        (dir, env)
+    }
+
+    fn inputs(pairs: &[(&str, &str)]) -> Inputs {
+        let mut inputs = Inputs::default();
+        for (k, v) in pairs {
+            inputs.set(k, v);
+        }
+        inputs
+    }
+
+    fn problems(pairs: &[(&str, &str)], env: &Environment) -> Vec<InputProblem> {
+        validate(&inputs(pairs), env).expect_err("expected problems")
+    }
+
+    const CREDS: [(&str, &str); 3] = [
+        ("tenant-id", "72f988bf-86f1-41af-91ab-2d7cd011db47"),
+        ("client-id", "11111111-2222-3333-4444-555555555555"),
+        ("client-secret", "s3cret"),
+    ];
+
+    #[test]
+    fn all_problems_are_reported_at_once() {
+        let (_dir, env) = env();
+        let found = problems(
+            &[
+                ("wait-for", "forever"),
+                ("timeout", "soon"),
+                ("packages", "*.msix"),
+            ],
+            &env,
+        );
+        let inputs: Vec<&str> = found.iter().map(|p| p.input.as_str()).collect();
+        for expected in [
+            "tenant-id",
+            "client-id",
+            "client-secret",
+            "app-id",
+            "wait-for",
+            "timeout",
+            "packages",
+        ] {
+            assert!(
+                inputs.contains(&expected),
+                "{expected} missing from {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_are_not_repeated() {
+        let (_dir, env) = env();
+        let found = problems(
+            &[("access-token", "Bearer abc.def"), ("client-secret", "zzz")],
+            &env,
+        );
+        let text = format!("{found:?}");
+        assert!(!text.contains("abc.def") && !text.contains("zzz"), "{text}");
+    }
+
+    #[test]
+    fn enum_values_are_case_sensitive_with_a_hint() {
+        let (_dir, env) = env();
+        let found = problems(&[("wait-for", "Committed")], &env);
+        let p = found.iter().find(|p| p.input == "wait-for").unwrap();
+        assert!(
+            p.message.contains("did you mean `committed`"),
+            "{}",
+            p.message
+        );
+    }
+
+    #[test]
+    fn patch_errors_give_line_and_column() {
+        let (_dir, env) = env();
+        let found = problems(&[("submission-patch", "{\n  \"a\": 1,\n  oops\n}")], &env);
+        let p = found
+            .iter()
+            .find(|p| p.input == "submission-patch")
+            .unwrap();
+        assert!(p.message.contains("line 3 column 3"), "{}", p.message);
+    }
+
+    #[test]
+    fn a_package_name_is_not_an_app_id() {
+        let (_dir, env) = env();
+        let found = problems(&[("app-id", "Contoso.MyApp")], &env);
+        let p = found.iter().find(|p| p.input == "app-id").unwrap();
+        assert!(p.message.contains("package name"), "{}", p.message);
+    }
+
+    #[test]
+    fn a_valid_submit_builds_the_zip_plan() {
+        let (dir, env) = env();
+        std::fs::write(dir.path().join("App_1.0.0.0_x64.msix"), b"x").unwrap();
+        let mut pairs = CREDS.to_vec();
+        pairs.extend([("app-id", "9NBLGGH4R315"), ("packages", "*.msix")]);
+        let config = validate(&inputs(&pairs), &env).unwrap();
+        let Command::Submit(submit) = config.command else {
+            panic!("not submit")
+        };
+        assert_eq!(submit.changes.packages, vec!["App_1.0.0.0_x64.msix"]);
+        match submit.zip {
+            ZipSource::Build { files, .. } => assert_eq!(files.len(), 1),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(config.secrets, vec!["s3cret".to_string()]);
+    }
+
+    #[test]
+    fn assets_must_exist() {
+        let (dir, env) = env();
+        std::fs::create_dir(dir.path().join("assets")).unwrap();
+        let mut pairs = CREDS.to_vec();
+        let patch = r#"{"listings":{"en-us":{"baseListing":{"images":[{"fileName":"img\\shot.png","fileStatus":"PendingUpload","imageType":"Screenshot"}]}}}}"#;
+        pairs.extend([
+            ("app-id", "9NBLGGH4R315"),
+            ("submission-patch", patch),
+            ("assets-dir", "assets"),
+        ]);
+        let found = validate(&inputs(&pairs), &env).unwrap_err();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].input, "assets-dir");
+        assert!(found[0].message.contains("img\\shot.png"));
+
+        std::fs::create_dir(dir.path().join("assets/img")).unwrap();
+        std::fs::write(dir.path().join("assets/img/shot.png"), b"png").unwrap();
+        let config = validate(&inputs(&pairs), &env).unwrap();
+        let Command::Submit(submit) = config.command else {
+            panic!()
+        };
+        let ZipSource::Build { files, .. } = submit.zip else {
+            panic!()
+        };
+        assert_eq!(files[0].entry_name, "img/shot.png");
+    }
+
+    #[test]
+    fn not_yet_supported_inputs_are_refused() {
+        let (_dir, env) = env();
+        let found = problems(&[("flight-id", "abc")], &env);
+        assert!(found.iter().any(|p| p.input == "flight-id"));
+    }
+
+    #[test]
+    fn http_only_for_loopback() {
+        let (_dir, env) = env();
+        let found = problems(&[("api-base-url", "http://example.com")], &env);
+        assert!(found.iter().any(|p| p.input == "api-base-url"));
+        let found = problems(&[("api-base-url", "http://127.0.0.1:9")], &env);
+        assert!(!found.iter().any(|p| p.input == "api-base-url"));
+    }
+}

@@ -1,0 +1,23 @@
+//! msstore-submit: ship Windows apps, package flights and add-ons to the Microsoft Store
+//! through the Partner Center submission API, from CI or a terminal.
+//!
+//! The binary is a thin wrapper around [`run::main`]. Rooms, one job each:
+//! [`config`] (inputs), [`auth`] (tokens), [`api`] (the Partner Center client),
+//! [`submission`] (the flows), [`package`] (the zip), [`upload`] (blob upload),
+//! [`report`] (GitHub / Azure Pipelines / plain output), [`simulator`] (the built-in
+//! Partner Center), [`secrets`] (masking).
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod package;
+pub mod progress;
+pub mod report;
+pub mod run;
+pub mod secrets;
+pub mod simulator;
+pub mod submission;
+pub mod upload;
+
+pub use error::{Error, ExitCode, Result};

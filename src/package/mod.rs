@@ -1,0 +1,121 @@
+//! Packaging: which files are packages, which zip entry names are acceptable, and the
+//! upload zip itself ([`zip`]).
+
+pub mod zip;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub use self::zip::{ZipSummary, build_zip};
+
+/// Package formats the submission API takes (reference §2.4.7).
+pub const PACKAGE_EXTENSIONS: &[&str] = &[
+    ".msix",
+    ".msixbundle",
+    ".msixupload",
+    ".appx",
+    ".appxbundle",
+    ".appxupload",
+];
+
+pub fn is_package_file_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    PACKAGE_EXTENSIONS.iter().any(|ext| lower.ends_with(ext)) && lower.len() > 5
+}
+
+/// Why a name cannot be a zip entry that the Store will match, if it cannot.
+/// Names are `/`-separated paths relative to the zip root.
+pub fn entry_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("the name is empty".into());
+    }
+    if !name.is_ascii() {
+        return Some(
+            "has non-ASCII characters; the Store asks for ANSI file names, so rename the file"
+                .into(),
+        );
+    }
+    if name.starts_with('/') || name.contains(':') {
+        return Some("is an absolute path; give a path relative to the folder".into());
+    }
+    if name.split('/').any(|part| part == "..") {
+        return Some("climbs out of its folder with `..`".into());
+    }
+    if name.split('/').any(|part| part.is_empty() || part == ".") {
+        return Some("has an empty or `.` path segment".into());
+    }
+    if name.chars().any(|c| c.is_ascii_control()) {
+        return Some("has control characters".into());
+    }
+    None
+}
+
+/// Entry names of a zip, read from its central directory.
+pub fn zip_entry_names(path: &Path) -> Result<Vec<String>, ::zip::result::ZipError> {
+    let file = std::fs::File::open(path)?;
+    let archive = ::zip::ZipArchive::new(io::BufReader::new(file))?;
+    archive
+        .file_names()
+        .map(|name| name.map(|n| n.into_owned()))
+        .collect()
+}
+
+/// Every file under `dir`, with its `/`-separated path relative to `dir`, sorted.
+pub fn files_under(dir: &Path) -> io::Result<Vec<(PathBuf, String)>> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current)? {
+            let entry = entry?;
+            let path = entry.path();
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                pending.push(path);
+            } else if path.is_file() {
+                let relative = path
+                    .strip_prefix(dir)
+                    .map_err(io::Error::other)?
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                found.push((path, relative));
+            }
+        }
+    }
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_extensions() {
+        assert!(is_package_file_name("App_1.0.0.0_x64.msix"));
+        assert!(is_package_file_name("App.MSIXBUNDLE"));
+        assert!(is_package_file_name("App.appxupload"));
+        assert!(!is_package_file_name("App.zip"));
+        assert!(!is_package_file_name(".msix"));
+        assert!(!is_package_file_name("App.msix.txt"));
+    }
+
+    #[test]
+    fn entry_names() {
+        assert_eq!(entry_name_problem("a/b.png"), None);
+        for bad in [
+            "",
+            "/etc/x",
+            "C:/x",
+            "a/../b",
+            "../b",
+            "a//b",
+            "./a",
+            "bücher.png",
+            "a\u{7}",
+        ] {
+            assert!(entry_name_problem(bad).is_some(), "{bad:?}");
+        }
+    }
+}

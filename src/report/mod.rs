@@ -1,0 +1,373 @@
+//! The platform reporter: outputs, masks, annotations, groups and the summary, for GitHub
+//! Actions, Azure Pipelines or a plain terminal, behind one type (interface §6).
+
+pub mod escape;
+pub mod log;
+
+use std::collections::BTreeMap;
+use std::fs::OpenOptions;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use crate::config::OutputFormat;
+
+/// GitHub shows at most 10 error annotations per step; more are summarised in one.
+const MAX_ANNOTATIONS: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Platform {
+    GitHub {
+        output_file: Option<PathBuf>,
+        summary_file: Option<PathBuf>,
+    },
+    Azure {
+        temp_dir: PathBuf,
+    },
+    Plain,
+}
+
+impl Platform {
+    /// `GITHUB_ACTIONS=true` → GitHub; `TF_BUILD=True` → Azure Pipelines; else plain.
+    pub fn detect(env: &BTreeMap<String, String>) -> Platform {
+        let var = |name: &str| env.get(name).filter(|v| !v.is_empty()).cloned();
+        if var("GITHUB_ACTIONS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+            return Platform::GitHub {
+                output_file: var("GITHUB_OUTPUT").map(PathBuf::from),
+                summary_file: var("GITHUB_STEP_SUMMARY").map(PathBuf::from),
+            };
+        }
+        if var("TF_BUILD").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+            let temp_dir = var("AGENT_TEMPDIRECTORY")
+                .map(PathBuf::from)
+                .unwrap_or_else(std::env::temp_dir);
+            return Platform::Azure { temp_dir };
+        }
+        Platform::Plain
+    }
+
+    pub fn is_ci(&self) -> bool {
+        !matches!(self, Platform::Plain)
+    }
+}
+
+pub struct Reporter {
+    platform: Platform,
+    format: OutputFormat,
+    outputs: Mutex<BTreeMap<String, String>>,
+}
+
+impl Reporter {
+    pub fn new(platform: Platform, format: OutputFormat) -> Self {
+        Reporter {
+            platform,
+            format,
+            outputs: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    pub fn platform(&self) -> &Platform {
+        &self.platform
+    }
+
+    /// Where log lines go: stdout on a CI runner (one ordered stream, and the Azure agent
+    /// shows stderr as errors in some tasks), stderr in a terminal or with `--output json`
+    /// (stdout then carries only the result).
+    pub fn logs_to_stdout(&self) -> bool {
+        self.platform.is_ci() && self.format == OutputFormat::Text
+    }
+
+    /// Tells the runner to mask `secret` from here on. Written straight to stdout, past
+    /// the log redaction (which would turn the command into `::add-mask::***`).
+    pub fn mask(&self, secret: &str) {
+        let line = match &self.platform {
+            Platform::GitHub { .. } => {
+                // The runner masks each line of a multi-line value separately, too.
+                format!("::add-mask::{}", escape::github_data(secret))
+            }
+            Platform::Azure { .. } => {
+                format!("##vso[task.setsecret]{}", escape::azure(secret))
+            }
+            Platform::Plain => return,
+        };
+        command_line(&line);
+    }
+
+    pub fn group_start(&self, title: &str) {
+        let title = escape::inert_single_line(title);
+        match &self.platform {
+            Platform::GitHub { .. } => command_line(&format!("::group::{title}")),
+            Platform::Azure { .. } => command_line(&format!("##[group]{title}")),
+            Platform::Plain => tracing::info!("── {title}"),
+        }
+    }
+
+    pub fn group_end(&self) {
+        match &self.platform {
+            Platform::GitHub { .. } => command_line("::endgroup::"),
+            Platform::Azure { .. } => command_line("##[endgroup]"),
+            Platform::Plain => {}
+        }
+    }
+
+    /// One annotation per problem (at most ten on GitHub; the rest summarised), and the
+    /// same text in the log.
+    pub fn errors(&self, title: &str, messages: &[String]) {
+        for message in messages {
+            tracing::error!("{message}");
+        }
+        let shown = messages.len().min(MAX_ANNOTATIONS);
+        let mut annotations: Vec<String> = messages[..shown].to_vec();
+        if messages.len() > shown {
+            annotations.push(format!(
+                "… and {} more problem(s); see the log",
+                messages.len() - shown
+            ));
+        }
+        for message in annotations {
+            let message = crate::secrets::redact(&message);
+            match &self.platform {
+                Platform::GitHub { .. } => command_line(&format!(
+                    "::error title={}::{}",
+                    escape::github_property(title),
+                    escape::github_data(&message)
+                )),
+                Platform::Azure { .. } => command_line(&format!(
+                    "##vso[task.logissue type=error]{}",
+                    escape::azure(&message)
+                )),
+                Platform::Plain => {}
+            }
+        }
+    }
+
+    pub fn warning(&self, message: &str) {
+        tracing::warn!("{message}");
+        let message = crate::secrets::redact(message);
+        match &self.platform {
+            Platform::GitHub { .. } => {
+                command_line(&format!("::warning::{}", escape::github_data(&message)))
+            }
+            Platform::Azure { .. } => command_line(&format!(
+                "##vso[task.logissue type=warning]{}",
+                escape::azure(&message)
+            )),
+            Platform::Plain => {}
+        }
+    }
+
+    /// Records an output and writes it to the platform at once, so a run that fails later
+    /// still leaves what it knew (the submission id above all).
+    pub fn set_output(&self, name: &str, value: &str) -> io::Result<()> {
+        let value = crate::secrets::redact(value).into_owned();
+        if let Ok(mut outputs) = self.outputs.lock() {
+            outputs.insert(name.to_string(), value.clone());
+        }
+        match &self.platform {
+            Platform::GitHub {
+                output_file: Some(path),
+                ..
+            } => {
+                let mut file = OpenOptions::new().create(true).append(true).open(path)?;
+                file.write_all(github_output_block(name, &value).as_bytes())
+            }
+            Platform::GitHub {
+                output_file: None, ..
+            } => Ok(()),
+            Platform::Azure { .. } => {
+                // Line breaks travel escaped as %0A; the agent decodes them back.
+                command_line(&format!(
+                    "##vso[task.setvariable variable={};isOutput=true]{}",
+                    escape::azure(&name.replace('-', "_")),
+                    escape::azure(&value)
+                ));
+                Ok(())
+            }
+            Platform::Plain => Ok(()),
+        }
+    }
+
+    pub fn outputs(&self) -> BTreeMap<String, String> {
+        self.outputs.lock().map(|o| o.clone()).unwrap_or_default()
+    }
+
+    /// Appends Markdown to the step summary (GitHub) or attaches it (Azure).
+    pub fn summary(&self, markdown: &str) -> io::Result<()> {
+        let markdown = crate::secrets::redact(markdown);
+        match &self.platform {
+            Platform::GitHub {
+                summary_file: Some(path),
+                ..
+            } => {
+                let mut file = OpenOptions::new().create(true).append(true).open(path)?;
+                file.write_all(markdown.as_bytes())
+            }
+            Platform::Azure { temp_dir } => {
+                let path =
+                    temp_dir.join(format!("msstore-submit-summary-{}.md", std::process::id()));
+                std::fs::write(&path, markdown.as_bytes())?;
+                command_line(&format!(
+                    "##vso[task.uploadsummary]{}",
+                    escape::azure(&path.display().to_string())
+                ));
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The end of the run: the JSON result object (`--output json`), or the outputs as
+    /// `name: value` lines in a terminal.
+    pub fn finish(&self, error: Option<&crate::Error>) {
+        let outputs = self.outputs();
+        match self.format {
+            OutputFormat::Json => {
+                let mut object = serde_json::Map::new();
+                for (name, value) in &outputs {
+                    object.insert(
+                        name.replace('-', "_"),
+                        serde_json::Value::String(value.clone()),
+                    );
+                }
+                if let Some(error) = error {
+                    object.insert(
+                        "error".into(),
+                        serde_json::json!({
+                            "exit_code": error.exit_code().code(),
+                            "message": crate::secrets::redact(&error.to_string()),
+                        }),
+                    );
+                }
+                let text = serde_json::Value::Object(object).to_string();
+                let mut stdout = io::stdout().lock();
+                let _ = writeln!(stdout, "{}", crate::secrets::redact(&text));
+            }
+            OutputFormat::Text if !self.platform.is_ci() => {
+                let mut stdout = io::stdout().lock();
+                for (name, value) in &outputs {
+                    let value = escape::inert_single_line(value);
+                    let _ = writeln!(stdout, "{name}: {value}");
+                }
+            }
+            OutputFormat::Text => {}
+        }
+    }
+}
+
+/// The heredoc block the GitHub runner parses from `GITHUB_OUTPUT`, with a fresh random
+/// delimiter that occurs in neither the name nor the value (reference ci-platforms §1.6).
+pub fn github_output_block(name: &str, value: &str) -> String {
+    loop {
+        let delimiter = format!("ghadelimiter_{}", uuid::Uuid::new_v4());
+        if !value.contains(&delimiter) && !name.contains(&delimiter) {
+            return format!("{name}<<{delimiter}\n{value}\n{delimiter}\n");
+        }
+    }
+}
+
+/// Writes a runner command line to stdout, whole and at once, bypassing the log.
+fn command_line(line: &str) {
+    let mut stdout = io::stdout().lock();
+    let _ = writeln!(stdout, "{line}");
+    let _ = stdout.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The runner's parser for `GITHUB_OUTPUT` (actions/runner FileCommandManager.cs
+    /// `EnvFileKeyValuePairs`), Linux flavour: lines split on `\n` only.
+    pub(crate) fn parse_github_file(text: &str) -> Result<Vec<(String, String)>, String> {
+        let lines: Vec<&str> = text.split('\n').collect();
+        let mut i = 0;
+        let mut pairs = Vec::new();
+        // A trailing "\n" leaves one empty last element, which is an empty line.
+        while i < lines.len() {
+            let line = lines[i];
+            if line.is_empty() {
+                i += 1;
+                continue;
+            }
+            let eq = line.find('=');
+            let heredoc = line.find("<<");
+            match (eq, heredoc) {
+                (Some(e), h) if h.is_none_or(|h| e < h) => {
+                    pairs.push((line[..e].to_string(), line[e + 1..].to_string()));
+                    i += 1;
+                }
+                (_, Some(h)) => {
+                    let name = &line[..h];
+                    let delimiter = &line[h + 2..];
+                    if name.is_empty() || delimiter.is_empty() {
+                        return Err(format!("Invalid format '{line}'"));
+                    }
+                    let mut value_lines = Vec::new();
+                    i += 1;
+                    loop {
+                        if i >= lines.len() {
+                            return Err(format!("Matching delimiter not found '{delimiter}'"));
+                        }
+                        if lines[i] == delimiter {
+                            break;
+                        }
+                        if i == lines.len() - 1 {
+                            return Err("EOF marker missing new line.".into());
+                        }
+                        value_lines.push(lines[i]);
+                        i += 1;
+                    }
+                    pairs.push((name.to_string(), value_lines.join("\n")));
+                    i += 1;
+                }
+                _ => return Err(format!("Invalid format '{line}'")),
+            }
+        }
+        Ok(pairs)
+    }
+
+    #[test]
+    fn output_blocks_parse_back_with_the_runner_rules() {
+        let values = [
+            "",
+            "plain",
+            "two\nlines",
+            "trailing newline\n",
+            "EOF\nghadelimiter_fake\nx=y",
+            "{\"json\": [1, 2]}",
+            "\n\n",
+        ];
+        let mut file = String::new();
+        for (i, value) in values.iter().enumerate() {
+            file.push_str(&github_output_block(&format!("name-{i}"), value));
+        }
+        let parsed = parse_github_file(&file).unwrap();
+        assert_eq!(parsed.len(), values.len());
+        for (i, value) in values.iter().enumerate() {
+            assert_eq!(parsed[i].0, format!("name-{i}"));
+            assert_eq!(parsed[i].1, *value);
+        }
+    }
+
+    #[test]
+    fn platform_detection() {
+        let env = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert!(matches!(
+            Platform::detect(&env(&[("GITHUB_ACTIONS", "true"), ("GITHUB_OUTPUT", "/o")])),
+            Platform::GitHub {
+                output_file: Some(_),
+                ..
+            }
+        ));
+        assert!(matches!(
+            Platform::detect(&env(&[("TF_BUILD", "True")])),
+            Platform::Azure { .. }
+        ));
+        assert_eq!(Platform::detect(&env(&[("TF_BUILD", "")])), Platform::Plain);
+    }
+}

@@ -1,0 +1,385 @@
+//! From process arguments and environment to an exit code: read inputs, mask secrets,
+//! validate everything, run the command, report the outcome on the platform.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use secrecy::SecretString;
+
+use crate::api::Client;
+use crate::api::retry::RetryPolicy;
+use crate::auth::TokenSource;
+use crate::config::{
+    self, Command, Config, Credential, Environment, Inputs, LogLevel, OutputFormat, ProductRef,
+    RawInputs, Session,
+};
+use crate::error::{Error, ExitCode};
+use crate::report::{Platform, Reporter};
+use crate::submission::flow::{Submit, SubmitSummary};
+use crate::{package, simulator};
+
+/// Runs the tool as a process would: `args` with the program name first.
+pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsString)>) -> ExitCode {
+    let env: BTreeMap<String, String> = vars
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect();
+    let flags = match RawInputs::try_parse_from(&args) {
+        Ok(flags) => flags,
+        Err(e) => {
+            let code = match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::Success
+                }
+                _ => ExitCode::InvalidInput,
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let inputs = match Inputs::gather(flags, env.clone()) {
+        Ok(inputs) => inputs,
+        Err(e) => {
+            eprintln!("error: cannot read the inputs from the environment: {e}");
+            return ExitCode::InvalidInput;
+        }
+    };
+    let platform = Platform::detect(&env);
+    let format = match inputs.value("output") {
+        Some("json") => OutputFormat::Json,
+        _ => OutputFormat::Text,
+    };
+    let reporter = Arc::new(Reporter::new(platform, format));
+    // Masks first: nothing below may print a secret before the runner knows it.
+    {
+        let reporter = reporter.clone();
+        crate::secrets::set_mask_hook(move |value| reporter.mask(value));
+    }
+    for name in config::SECRET_INPUTS {
+        if let Some(value) = inputs.value(name) {
+            crate::secrets::register(value);
+        }
+    }
+    crate::report::log::init(log_level(&inputs, &env), reporter.logs_to_stdout());
+
+    let config = match config::validate(&inputs, &Environment::from_process()) {
+        Ok(config) => config,
+        Err(problems) => {
+            let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            reporter.errors("Invalid input", &messages);
+            let error = Error::Input(problems);
+            reporter.finish(Some(&error));
+            return error.exit_code();
+        }
+    };
+    for warning in &config.warnings {
+        reporter.warning(warning);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::Internal;
+        }
+    };
+    let result = runtime.block_on(execute(&config, &reporter));
+    // Let in-process servers (simulate, simulator) wind down before the process ends.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    match result {
+        Ok(()) => {
+            reporter.finish(None);
+            ExitCode::Success
+        }
+        Err(error) => {
+            report_error(&reporter, &config, &error);
+            reporter.finish(Some(&error));
+            error.exit_code()
+        }
+    }
+}
+
+/// `log-level` if valid; otherwise debug when the runner runs in debug mode.
+fn log_level(inputs: &Inputs, env: &BTreeMap<String, String>) -> LogLevel {
+    match inputs.value("log-level") {
+        Some("error") => LogLevel::Error,
+        Some("warn") => LogLevel::Warn,
+        Some("debug") => LogLevel::Debug,
+        Some("trace") => LogLevel::Trace,
+        Some("info") => LogLevel::Info,
+        _ if env.get("RUNNER_DEBUG").is_some_and(|v| v == "1")
+            || env
+                .get("SYSTEM_DEBUG")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true")) =>
+        {
+            LogLevel::Debug
+        }
+        _ => LogLevel::Info,
+    }
+}
+
+fn report_error(reporter: &Reporter, config: &Config, error: &Error) {
+    if let Error::Input(problems) = error {
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        reporter.errors("Invalid input", &messages);
+        return;
+    }
+    let mut message = error.to_string();
+    if let Error::Internal(e) = error {
+        message = format!("{e:#}");
+    }
+    if let Some(context) = error.call_context() {
+        message.push_str(&format!("\n  call: {context}"));
+    }
+    if let Some(hint) = error.hint() {
+        message.push_str(&format!("\n  what to do: {hint}"));
+    }
+    let title = format!(
+        "msstore-submit {} failed (exit {})",
+        config.command.name(),
+        error.exit_code().code()
+    );
+    reporter.errors(&title, &[message]);
+}
+
+async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
+    match &config.command {
+        Command::Submit(submit) => {
+            let connection = Connection::open(&submit.session, &submit.product).await?;
+            let mut summary = SubmitSummary::default();
+            let result = Submit {
+                config: submit,
+                client: &connection.client,
+                http: &connection.http,
+                reporter,
+            }
+            .run(&mut summary)
+            .await;
+            write_summary(reporter, submit, &summary, result.as_ref().err());
+            result
+        }
+        Command::Status(status) => {
+            let connection = Connection::open(&status.session, &status.product).await?;
+            crate::submission::status::run(status, &connection.client, reporter).await
+        }
+        Command::Pack(pack) => {
+            let (files, path) = (pack.files.clone(), pack.zip_path.clone());
+            let zip = tokio::task::spawn_blocking(move || package::build_zip(&files, &path))
+                .await
+                .map_err(|e| Error::Internal(e.into()))?
+                .map_err(|e| Error::Internal(anyhow::anyhow!("cannot write the zip: {e}")))?;
+            for (name, value) in [
+                ("zip-path", zip.path.display().to_string()),
+                ("zip-sha256", zip.sha256.clone()),
+                ("zip-size", zip.size.to_string()),
+            ] {
+                reporter
+                    .set_output(name, &value)
+                    .map_err(|e| Error::Internal(e.into()))?;
+            }
+            Ok(())
+        }
+        Command::Simulator(sim) => {
+            let running = simulator::start(
+                sim.listen,
+                simulator::Options {
+                    phase: sim.settings.phase,
+                    app_ids: sim.app_ids.clone(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|e| {
+                Error::Internal(anyhow::anyhow!(
+                    "cannot start the simulator on {}: {e}",
+                    sim.listen
+                ))
+            })?;
+            let announcement = running.announcement();
+            match config.output {
+                OutputFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string(&announcement).unwrap_or_default()
+                ),
+                OutputFormat::Text => {
+                    println!("Partner Center simulator listening. Use it with:");
+                    println!("  --api-base-url {}", announcement.api_base_url);
+                    println!("  --authority-host {}", announcement.authority_host);
+                    println!("  --tenant-id {}", announcement.tenant_id);
+                    println!("  --client-id {}", announcement.client_id);
+                    println!("  --client-secret {}", announcement.client_secret);
+                    println!("  --app-id {}", announcement.app_ids.join(" | "));
+                    println!("Stop it with Ctrl-C.");
+                }
+            }
+            wait_for_shutdown().await;
+            drop(running);
+            Ok(())
+        }
+    }
+}
+
+async fn wait_for_shutdown() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Everything a networked command needs: the HTTP client, the token source, the API client,
+/// and the in-process simulator when `simulate` is on.
+struct Connection {
+    http: reqwest::Client,
+    client: Client,
+    _simulator: Option<simulator::Running>,
+}
+
+impl Connection {
+    /// With `simulate`, the simulator starts with `product` published, so the user's own
+    /// inputs work unchanged.
+    async fn open(session: &Session, product: &ProductRef) -> Result<Connection, Error> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("msstore-submit/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| Error::Internal(anyhow::anyhow!("cannot set up HTTPS: {e}")))?;
+        let (authority, api, credential, running) = match &session.simulate {
+            None => (
+                session.authority_host.clone(),
+                session.api_base_url.clone(),
+                session.credential.clone(),
+                None,
+            ),
+            Some(settings) => {
+                let mut options = simulator::Options {
+                    phase: settings.phase,
+                    app_ids: vec![product.app_id().to_string()],
+                    ..Default::default()
+                };
+                if let Credential::ClientSecret {
+                    tenant_id,
+                    client_id,
+                    secret,
+                } = &session.credential
+                {
+                    use secrecy::ExposeSecret;
+                    options.credentials.push(simulator::Credentials {
+                        tenant_id: tenant_id.clone(),
+                        client_id: client_id.clone(),
+                        client_secret: secret.expose_secret().to_string(),
+                    });
+                }
+                let running =
+                    simulator::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), options)
+                        .await
+                        .map_err(|e| {
+                            Error::Internal(anyhow::anyhow!("cannot start the simulator: {e}"))
+                        })?;
+                tracing::info!(
+                    "simulate: talking to the built-in Partner Center simulator at {}",
+                    running.base_url
+                );
+                let credential = match &session.credential {
+                    Credential::SimulatorDefault => Credential::ClientSecret {
+                        tenant_id: running.credentials.tenant_id.clone(),
+                        client_id: running.credentials.client_id.clone(),
+                        secret: SecretString::from(running.credentials.client_secret.clone()),
+                    },
+                    other => other.clone(),
+                };
+                (
+                    running.base_url.clone(),
+                    running.base_url.clone(),
+                    credential,
+                    Some(running),
+                )
+            }
+        };
+        let tokens = Arc::new(TokenSource::new(http.clone(), authority, credential));
+        let retry = if running.is_some() {
+            RetryPolicy {
+                first_delay: Duration::from_millis(200),
+                ..RetryPolicy::default()
+            }
+        } else {
+            RetryPolicy::default()
+        };
+        let client = Client::new(http.clone(), &api, tokens, retry);
+        Ok(Connection {
+            http,
+            client,
+            _simulator: running,
+        })
+    }
+}
+
+/// The step summary (GitHub) or attached summary (Azure): what was submitted and where
+/// it stands.
+fn write_summary(
+    reporter: &Reporter,
+    config: &crate::config::SubmitConfig,
+    summary: &SubmitSummary,
+    error: Option<&Error>,
+) {
+    if !reporter.platform().is_ci() {
+        return;
+    }
+    use crate::report::escape::inert_single_line;
+    let cell = |text: &str| inert_single_line(text).replace('|', "\\|");
+    let product = &config.product;
+    let mut md = format!("### Microsoft Store submission: {}\n\n", product.describe());
+    md.push_str("| | |\n|---|---|\n");
+    if let Some(id) = &summary.submission_id {
+        md.push_str(&format!(
+            "| Submission | [{id}]({}) |\n",
+            product.dashboard_url(id)
+        ));
+    }
+    md.push_str(&format!(
+        "| Status | {} |\n",
+        cell(summary.status.as_deref().unwrap_or("not created"))
+    ));
+    if let Some(zip) = &summary.zip {
+        md.push_str(&format!(
+            "| Zip | {} ({} bytes), SHA-256 `{}` |\n",
+            cell(&zip.path.display().to_string()),
+            zip.size,
+            zip.sha256
+        ));
+    }
+    for package in &summary.packages {
+        md.push_str(&format!("| Package | {} |\n", cell(package)));
+    }
+    if let Some(error) = error {
+        md.push_str(&format!(
+            "\n**Failed (exit {})**: {}\n",
+            error.exit_code().code(),
+            cell(&error.to_string())
+        ));
+    }
+    md.push('\n');
+    if let Err(e) = reporter.summary(&md) {
+        tracing::warn!("cannot write the step summary: {e}");
+    }
+}

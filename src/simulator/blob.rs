@@ -1,0 +1,557 @@
+//! The blob behind `fileUploadUrl`: Azure Blob Put Blob, Put Block, Put Block List, Get
+//! Blob and Get Blob Properties, authorised by a SAS-style signature with expiry and
+//! permissions (reference blob-upload-and-zip §1). Uploads stream to disk, never held in
+//! memory. Size limits follow the service version a request runs under: `x-ms-version`
+//! when sent, else the SAS `sv` (2014-02-14 in the Store's URLs: 64 MiB Put Blob, 4 MiB
+//! blocks), answering 413 beyond them as Azure does.
+
+use std::collections::BTreeMap;
+use std::path::{Path as FsPath, PathBuf};
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use futures_util::StreamExt;
+use hmac::{Hmac, KeyInit, Mac};
+use md5::{Digest, Md5};
+use sha2::Sha256;
+use tokio::io::AsyncWriteExt;
+
+use super::Shared;
+use super::state::Blob;
+
+const MIB: u64 = 1 << 20;
+const MAX_BLOCKS: usize = 50_000;
+
+/// The simulator's SAS signature: HMAC-SHA256 over blob name, expiry and permissions.
+/// (Azure signs a longer string-to-sign; what matters here is that any change to the
+/// signature, such as a `+` turned into a space, is refused.)
+pub fn sign(key: &[u8], blob: &str, expiry: &str, permissions: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("any key length");
+    mac.update(format!("{blob}\n{expiry}\n{permissions}").as_bytes());
+    BASE64.encode(mac.finalize().into_bytes())
+}
+
+fn storage_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let request_id = uuid::Uuid::new_v4();
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>{code}</Code><Message>{message}\nRequestId:{request_id}\nTime:{}</Message></Error>",
+        jiff::Timestamp::now()
+    );
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert("Content-Type", HeaderValue::from_static("application/xml"));
+    headers.insert(
+        "x-ms-error-code",
+        HeaderValue::from_str(code).expect("ascii"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&request_id.to_string()) {
+        headers.insert("x-ms-request-id", v);
+    }
+    response
+}
+
+struct Access {
+    query: BTreeMap<String, String>,
+    version: String,
+}
+
+/// Checks the SAS: signature (form-decoded, so `+` is a space), expiry, permission.
+fn authorize(shared: &Shared, name: &str, uri: &Uri, permission: char) -> Result<Access, Response> {
+    let query: BTreeMap<String, String> =
+        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+    let key = shared.lock().expect("simulator state").signing_key;
+    let field = |k: &str| query.get(k).cloned().unwrap_or_default();
+    let (expiry, permissions, signature) = (field("se"), field("sp"), field("sig"));
+    let fail = |detail: &str| {
+        storage_error(
+            StatusCode::FORBIDDEN,
+            "AuthenticationFailed",
+            &format!("Server failed to authenticate the request. {detail}"),
+        )
+    };
+    if signature.is_empty() {
+        return Err(fail("The request has no signature."));
+    }
+    if sign(&key, name, &expiry, &permissions) != signature {
+        return Err(fail("Signature did not match."));
+    }
+    match expiry.parse::<jiff::Timestamp>() {
+        Ok(at) if at > jiff::Timestamp::now() => {}
+        _ => return Err(fail("Signature not valid in the specified time frame.")),
+    }
+    if !permissions.contains(permission) {
+        return Err(storage_error(
+            StatusCode::FORBIDDEN,
+            "AuthorizationPermissionMismatch",
+            "This request is not authorized to perform this operation using this permission.",
+        ));
+    }
+    let version = field("sv");
+    Ok(Access { query, version })
+}
+
+/// Size limits per service version (reference blob-upload-and-zip §1.1).
+fn limits(version: &str) -> (u64, u64) {
+    if version >= "2019-12-12" {
+        (5000 * MIB, 4000 * MIB)
+    } else if version >= "2016-05-31" {
+        (256 * MIB, 100 * MIB)
+    } else {
+        (64 * MIB, 4 * MIB)
+    }
+}
+
+fn effective_version(headers: &HeaderMap, access: &Access) -> String {
+    headers
+        .get("x-ms-version")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .unwrap_or_else(|| access.version.clone())
+}
+
+pub async fn put(
+    State(shared): State<Shared>,
+    Path(name): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let access = match authorize(&shared, &name, &uri, 'w') {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let version = effective_version(&headers, &access);
+    match access.query.get("comp").map(String::as_str) {
+        None => put_blob(&shared, &name, &headers, body, &version).await,
+        Some("block") => put_block(&shared, &name, &access, &headers, body, &version).await,
+        Some("blocklist") => put_block_list(&shared, &name, &headers, body).await,
+        Some(other) => storage_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidQueryParameterValue",
+            &format!(
+                "Value for one of the query parameters specified in the request URI is invalid: comp={other}"
+            ),
+        ),
+    }
+}
+
+async fn put_blob(
+    shared: &Shared,
+    name: &str,
+    headers: &HeaderMap,
+    body: Body,
+    version: &str,
+) -> Response {
+    if headers.get("x-ms-blob-type").and_then(|v| v.to_str().ok()) != Some("BlockBlob") {
+        return storage_error(
+            StatusCode::BAD_REQUEST,
+            "MissingRequiredHeader",
+            "An HTTP header that's mandatory for this request is not specified: x-ms-blob-type.",
+        );
+    }
+    let (max_blob, _) = limits(version);
+    let dir = shared.lock().expect("simulator state").data_dir.clone();
+    let target = dir
+        .join("blobs")
+        .join(format!("{name}.{}", uuid::Uuid::new_v4()));
+    let (size, md5) = match receive(body, headers, &target, max_blob).await {
+        Ok(done) => done,
+        Err(response) => return response,
+    };
+    let mut world = shared.lock().expect("simulator state");
+    world.blocks.remove(name);
+    let previous = world.blobs.insert(
+        name.to_string(),
+        Blob {
+            path: target,
+            size,
+            content_md5: Some(md5.clone()),
+            content_type: header(headers, "x-ms-blob-content-type")
+                .or_else(|| header(headers, "content-type")),
+            metadata: metadata(headers),
+        },
+    );
+    if let Some(old) = previous {
+        let _ = std::fs::remove_file(old.path);
+    }
+    created(Some(&md5))
+}
+
+async fn put_block(
+    shared: &Shared,
+    name: &str,
+    access: &Access,
+    headers: &HeaderMap,
+    body: Body,
+    version: &str,
+) -> Response {
+    let Some(id) = access.query.get("blockid").cloned() else {
+        return storage_error(
+            StatusCode::BAD_REQUEST,
+            "MissingRequiredQueryParameter",
+            "A query parameter that's mandatory for this request is not specified: blockid.",
+        );
+    };
+    match BASE64.decode(&id) {
+        Ok(raw) if !raw.is_empty() && raw.len() <= 64 => {}
+        _ => {
+            return storage_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidQueryParameterValue",
+                "Value for one of the query parameters specified in the request URI is invalid: blockid.",
+            );
+        }
+    }
+    let dir = {
+        let world = shared.lock().expect("simulator state");
+        if let Some(blocks) = world.blocks.get(name)
+            && blocks.keys().any(|other| other.len() != id.len())
+        {
+            return storage_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidBlobOrBlock",
+                "The specified blob or block content is invalid.",
+            );
+        }
+        world.data_dir.join("blocks").join(name)
+    };
+    if let Err(e) = tokio::fs::create_dir_all(&dir).await {
+        return storage_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalError",
+            &e.to_string(),
+        );
+    }
+    let (_, max_block) = limits(version);
+    let target = dir.join(format!(
+        "{}.{}",
+        hex::encode(id.as_bytes()),
+        uuid::Uuid::new_v4()
+    ));
+    let (size, md5) = match receive(body, headers, &target, max_block).await {
+        Ok(done) => done,
+        Err(response) => return response,
+    };
+    let mut world = shared.lock().expect("simulator state");
+    let previous = world
+        .blocks
+        .entry(name.to_string())
+        .or_default()
+        .insert(id, (target, size));
+    if let Some((old, _)) = previous {
+        let _ = std::fs::remove_file(old);
+    }
+    created(Some(&md5))
+}
+
+async fn put_block_list(shared: &Shared, name: &str, headers: &HeaderMap, body: Body) -> Response {
+    let bytes = match axum::body::to_bytes(body, 16 * MIB as usize).await {
+        Ok(b) => b,
+        Err(_) => {
+            return storage_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidXmlDocument",
+                "XML specified is not syntactically valid.",
+            );
+        }
+    };
+    let Some(ids) = parse_block_list(&bytes) else {
+        return storage_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidXmlDocument",
+            "XML specified is not syntactically valid.",
+        );
+    };
+    if ids.len() > MAX_BLOCKS {
+        return storage_error(
+            StatusCode::CONFLICT,
+            "BlockCountExceedsLimit",
+            "The committed block count cannot exceed the maximum limit of 50,000 blocks.",
+        );
+    }
+    let (parts, dir) = {
+        let world = shared.lock().expect("simulator state");
+        let blocks = world.blocks.get(name);
+        let mut parts = Vec::with_capacity(ids.len());
+        for id in &ids {
+            match blocks.and_then(|b| b.get(id)) {
+                Some((path, _)) => parts.push(path.clone()),
+                None => {
+                    return storage_error(
+                        StatusCode::BAD_REQUEST,
+                        "InvalidBlockList",
+                        "The specified block list is invalid.",
+                    );
+                }
+            }
+        }
+        (parts, world.data_dir.join("blobs"))
+    };
+    let target = dir.join(format!("{name}.{}", uuid::Uuid::new_v4()));
+    let size = match concatenate(&parts, &target).await {
+        Ok(size) => size,
+        Err(e) => {
+            return storage_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalError",
+                &e.to_string(),
+            );
+        }
+    };
+    let mut world = shared.lock().expect("simulator state");
+    if let Some(blocks) = world.blocks.remove(name) {
+        for (path, _) in blocks.into_values() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    let previous = world.blobs.insert(
+        name.to_string(),
+        Blob {
+            path: target,
+            size,
+            // Put Block List stores x-ms-blob-content-md5 as given, unchecked.
+            content_md5: header(headers, "x-ms-blob-content-md5"),
+            content_type: header(headers, "x-ms-blob-content-type"),
+            metadata: metadata(headers),
+        },
+    );
+    if let Some(old) = previous {
+        let _ = std::fs::remove_file(old.path);
+    }
+    created(None)
+}
+
+pub async fn get_blob(
+    State(shared): State<Shared>,
+    Path(name): Path<String>,
+    uri: Uri,
+) -> Response {
+    read(&shared, &name, &uri, Method::GET).await
+}
+
+pub async fn head_blob(
+    State(shared): State<Shared>,
+    Path(name): Path<String>,
+    uri: Uri,
+) -> Response {
+    read(&shared, &name, &uri, Method::HEAD).await
+}
+
+async fn read(shared: &Shared, name: &str, uri: &Uri, method: Method) -> Response {
+    if let Err(r) = authorize(shared, name, uri, 'r') {
+        return r;
+    }
+    let (path, size, md5, content_type, meta) = {
+        let world = shared.lock().expect("simulator state");
+        let Some(blob) = world.blobs.get(name) else {
+            return storage_error(
+                StatusCode::NOT_FOUND,
+                "BlobNotFound",
+                "The specified blob does not exist.",
+            );
+        };
+        (
+            blob.path.clone(),
+            blob.size,
+            blob.content_md5.clone(),
+            blob.content_type.clone(),
+            blob.metadata.clone(),
+        )
+    };
+    let body = if method == Method::HEAD {
+        Body::empty()
+    } else {
+        match tokio::fs::File::open(&path).await {
+            Ok(file) => Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
+                file,
+                256 * 1024,
+            )),
+            Err(e) => {
+                return storage_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "InternalError",
+                    &e.to_string(),
+                );
+            }
+        }
+    };
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert("Content-Length", HeaderValue::from(size));
+    headers.insert("x-ms-blob-type", HeaderValue::from_static("BlockBlob"));
+    if let Some(md5) = md5.and_then(|m| HeaderValue::from_str(&m).ok()) {
+        headers.insert("Content-MD5", md5);
+    }
+    if let Some(kind) = content_type.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        headers.insert("Content-Type", kind);
+    }
+    for (key, value) in meta {
+        if let (Ok(k), Ok(v)) = (
+            axum::http::HeaderName::from_bytes(format!("x-ms-meta-{key}").as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            headers.insert(k, v);
+        }
+    }
+    response
+}
+
+/// Streams a request body to `target`, checking the size limit and `Content-MD5`.
+async fn receive(
+    body: Body,
+    headers: &HeaderMap,
+    target: &FsPath,
+    limit: u64,
+) -> Result<(u64, String), Response> {
+    let too_large = || {
+        storage_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "RequestBodyTooLarge",
+            "The request body is too large and exceeds the maximum permissible limit.",
+        )
+    };
+    let declared: Option<u64> = header(headers, "content-length").and_then(|v| v.parse().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let internal = |e: std::io::Error| {
+        storage_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalError",
+            &e.to_string(),
+        )
+    };
+    let mut file = tokio::fs::File::create(target).await.map_err(internal)?;
+    let mut stream = body.into_data_stream();
+    let mut hasher = Md5::new();
+    let mut size = 0u64;
+    while let Some(chunk) = stream.next().await {
+        let chunk = match chunk {
+            Ok(c) => c,
+            Err(_) => {
+                let _ = tokio::fs::remove_file(target).await;
+                return Err(storage_error(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidInput",
+                    "The request body ended early.",
+                ));
+            }
+        };
+        size += chunk.len() as u64;
+        if size > limit {
+            let _ = tokio::fs::remove_file(target).await;
+            return Err(too_large());
+        }
+        hasher.update(&chunk);
+        file.write_all(&chunk).await.map_err(internal)?;
+    }
+    file.flush().await.map_err(internal)?;
+    let md5 = BASE64.encode(hasher.finalize());
+    if let Some(sent) = header(headers, "content-md5")
+        && sent != md5
+    {
+        let _ = tokio::fs::remove_file(target).await;
+        return Err(storage_error(
+            StatusCode::BAD_REQUEST,
+            "Md5Mismatch",
+            "The MD5 value specified in the request did not match with the MD5 value calculated by the server.",
+        ));
+    }
+    Ok((size, md5))
+}
+
+async fn concatenate(parts: &[PathBuf], target: &FsPath) -> std::io::Result<u64> {
+    let mut out = tokio::fs::File::create(target).await?;
+    let mut size = 0;
+    for part in parts {
+        let mut input = tokio::fs::File::open(part).await?;
+        size += tokio::io::copy(&mut input, &mut out).await?;
+    }
+    out.flush().await?;
+    Ok(size)
+}
+
+/// Block ids from `<BlockList><Latest>…</Latest>…</BlockList>`. This blob only ever has
+/// uncommitted blocks to choose from, so Latest, Uncommitted and Committed all name them.
+fn parse_block_list(xml: &[u8]) -> Option<Vec<String>> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut ids = Vec::new();
+    let mut inside = false;
+    let mut saw_root = false;
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) => match e.name().as_ref() {
+                "BlockList" => saw_root = true,
+                "Latest" | "Uncommitted" | "Committed" => inside = true,
+                _ => return None,
+            },
+            Event::Text(t) if inside => {
+                ids.push(t.as_ref().trim().to_string());
+            }
+            Event::End(e) if e.name().as_ref() != "BlockList" => inside = false,
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    saw_root.then_some(ids)
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+fn metadata(headers: &HeaderMap) -> BTreeMap<String, String> {
+    headers
+        .iter()
+        .filter_map(|(k, v)| {
+            let key = k.as_str().strip_prefix("x-ms-meta-")?;
+            Some((key.to_string(), v.to_str().ok()?.to_string()))
+        })
+        .collect()
+}
+
+fn created(md5: Option<&str>) -> Response {
+    let mut response = StatusCode::CREATED.into_response();
+    let headers = response.headers_mut();
+    if let Some(v) = md5.and_then(|m| HeaderValue::from_str(m).ok()) {
+        headers.insert("Content-MD5", v);
+    }
+    headers.insert(
+        "x-ms-request-server-encrypted",
+        HeaderValue::from_static("true"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_lists_parse() {
+        let xml = br#"<?xml version="1.0" encoding="utf-8"?><BlockList><Latest>YQ==</Latest><Latest>Yg==</Latest></BlockList>"#;
+        assert_eq!(
+            parse_block_list(xml),
+            Some(vec!["YQ==".into(), "Yg==".into()])
+        );
+        assert_eq!(parse_block_list(b"<Nope/>"), None);
+        assert_eq!(parse_block_list(b"not xml <"), None);
+    }
+
+    #[test]
+    fn limits_follow_the_version() {
+        assert_eq!(limits("2014-02-14"), (64 * MIB, 4 * MIB));
+        assert_eq!(limits("2018-11-09"), (256 * MIB, 100 * MIB));
+        assert_eq!(limits("2021-08-06"), (5000 * MIB, 4000 * MIB));
+    }
+}

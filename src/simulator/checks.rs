@@ -1,0 +1,132 @@
+//! What the service checks when a submission is committed: the uploaded zip holds every
+//! file the submission marks `PendingUpload`, at exactly that path (reference §3.2).
+//! Written apart from the client's own file walk on purpose: a mistake in one should not
+//! be mirrored in the other.
+
+use std::io::BufReader;
+
+use serde_json::{Value, json};
+
+use super::state::Blob;
+
+/// `statusDetails.errors` for a commit: `InvalidArchive` if the upload is no zip,
+/// `MissingFiles` if a new file is not in it, nothing when all is well.
+pub fn commit_errors(submission: &Value, blob: Option<&Blob>) -> Vec<Value> {
+    let needed = files_needed(submission);
+    if needed.is_empty() {
+        return Vec::new();
+    }
+    let Some(blob) = blob else {
+        // UNKNOWN: the exact wording; the code is the documented one for absent files.
+        return vec![json!({
+            "code": "MissingFiles",
+            "details": format!("No file was uploaded, but the submission references new files: {}", needed.join(", "))
+        })];
+    };
+    let names = match std::fs::File::open(&blob.path)
+        .map_err(|e| e.to_string())
+        .and_then(|f| zip::ZipArchive::new(BufReader::new(f)).map_err(|e| e.to_string()))
+    {
+        Ok(archive) => match archive
+            .file_names()
+            .map(|name| name.map(|n| n.into_owned()))
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(names) => names,
+            Err(_) => return invalid_archive(),
+        },
+        Err(_) => return invalid_archive(),
+    };
+
+    // Paths in the JSON may use `\` or `/` (both appear in the docs); zip entries use `/`.
+    // UNKNOWN: whether the service compares case-insensitively; this compares exactly.
+    let missing: Vec<String> = needed
+        .into_iter()
+        .filter(|name| {
+            let wanted = name.replace('\\', "/");
+            !names.contains(&wanted)
+        })
+        .collect();
+    if missing.is_empty() {
+        Vec::new()
+    } else {
+        vec![json!({
+            "code": "MissingFiles",
+            "details": format!("The following files were not found in the uploaded ZIP archive: {}", missing.join(", "))
+        })]
+    }
+}
+
+fn invalid_archive() -> Vec<Value> {
+    vec![json!({
+        "code": "InvalidArchive",
+        "details": "The uploaded file is not a valid ZIP archive."
+    })]
+}
+
+/// Files the submission expects in the zip: new packages, new images of every listing
+/// (and platform override), add-on icons, and the files of trailers not yet uploaded.
+fn files_needed(submission: &Value) -> Vec<String> {
+    let mut needed = Vec::new();
+    let pending =
+        |item: &Value| item.get("fileStatus").and_then(Value::as_str) == Some("PendingUpload");
+    let mut add = |name: Option<&str>| {
+        if let Some(name) = name
+            && !needed.iter().any(|n| n == name)
+        {
+            needed.push(name.to_string());
+        }
+    };
+    for field in ["applicationPackages", "flightPackages"] {
+        for package in array(submission.get(field)) {
+            if pending(package) {
+                add(package.get("fileName").and_then(Value::as_str));
+            }
+        }
+    }
+    if let Some(listings) = submission.get("listings").and_then(Value::as_object) {
+        for listing in listings.values() {
+            let mut bases = vec![listing.get("baseListing")];
+            if let Some(overrides) = listing.get("platformOverrides").and_then(Value::as_object) {
+                bases.extend(overrides.values().map(Some));
+            }
+            for base in bases.into_iter().flatten() {
+                for image in array(base.get("images")) {
+                    if pending(image) {
+                        add(image.get("fileName").and_then(Value::as_str));
+                    }
+                }
+            }
+            if let Some(icon) = listing.get("icon")
+                && pending(icon)
+            {
+                add(icon.get("fileName").and_then(Value::as_str));
+            }
+        }
+    }
+    for trailer in array(submission.get("trailers")) {
+        if trailer
+            .get("id")
+            .and_then(Value::as_str)
+            .is_some_and(|id| !id.is_empty())
+        {
+            continue;
+        }
+        add(trailer.get("videoFileName").and_then(Value::as_str));
+        if let Some(assets) = trailer.get("trailerAssets").and_then(Value::as_object) {
+            for asset in assets.values() {
+                for image in array(asset.get("imageList")) {
+                    add(image.get("fileName").and_then(Value::as_str));
+                }
+            }
+        }
+    }
+    needed
+}
+
+fn array(value: Option<&Value>) -> &[Value] {
+    value
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}

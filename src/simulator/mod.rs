@@ -1,0 +1,307 @@
+//! The built-in Partner Center simulator: a stateful HTTP server for the Entra ID token
+//! endpoints, the submission API and the blob endpoint behind `fileUploadUrl`, modelled on
+//! the reference and the doc samples (`samples/`), quirks included. It is the ground truth
+//! of the tests, so where the real service's behaviour is unknown the code says so
+//! (marked `UNKNOWN:`) rather than guessing quietly.
+//!
+//! Test hooks live under `/_simulator/` (request log, state dump, seeding).
+
+// Handlers return axum's `Response` as their error: that is the answer to send.
+#![allow(clippy::result_large_err)]
+
+mod api;
+mod blob;
+mod checks;
+mod state;
+mod token;
+mod validate;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State as AxumState};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Serialize;
+use tokio::sync::oneshot;
+
+pub use self::state::Credentials;
+use self::state::State;
+
+/// Test credentials the simulator always accepts.
+pub const DEFAULT_TENANT_ID: &str = "00000000-0000-4000-8000-5157e1a70001";
+pub const DEFAULT_CLIENT_ID: &str = "00000000-0000-4000-8000-5157e1a70002";
+pub const DEFAULT_CLIENT_SECRET: &str = "simulator-client-secret";
+/// The app the simulator always has: the Store ID of the docs' examples.
+pub const DEFAULT_APP_ID: &str = "9NBLGGH4R315";
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How long each processing phase after commit lasts.
+    pub phase: Duration,
+    /// Lifetime of the access tokens it issues.
+    pub token_lifetime: Duration,
+    /// Apps to seed besides [`DEFAULT_APP_ID`], each with a published submission.
+    pub app_ids: Vec<String>,
+    /// Extra accepted client credentials (besides the default ones).
+    pub credentials: Vec<Credentials>,
+    /// Where uploaded blobs are kept; a temporary folder when not given.
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            phase: Duration::from_secs(2),
+            token_lifetime: Duration::from_secs(3599),
+            app_ids: Vec::new(),
+            credentials: Vec::new(),
+            data_dir: None,
+        }
+    }
+}
+
+/// A simulator serving on a local port until dropped.
+pub struct Running {
+    pub base_url: url::Url,
+    pub credentials: Credentials,
+    pub app_ids: Vec<String>,
+    shutdown: Option<oneshot::Sender<()>>,
+    _data_dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// What `simulator` prints: where it listens and how to sign in.
+#[derive(Debug, Serialize)]
+pub struct Announcement {
+    pub api_base_url: String,
+    pub authority_host: String,
+    pub tenant_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub app_ids: Vec<String>,
+}
+
+impl Running {
+    pub fn announcement(&self) -> Announcement {
+        let base = self.base_url.as_str().trim_end_matches('/').to_string();
+        Announcement {
+            api_base_url: base.clone(),
+            authority_host: base,
+            tenant_id: self.credentials.tenant_id.clone(),
+            client_id: self.credentials.client_id.clone(),
+            client_secret: self.credentials.client_secret.clone(),
+            app_ids: self.app_ids.clone(),
+        }
+    }
+}
+
+pub(crate) type Shared = Arc<Mutex<State>>;
+
+/// Starts the simulator on `listen` in the current tokio runtime.
+pub async fn start(listen: SocketAddr, options: Options) -> std::io::Result<Running> {
+    let (data_dir, temp) = match &options.data_dir {
+        Some(dir) => (dir.clone(), None),
+        None => {
+            let temp = tempfile::Builder::new()
+                .prefix("msstore-simulator-")
+                .tempdir()?;
+            (temp.path().to_path_buf(), Some(temp))
+        }
+    };
+    std::fs::create_dir_all(data_dir.join("blobs"))?;
+    std::fs::create_dir_all(data_dir.join("blocks"))?;
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let base_url: url::Url = format!("http://{addr}/")
+        .parse()
+        .map_err(std::io::Error::other)?;
+
+    let mut app_ids = vec![DEFAULT_APP_ID.to_string()];
+    for id in &options.app_ids {
+        if !app_ids.contains(id) {
+            app_ids.push(id.clone());
+        }
+    }
+    let default_credentials = Credentials {
+        tenant_id: DEFAULT_TENANT_ID.into(),
+        client_id: DEFAULT_CLIENT_ID.into(),
+        client_secret: DEFAULT_CLIENT_SECRET.into(),
+    };
+    let mut state = State::new(base_url.clone(), data_dir, options.clone());
+    state.credentials.push(default_credentials.clone());
+    state
+        .credentials
+        .extend(options.credentials.iter().cloned());
+    for id in &app_ids {
+        state.seed_app(id);
+    }
+    let shared: Shared = Arc::new(Mutex::new(state));
+    let router = router(shared.clone());
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Ok(Running {
+        base_url,
+        credentials: default_credentials,
+        app_ids,
+        shutdown: Some(tx),
+        _data_dir: temp,
+    })
+}
+
+fn router(shared: Shared) -> Router {
+    let api = Router::new()
+        .route("/applications/{app_id}", get(api::get_application))
+        .route(
+            "/applications/{app_id}/submissions",
+            post(api::create_app_submission),
+        )
+        .route(
+            "/applications/{app_id}/submissions/{submission_id}",
+            get(api::get_submission)
+                .put(api::update_submission)
+                .delete(api::delete_submission),
+        )
+        // Path segments are case-insensitive in the service (StoreBroker and msstore-cli
+        // call `/Commit`, the docs `/commit`).
+        .route(
+            "/applications/{app_id}/submissions/{submission_id}/commit",
+            post(api::commit_submission),
+        )
+        .route(
+            "/applications/{app_id}/submissions/{submission_id}/Commit",
+            post(api::commit_submission),
+        )
+        .route(
+            "/applications/{app_id}/submissions/{submission_id}/status",
+            get(api::get_status),
+        )
+        .fallback(api::not_found)
+        .layer(axum::middleware::from_fn(correlation_id));
+
+    Router::new()
+        .nest("/v1.0/my", api)
+        .route("/{tenant}/oauth2/v2.0/token", post(token::token_v2))
+        .route("/{tenant}/oauth2/token", post(token::token_v1))
+        .route(
+            "/blob/ingestion/{name}",
+            get(blob::get_blob)
+                .head(blob::head_blob)
+                .put(blob::put)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/_simulator/requests",
+            get(admin_requests).delete(admin_clear_requests),
+        )
+        .route("/_simulator/state", get(admin_state))
+        .route("/_simulator/apps", post(admin_seed_app))
+        .route("/_simulator/credentials", post(admin_add_credentials))
+        .layer(axum::middleware::from_fn_with_state(shared.clone(), record))
+        .with_state(shared)
+}
+
+/// Every answer of the submission API carries `MS-CorrelationId` (reference §5.3).
+async fn correlation_id(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    if let Ok(value) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+        response.headers_mut().insert("MS-CorrelationId", value);
+    }
+    response
+}
+
+/// The request log the tests read (`GET /_simulator/requests`), without the test hooks.
+async fn record(AxumState(shared): AxumState<Shared>, request: Request, next: Next) -> Response {
+    let method = request.method().to_string();
+    let path = request.uri().path().to_string();
+    let query = request.uri().query().map(scrub_query);
+    let response = next.run(request).await;
+    if !path.starts_with("/_simulator/")
+        && let Ok(mut state) = shared.lock()
+    {
+        state.record(method, path, query, response.status().as_u16());
+    }
+    response
+}
+
+fn scrub_query(query: &str) -> String {
+    query
+        .split('&')
+        .map(|part| match part.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("sig") => format!("{k}=***"),
+            _ => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+async fn admin_requests(AxumState(shared): AxumState<Shared>) -> Response {
+    let state = shared.lock().expect("simulator state");
+    axum::Json(state.requests.clone()).into_response()
+}
+
+async fn admin_clear_requests(AxumState(shared): AxumState<Shared>) -> StatusCode {
+    shared.lock().expect("simulator state").requests.clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn admin_state(AxumState(shared): AxumState<Shared>) -> Response {
+    let mut state = shared.lock().expect("simulator state");
+    state.advance();
+    axum::Json(state.dump()).into_response()
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SeedApp {
+    app_id: String,
+    #[serde(default = "yes")]
+    published: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+async fn admin_seed_app(
+    AxumState(shared): AxumState<Shared>,
+    axum::Json(seed): axum::Json<SeedApp>,
+) -> Response {
+    let mut state = shared.lock().expect("simulator state");
+    if seed.published {
+        state.seed_app(&seed.app_id);
+    } else {
+        state.seed_unpublished_app(&seed.app_id);
+    }
+    StatusCode::CREATED.into_response()
+}
+
+async fn admin_add_credentials(
+    AxumState(shared): AxumState<Shared>,
+    axum::Json(credentials): axum::Json<Credentials>,
+) -> StatusCode {
+    shared
+        .lock()
+        .expect("simulator state")
+        .credentials
+        .push(credentials);
+    StatusCode::CREATED
+}

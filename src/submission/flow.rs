@@ -1,0 +1,455 @@
+//! `submit`: zip → read the product → pending submission per `on-pending` → create (a clone
+//! of the last published submission) → edit → PUT → upload → commit → wait → outputs.
+//!
+//! The zip is built first, before anything changes in Partner Center, so a problem with
+//! the files never leaves a half-made submission behind.
+
+use serde_json::Value;
+
+use super::edit::apply_changes;
+use super::files::new_files_in_patch;
+use super::wait::{WaitResult, wait};
+use crate::api::types::SubmissionStatus;
+use crate::api::{ApiError, Client};
+use crate::config::values::format_size;
+use crate::config::{OnPending, ProductRef, SubmitConfig, WaitFor, ZipSource};
+use crate::error::{Error, Result};
+use crate::package::{self, ZipSummary};
+use crate::report::Reporter;
+use crate::report::escape::inert_single_line;
+use crate::upload::{self, UploadOptions, UploadUrl};
+
+pub struct Submit<'a> {
+    pub config: &'a SubmitConfig,
+    pub client: &'a Client,
+    pub http: &'a reqwest::Client,
+    pub reporter: &'a Reporter,
+}
+
+/// What the run knew at the end, for the summary.
+#[derive(Debug, Default)]
+pub struct SubmitSummary {
+    pub submission_id: Option<String>,
+    pub status: Option<String>,
+    pub zip: Option<ZipSummary>,
+    pub packages: Vec<String>,
+}
+
+impl Submit<'_> {
+    pub async fn run(&self, summary: &mut SubmitSummary) -> Result<()> {
+        let config = self.config;
+        let product = &config.product;
+
+        self.reporter.group_start("Upload zip");
+        let zip = self.prepare_zip().await;
+        self.reporter.group_end();
+        let zip = zip?;
+        summary.zip = zip.clone();
+        self.output(
+            "packages",
+            &serde_json::to_string(&config.changes.packages).unwrap_or_default(),
+        );
+        summary.packages = config.changes.packages.clone();
+
+        self.reporter
+            .group_start(&format!("Submission for {}", product.describe()));
+        let prepared = self.prepare_submission(summary).await;
+        self.reporter.group_end();
+        let submission = prepared?;
+        let submission_id = string_field(&submission, "id").unwrap_or_default();
+
+        if let Some(zip) = &zip {
+            self.reporter.group_start("Upload");
+            let uploaded = self.upload(&submission, zip).await;
+            self.reporter.group_end();
+            uploaded?;
+        }
+
+        if !config.commit {
+            tracing::info!(
+                "submission {submission_id} left as an uncommitted draft (commit: false); see {}",
+                product.dashboard_url(&submission_id)
+            );
+            self.set_status(&SubmissionStatus::from_submission(&submission), summary);
+            return Ok(());
+        }
+
+        self.reporter.group_start("Commit");
+        let committed = self.commit(&submission_id).await;
+        self.reporter.group_end();
+        let status = committed?;
+        self.set_status(&status, summary);
+        if config.wait.wait_for == WaitFor::None {
+            return Ok(());
+        }
+        self.reporter
+            .group_start(&format!("Waiting for `{}`", config.wait.wait_for.as_str()));
+        let publish_mode = string_field(&submission, "targetPublishMode");
+        let waited = wait(
+            self.client,
+            product,
+            &submission_id,
+            publish_mode.as_deref(),
+            &config.wait,
+            true,
+            |status| self.set_status(status, summary),
+        )
+        .await;
+        self.reporter.group_end();
+        let WaitResult { status, .. } = waited?;
+        self.set_status(&status, summary);
+        Ok(())
+    }
+
+    async fn prepare_zip(&self) -> Result<Option<ZipSummary>> {
+        let summary = match &self.config.zip {
+            ZipSource::Nothing => {
+                tracing::info!("no new files: nothing to upload");
+                return Ok(None);
+            }
+            ZipSource::Build { path, files } => {
+                let (files, path) = (files.clone(), path.clone());
+                tracing::info!("building {} from {} file(s)", path.display(), files.len());
+                tokio::task::spawn_blocking(move || package::build_zip(&files, &path))
+                    .await
+                    .map_err(|e| Error::Internal(e.into()))?
+                    .map_err(|e| {
+                        Error::Internal(anyhow::anyhow!("cannot write the upload zip: {e}"))
+                    })?
+            }
+            ZipSource::Ready { path } => {
+                let path = path.clone();
+                let (sha256, size) = tokio::task::spawn_blocking({
+                    let path = path.clone();
+                    move || package::zip::sha256_file(&path)
+                })
+                .await
+                .map_err(|e| Error::Internal(e.into()))?
+                .map_err(|e| {
+                    Error::input("upload-zip", format!("cannot read {}: {e}", path.display()))
+                })?;
+                let entries = package::zip_entry_names(&path)
+                    .map(|names| {
+                        names
+                            .into_iter()
+                            .map(|name| package::zip::ZipEntry { name, size: 0 })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                ZipSummary {
+                    path,
+                    sha256,
+                    size,
+                    entries,
+                }
+            }
+        };
+        tracing::info!(
+            "zip {}: {} entries, {}, SHA-256 {}",
+            summary.path.display(),
+            summary.entries.len(),
+            format_size(summary.size),
+            summary.sha256
+        );
+        self.output("zip-path", &summary.path.display().to_string());
+        self.output("zip-sha256", &summary.sha256);
+        self.output("zip-size", &summary.size.to_string());
+        Ok(Some(summary))
+    }
+
+    /// Finds or creates the pending submission, applies the changes and PUTs it.
+    async fn prepare_submission(&self, summary: &mut SubmitSummary) -> Result<Value> {
+        let config = self.config;
+        let product = &config.product;
+        let resource = self.read_product().await?;
+        let mut submission = match &config.submission_id {
+            Some(id) => self.continue_submission(id, "submission-id").await?,
+            None => match pending_id(&resource, product) {
+                Some(pending) => self.handle_pending(&pending).await?,
+                None => self.create(&resource).await?,
+            },
+        };
+        let submission_id = string_field(&submission, "id")
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("the submission has no id")))?;
+        summary.submission_id = Some(submission_id.clone());
+        self.output("submission-id", &submission_id);
+        self.output("submission-url", &product.dashboard_url(&submission_id));
+
+        let report = apply_changes(&mut submission, product, &config.changes);
+        for note in &report.notes {
+            tracing::info!("{note}");
+        }
+        for warning in &report.warnings {
+            self.reporter.warning(warning);
+        }
+        self.warn_files_missing_from_zip(&submission);
+
+        tracing::info!("updating submission {submission_id}");
+        let updated = self
+            .client
+            .put(&product.submission_path(&submission_id), &submission)
+            .await
+            .map_err(|e| self.update_error(e, &submission_id))?;
+        // The answer is the submission as stored; keep what we sent where it has no body.
+        Ok(if updated.is_object() {
+            updated
+        } else {
+            submission
+        })
+    }
+
+    async fn read_product(&self) -> Result<Value> {
+        let product = &self.config.product;
+        self.client
+            .get(&product.resource_path())
+            .await
+            .map_err(|e| {
+                if e.is_not_found() {
+                    Error::input(
+                        "app-id",
+                        format!(
+                            "no app with Store ID {} in this Partner Center account (HTTP 404{}); check the ID under Product identity",
+                            product.app_id(),
+                            e.context
+                                .correlation_id
+                                .as_deref()
+                                .map(|c| format!(", MS-CorrelationId {c}"))
+                                .unwrap_or_default()
+                        ),
+                    )
+                } else {
+                    e.into_error(&format!("reading {}", product.describe()))
+                }
+            })
+    }
+
+    async fn handle_pending(&self, pending: &str) -> Result<Value> {
+        let product = &self.config.product;
+        match self.config.on_pending {
+            OnPending::Fail => Err(Error::Conflict {
+                message: format!(
+                    "{} already has a pending submission, {pending}",
+                    product.describe()
+                ),
+                hint: format!(
+                    "Set `on-pending` to `delete` to delete it and start over, or to `reuse` to continue it; or finish or delete it in Partner Center: {}",
+                    product.dashboard_url(pending)
+                ),
+                context: None,
+            }),
+            OnPending::Reuse => {
+                tracing::info!("reusing pending submission {pending} (on-pending: reuse)");
+                self.continue_submission(pending, "on-pending").await
+            }
+            OnPending::Delete => {
+                tracing::info!("deleting pending submission {pending} (on-pending: delete)");
+                match self.client.delete(&product.submission_path(pending)).await {
+                    Ok(()) => {}
+                    // Gone already (a repeated DELETE after a lost answer): done.
+                    Err(e) if e.is_not_found() => {}
+                    Err(e) => {
+                        return Err(e.into_error(&format!("deleting pending submission {pending}")));
+                    }
+                }
+                let resource = self.read_product().await?;
+                self.create(&resource).await
+            }
+        }
+    }
+
+    /// A submission we are told to continue must still be editable.
+    async fn continue_submission(&self, id: &str, input: &str) -> Result<Value> {
+        let product = &self.config.product;
+        let submission = self
+            .client
+            .get(&product.submission_path(id))
+            .await
+            .map_err(|e| {
+                if e.is_not_found() {
+                    Error::input(
+                        input,
+                        format!("submission {id} of {} was not found", product.describe()),
+                    )
+                } else {
+                    e.into_error(&format!("reading submission {id}"))
+                }
+            })?;
+        let status = string_field(&submission, "status").unwrap_or_default();
+        if status != "PendingCommit" {
+            return Err(Error::Conflict {
+                message: format!(
+                    "submission {id} is {status}; only a PendingCommit submission can be changed"
+                ),
+                hint: "Use `on-pending: delete` to replace it with a new submission, or wait for it to finish.".into(),
+                context: None,
+            });
+        }
+        if submission.get("fileUploadUrl").is_none_or(Value::is_null)
+            && self.config.zip.path().is_some()
+        {
+            return Err(Error::Conflict {
+                message: format!(
+                    "submission {id} has no upload URL (it was created in Partner Center), so files cannot be added to it"
+                ),
+                hint: "Use `on-pending: delete` to replace it with a submission created through the API.".into(),
+                context: None,
+            });
+        }
+        Ok(submission)
+    }
+
+    async fn create(&self, resource: &Value) -> Result<Value> {
+        let product = &self.config.product;
+        if resource
+            .get(product.published_field())
+            .is_none_or(Value::is_null)
+        {
+            return Err(Error::Conflict {
+                message: format!(
+                    "{} has no published submission to clone",
+                    product.describe()
+                ),
+                hint: "The API can only update a product whose first submission (with the age-ratings questionnaire) was completed in Partner Center.".into(),
+                context: None,
+            });
+        }
+        tracing::info!("creating a submission (a clone of the last published one)");
+        let created = self
+            .client
+            .post(&product.create_path())
+            .await
+            .map_err(|e| {
+                e.into_error(&format!("creating a submission for {}", product.describe()))
+            })?;
+        let id = string_field(&created, "id")
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("the created submission has no id")))?;
+        tracing::info!("created submission {id}");
+        self.client
+            .get(&product.submission_path(&id))
+            .await
+            .map_err(|e| e.into_error(&format!("reading the new submission {id}")))
+    }
+
+    fn warn_files_missing_from_zip(&self, submission: &Value) {
+        let in_zip: Vec<String> = match &self.config.zip {
+            ZipSource::Build { files, .. } => files.iter().map(|f| f.entry_name.clone()).collect(),
+            ZipSource::Ready { path } => package::zip_entry_names(path).unwrap_or_default(),
+            ZipSource::Nothing => Vec::new(),
+        };
+        let missing: Vec<String> = new_files_in_patch(submission)
+            .into_iter()
+            .filter(|name| !in_zip.iter().any(|e| e == &name.replace('\\', "/")))
+            .collect();
+        if !missing.is_empty() {
+            self.reporter.warning(&format!(
+                "the submission marks {} for upload but the zip does not hold {}: {}; the commit will fail with MissingFiles",
+                if missing.len() == 1 { "a file" } else { "files" },
+                if missing.len() == 1 { "it" } else { "them" },
+                missing.join(", ")
+            ));
+        }
+    }
+
+    fn update_error(&self, e: ApiError, submission_id: &str) -> Error {
+        match e.status() {
+            Some(400) => Error::SubmissionFailed {
+                message: format!(
+                    "Partner Center rejected the changed submission {submission_id}: {}",
+                    e.summary()
+                ),
+                hint: format!(
+                    "Fix the patch or inputs and run again with `on-pending: delete` (or `reuse`). The draft is at {}",
+                    self.config.product.dashboard_url(submission_id)
+                ),
+            },
+            _ => e.into_error(&format!("updating submission {submission_id}")),
+        }
+    }
+
+    async fn upload(&self, submission: &Value, zip: &ZipSummary) -> Result<()> {
+        let id = string_field(submission, "id").unwrap_or_default();
+        let raw = string_field(submission, "fileUploadUrl").unwrap_or_default();
+        let url = UploadUrl::parse(&raw).map_err(|e| Error::Conflict {
+            message: format!("cannot upload to submission {id}: {e}"),
+            hint: "Delete the submission (on-pending: delete) and run again.".into(),
+            context: None,
+        })?;
+        tracing::info!("uploading {} to {url}", format_size(zip.size));
+        let options = UploadOptions {
+            sha256: Some(zip.sha256.clone()),
+            ..UploadOptions::default()
+        };
+        upload::upload_file(self.http, &url, &zip.path, &options)
+            .await
+            .map_err(|e| upload_error(e, &id))?;
+        Ok(())
+    }
+
+    async fn commit(&self, submission_id: &str) -> Result<SubmissionStatus> {
+        let path = format!(
+            "{}/commit",
+            self.config.product.submission_path(submission_id)
+        );
+        tracing::info!("committing submission {submission_id}");
+        let answer = self
+            .client
+            .post(&path)
+            .await
+            .map_err(|e| e.into_error(&format!("committing submission {submission_id}")))?;
+        let status = answer
+            .get("status")
+            .and_then(Value::as_str)
+            .unwrap_or("CommitStarted");
+        Ok(SubmissionStatus {
+            status: status.to_string(),
+            status_details: Value::Null,
+        })
+    }
+
+    fn set_status(&self, status: &SubmissionStatus, summary: &mut SubmitSummary) {
+        summary.status = Some(status.status.clone());
+        self.output("status", &status.status);
+        self.output("status-details", &status.details_json());
+    }
+
+    fn output(&self, name: &str, value: &str) {
+        if let Err(e) = self.reporter.set_output(name, value) {
+            tracing::error!("cannot write output `{name}`: {e}");
+        }
+    }
+}
+
+fn upload_error(e: upload::UploadError, submission_id: &str) -> Error {
+    use upload::UploadError as U;
+    match e {
+        U::Url(u) => Error::Conflict {
+            message: format!("cannot upload to submission {submission_id}: {u}"),
+            hint: "The upload URL is no longer usable. Delete the submission (on-pending: delete) and run again.".into(),
+            context: None,
+        },
+        U::Refused { status: 403, detail } => Error::Service {
+            message: format!("storage refused the upload for submission {submission_id} (HTTP 403): {}", inert_single_line(&detail)),
+            hint: "The upload URL's signature was refused or has expired. Delete the submission (on-pending: delete) and run again.".into(),
+            context: None,
+        },
+        U::Read { path, error } => Error::Internal(anyhow::anyhow!("cannot read {path}: {error}")),
+        other => Error::Service {
+            message: format!("upload for submission {submission_id} failed: {other}"),
+            hint: "Run again with `on-pending: reuse` to retry the upload into the same submission.".into(),
+            context: None,
+        },
+    }
+}
+
+pub fn string_field(value: &Value, name: &str) -> Option<String> {
+    value.get(name).and_then(Value::as_str).map(str::to_string)
+}
+
+fn pending_id(resource: &Value, product: &ProductRef) -> Option<String> {
+    resource
+        .get(product.pending_field())
+        .and_then(|r| r.get("id"))
+        .and_then(Value::as_str)
+        .filter(|id| !id.is_empty() && *id != "0")
+        .map(str::to_string)
+}

@@ -1,0 +1,105 @@
+//! `status`: the product's pending submission (else its last published one), or the one
+//! named by `submission-id`; optionally waiting for `wait-for`.
+
+use serde_json::Value;
+
+use super::flow::string_field;
+use super::wait::wait;
+use crate::api::Client;
+use crate::api::types::SubmissionStatus;
+use crate::config::{StatusConfig, WaitFor};
+use crate::error::{Error, Result};
+use crate::report::Reporter;
+
+pub async fn run(config: &StatusConfig, client: &Client, reporter: &Reporter) -> Result<()> {
+    let product = &config.product;
+    let output = |name: &str, value: &str| {
+        if let Err(e) = reporter.set_output(name, value) {
+            tracing::error!("cannot write output `{name}`: {e}");
+        }
+    };
+    let submission_id = match &config.submission_id {
+        Some(id) => id.clone(),
+        None => {
+            let resource = client.get(&product.resource_path()).await.map_err(|e| {
+                if e.is_not_found() {
+                    Error::input(
+                        "app-id",
+                        format!("no app with Store ID {} in this account", product.app_id()),
+                    )
+                } else {
+                    e.into_error(&format!("reading {}", product.describe()))
+                }
+            })?;
+            let pick = |field: &str| {
+                resource
+                    .get(field)
+                    .and_then(|r| r.get("id"))
+                    .and_then(Value::as_str)
+                    .filter(|id| !id.is_empty() && *id != "0")
+                    .map(str::to_string)
+            };
+            match pick(product.pending_field()) {
+                Some(id) => {
+                    tracing::info!("pending submission: {id}");
+                    id
+                }
+                None => match pick(product.published_field()) {
+                    Some(id) => {
+                        tracing::info!("no pending submission; last published: {id}");
+                        id
+                    }
+                    None => {
+                        return Err(Error::input(
+                            "app-id",
+                            format!("{} has no submission yet", product.describe()),
+                        ));
+                    }
+                },
+            }
+        }
+    };
+    output("submission-id", &submission_id);
+    output("submission-url", &product.dashboard_url(&submission_id));
+    let submission = client
+        .get(&product.submission_path(&submission_id))
+        .await
+        .map_err(|e| {
+            if e.is_not_found() {
+                Error::input(
+                    "submission-id",
+                    format!(
+                        "submission {submission_id} of {} was not found",
+                        product.describe()
+                    ),
+                )
+            } else {
+                e.into_error(&format!("reading submission {submission_id}"))
+            }
+        })?;
+    let status = SubmissionStatus::from_submission(&submission);
+    let set = |status: &SubmissionStatus| {
+        output("status", &status.status);
+        output("status-details", &status.details_json());
+    };
+    set(&status);
+    tracing::info!("submission {submission_id}: {}", status.status);
+    for error in status.errors() {
+        tracing::error!("{error}");
+    }
+    if config.wait.wait_for == WaitFor::None {
+        return Ok(());
+    }
+    let mode = string_field(&submission, "targetPublishMode");
+    wait(
+        client,
+        product,
+        &submission_id,
+        mode.as_deref(),
+        &config.wait,
+        false,
+        set,
+    )
+    .await
+    .map(|_| ())
+}

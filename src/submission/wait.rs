@@ -1,0 +1,179 @@
+//! Following a submission's status until the `wait-for` target, a failure, or the timeout
+//! (reference §2.4.11, §5.5; StoreBroker's monitor stop rules).
+
+use std::time::{Duration, Instant};
+
+use crate::api::Client;
+use crate::api::types::{SubmissionStatus, progress_rank};
+use crate::config::values::format_duration;
+use crate::config::{ProductRef, WaitConfig, WaitFor};
+use crate::error::{Error, Result};
+
+/// Polls back off from `poll-interval` by half each time, up to this.
+const MAX_POLL_INTERVAL: Duration = Duration::from_secs(5 * 60);
+
+/// What the wait saw last, and whether it ended because a person must act now.
+#[derive(Debug, Clone)]
+pub struct WaitResult {
+    pub status: SubmissionStatus,
+    /// Set when `published` was asked for but the submission waits in `Release` for a
+    /// manual or dated publish.
+    pub stopped_at_release: bool,
+}
+
+/// Whether `status` satisfies `target`.
+pub fn reached(target: WaitFor, status: &str) -> bool {
+    let Some(rank) = progress_rank(status) else {
+        return false;
+    };
+    match target {
+        WaitFor::None => true,
+        WaitFor::Committed => rank >= progress_rank("PreProcessing").unwrap_or(2),
+        WaitFor::Certified => rank >= progress_rank("Release").unwrap_or(4),
+        WaitFor::Published => status == "Published",
+    }
+}
+
+/// Polls `…/status` of the submission. `committed` says the caller has just committed it
+/// (so `PendingCommit` means the commit fell back, a server-side failure).
+/// `on_status` sees every status change, so outputs stay current even on timeout.
+pub async fn wait(
+    client: &Client,
+    product: &ProductRef,
+    submission_id: &str,
+    publish_mode: Option<&str>,
+    config: &WaitConfig,
+    committed: bool,
+    mut on_status: impl FnMut(&SubmissionStatus),
+) -> Result<WaitResult> {
+    let started = Instant::now();
+    let deadline = started + config.timeout;
+    let mut interval = config.poll_interval;
+    let mut last_status: Option<String> = None;
+    let mut saw_commit = committed;
+    let path = format!("{}/status", product.submission_path(submission_id));
+    loop {
+        let status: SubmissionStatus = match client.get(&path).await {
+            Ok(value) => serde_json::from_value(value)
+                .map_err(|e| Error::Internal(anyhow::anyhow!("unexpected status answer: {e}")))?,
+            Err(e) => {
+                return Err(
+                    e.into_error(&format!("reading the status of submission {submission_id}"))
+                );
+            }
+        };
+        if last_status.as_deref() != Some(status.status.as_str()) {
+            tracing::info!(
+                "submission {submission_id}: {} (after {})",
+                status.status,
+                format_duration(started.elapsed())
+            );
+            for warning in status.warnings() {
+                tracing::warn!("{warning}");
+            }
+            last_status = Some(status.status.clone());
+            on_status(&status);
+        }
+        if status.is_failed() {
+            return Err(failed(submission_id, &status));
+        }
+        if status.status == "PendingCommit" {
+            if saw_commit {
+                return Err(Error::SubmissionFailed {
+                    message: format!(
+                        "submission {submission_id} fell back from CommitStarted to PendingCommit: the service could not process the commit"
+                    ),
+                    hint: "Delete the submission (on-pending: delete) and run again. If it repeats, contact Partner Center support with the correlation ids in this log.".into(),
+                });
+            }
+            if config.wait_for > WaitFor::None {
+                return Err(Error::SubmissionFailed {
+                    message: format!("submission {submission_id} is not committed (PendingCommit); there is nothing to wait for"),
+                    hint: "Commit it with `submit` (submission-id and commit: true), or set wait-for: none.".into(),
+                });
+            }
+        }
+        if status.status == "CommitStarted" {
+            saw_commit = true;
+        }
+        if reached(config.wait_for, &status.status) {
+            return Ok(WaitResult {
+                status,
+                stopped_at_release: false,
+            });
+        }
+        if config.wait_for == WaitFor::Published
+            && status.status == "Release"
+            && matches!(publish_mode, Some("Manual" | "SpecificDate"))
+        {
+            let mode = publish_mode.unwrap_or_default();
+            tracing::info!(
+                "submission {submission_id} passed certification and waits in Release: publish mode {mode} means {}",
+                if mode == "Manual" {
+                    "a person publishes it in Partner Center"
+                } else {
+                    "it publishes on its target date"
+                }
+            );
+            return Ok(WaitResult {
+                status,
+                stopped_at_release: true,
+            });
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(Error::TimedOut {
+                target: config.wait_for.as_str().to_string(),
+                status: status.status,
+                waited: format_duration(config.timeout),
+            });
+        }
+        tokio::time::sleep(interval.min(deadline - now)).await;
+        interval = (interval.mul_f64(1.5)).min(MAX_POLL_INTERVAL.max(config.poll_interval));
+    }
+}
+
+pub fn failed(submission_id: &str, status: &SubmissionStatus) -> Error {
+    let errors = status.errors();
+    let mut message = format!("submission {submission_id} failed: {}", status.status);
+    if !errors.is_empty() {
+        message.push_str(&format!(" — {}", errors.join("; ")));
+    }
+    Error::SubmissionFailed {
+        message,
+        hint: failure_hint(status).into(),
+    }
+}
+
+fn failure_hint(status: &SubmissionStatus) -> &'static str {
+    let codes = status.errors().join(" ");
+    if codes.contains("MissingFiles") {
+        "A file the submission marks PendingUpload is not in the zip at that path. Check `packages`, `assets-dir` and the fileName values in the patch."
+    } else if codes.contains("InvalidArchive") {
+        "The uploaded file is not a valid zip. Let the tool build the zip, or check `upload-zip`."
+    } else if codes.contains("InvalidMicrosoftAgeRating") {
+        "The app has no age rating yet: complete its first submission, including the age-ratings questionnaire, in Partner Center."
+    } else if codes.contains("PackageValidationFailed") {
+        "A package failed validation: check its identity (name and publisher) against Partner Center → Product identity, and its version."
+    } else {
+        "See status-details and the certification report in Partner Center. Delete the failed submission (on-pending: delete) before submitting again."
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        assert!(!reached(WaitFor::Committed, "CommitStarted"));
+        assert!(reached(WaitFor::Committed, "PreProcessing"));
+        assert!(reached(WaitFor::Committed, "Published"));
+        assert!(!reached(WaitFor::Certified, "Certification"));
+        assert!(reached(WaitFor::Certified, "Release"));
+        assert!(reached(WaitFor::Certified, "Publishing"));
+        assert!(!reached(WaitFor::Published, "Publishing"));
+        assert!(reached(WaitFor::Published, "Published"));
+        assert!(!reached(WaitFor::Committed, "CommitFailed"));
+    }
+}

@@ -1,0 +1,135 @@
+//! The submission's `fileUploadUrl`: an Azure Blob service SAS URL for one blob
+//! (reference §3.1). Its query string is the credential: it is never printed.
+
+use std::fmt;
+
+use url::Url;
+
+/// A parsed upload URL. `Display` shows it without its query string.
+#[derive(Clone)]
+pub struct UploadUrl {
+    url: Url,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum UploadUrlError {
+    #[error("the submission has no upload URL")]
+    Missing,
+    #[error("the upload URL is not a URL")]
+    Malformed,
+    #[error("the upload URL expired at {0}")]
+    Expired(String),
+}
+
+impl UploadUrl {
+    /// Parses the URL as the service hands it out. The Store sometimes sends the base64
+    /// signature with raw `+` (reference §3.1); a `+` in a query means a space, so it would
+    /// reach Azure as one and the signature would not match. Every `+` becomes `%2B`, as
+    /// msstore-cli, the VSTS task and the official sample do.
+    pub fn parse(raw: &str) -> Result<UploadUrl, UploadUrlError> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(UploadUrlError::Missing);
+        }
+        let fixed = raw.replace('+', "%2B");
+        let url = Url::parse(&fixed).map_err(|_| UploadUrlError::Malformed)?;
+        if !matches!(url.scheme(), "https" | "http") {
+            return Err(UploadUrlError::Malformed);
+        }
+        crate::secrets::register_query(&url);
+        Ok(UploadUrl { url })
+    }
+
+    /// The SAS expiry (`se`), if the URL has one.
+    pub fn expiry(&self) -> Option<jiff::Timestamp> {
+        self.query_param("se")?.parse().ok()
+    }
+
+    /// Fails when the SAS has expired, or will within `margin`.
+    pub fn check_not_expired(&self, margin: std::time::Duration) -> Result<(), UploadUrlError> {
+        let Some(expiry) = self.expiry() else {
+            return Ok(());
+        };
+        let margin = jiff::SignedDuration::try_from(margin).unwrap_or_default();
+        if jiff::Timestamp::now() + margin >= expiry {
+            return Err(UploadUrlError::Expired(expiry.to_string()));
+        }
+        Ok(())
+    }
+
+    fn query_param(&self, name: &str) -> Option<String> {
+        self.url
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    /// The URL with extra query parameters (`comp=block&blockid=…`), for requests only.
+    pub fn with_query(&self, extra: &str) -> Url {
+        let mut url = self.url.clone();
+        let query = match url.query() {
+            Some(q) if !q.is_empty() => format!("{q}&{extra}"),
+            _ => extra.to_string(),
+        };
+        url.set_query(Some(&query));
+        url
+    }
+
+    pub fn request_url(&self) -> &Url {
+        &self.url
+    }
+
+    /// Scheme, host and path; what logs and errors show.
+    pub fn redacted(&self) -> String {
+        let mut url = self.url.clone();
+        url.set_query(None);
+        url.to_string()
+    }
+}
+
+impl fmt::Display for UploadUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.redacted())
+    }
+}
+
+impl fmt::Debug for UploadUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "UploadUrl({})", self.redacted())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC_URL: &str = "https://productingestionbin1.blob.core.windows.net/ingestion/387a9ea8-a412-43a9-8fb3-a38d03eb483d?sv=2014-02-14&sr=b&sig=sdd12JmoaT6BhvC%2BZUrwRweA%2Fkvj%2BEBCY09C2SZZowg%3D&se=2016-06-17T18:32:26Z&sp=rwl";
+
+    #[test]
+    fn raw_plus_becomes_percent_2b_and_encoded_stays() {
+        let url = UploadUrl::parse(
+            "https://h/c/b?sv=2014-02-14&sig=ab+cd%2Bef%3D&se=2099-01-01T00:00:00Z",
+        )
+        .unwrap();
+        let query = url.request_url().query().unwrap();
+        assert!(query.contains("sig=ab%2Bcd%2Bef%3D"), "{query}");
+        let sig: String = url.query_param("sig").unwrap();
+        assert_eq!(sig, "ab+cd+ef=");
+    }
+
+    #[test]
+    fn expiry_and_redaction() {
+        let url = UploadUrl::parse(DOC_URL).unwrap();
+        assert_eq!(
+            url.check_not_expired(std::time::Duration::ZERO),
+            Err(UploadUrlError::Expired("2016-06-17T18:32:26Z".into()))
+        );
+        assert_eq!(
+            url.to_string(),
+            "https://productingestionbin1.blob.core.windows.net/ingestion/387a9ea8-a412-43a9-8fb3-a38d03eb483d"
+        );
+        assert!(!format!("{url:?}").contains("sig"));
+        let block = url.with_query("comp=block&blockid=YWJj");
+        assert!(block.query().unwrap().ends_with("&comp=block&blockid=YWJj"));
+    }
+}

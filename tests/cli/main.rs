@@ -1,0 +1,8 @@
+//! Integration tests: the real binary as a subprocess, against the built-in simulator
+//! started as its own process on a free loopback port. One test binary (as ripgrep and
+//! release-plz do), modules by capability.
+
+mod util;
+
+mod inputs;
+mod submit;

@@ -1,0 +1,372 @@
+//! The test harness: the real binary as a subprocess, a simulator per test on a free
+//! loopback port, a scratch workspace, and the runners' own rules for reading outputs.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_msstore-submit");
+pub const APP_ID: &str = "9NBLGGH4R315";
+pub const EXAMPLE_PACKAGE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/contoso-app/ContosoReader_1.0.1.0_x64.msix"
+);
+
+/// A simulator process (`msstore-submit simulator`), stopped when dropped.
+pub struct Simulator {
+    child: Child,
+    pub url: String,
+    pub tenant_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl Simulator {
+    pub fn start() -> Simulator {
+        Simulator::start_with(&[])
+    }
+
+    /// `args` go to the `simulator` command (e.g. `--app-id`, `--simulator-phase`).
+    pub fn start_with(args: &[&str]) -> Simulator {
+        let mut command = Command::new(BIN);
+        command.args(["simulator", "--output", "json"]);
+        if !args.contains(&"--simulator-phase") {
+            command.args(["--simulator-phase", "150ms"]);
+        }
+        command
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        clean_env(&mut command);
+        let mut child = command.spawn().expect("start the simulator");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("simulator announcement");
+        let announcement: Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("simulator said {line:?}: {e}"));
+        let field = |name: &str| announcement[name].as_str().unwrap().to_string();
+        Simulator {
+            url: field("api_base_url"),
+            tenant_id: field("tenant_id"),
+            client_id: field("client_id"),
+            client_secret: field("client_secret"),
+            child,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Value {
+        ureq::get(&format!("{}{path}", self.url))
+            .call()
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+            .body_mut()
+            .read_json()
+            .expect("JSON")
+    }
+
+    /// The API calls the simulator has seen (test hooks excluded).
+    pub fn requests(&self) -> Vec<Value> {
+        self.get("/_simulator/requests")
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Requests that change something in Partner Center or storage (anything but reads
+    /// and token requests), as `METHOD path`.
+    pub fn writes(&self) -> Vec<String> {
+        self.requests()
+            .iter()
+            .filter(|r| !matches!(r["method"].as_str(), Some("GET" | "HEAD")))
+            .filter(|r| !r["path"].as_str().unwrap().contains("/oauth2/"))
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r["method"].as_str().unwrap(),
+                    r["path"].as_str().unwrap()
+                )
+            })
+            .collect()
+    }
+
+    pub fn state(&self) -> Value {
+        self.get("/_simulator/state")
+    }
+
+    /// A submission as stored, with its app id and blob name.
+    pub fn submission(&self, id: &str) -> Value {
+        self.state()["submissions"][id]["submission"].clone()
+    }
+
+    pub fn app(&self, app_id: &str) -> Value {
+        self.state()["apps"][app_id].clone()
+    }
+
+    /// Downloads what was uploaded for a submission, through its own SAS URL.
+    pub fn uploaded_zip(&self, submission: &Value) -> Vec<u8> {
+        let url = submission["fileUploadUrl"]
+            .as_str()
+            .expect("upload URL")
+            .replace('+', "%2B");
+        let mut response = ureq::get(&url).call().expect("download the blob");
+        response
+            .body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_to_vec()
+            .expect("blob bytes")
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Removes everything a developer's or the runner's environment could add.
+fn clean_env(command: &mut Command) {
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy().to_string();
+        if key.starts_with("MSSTORE_")
+            || key.starts_with("INPUT_")
+            || key.starts_with("GITHUB_")
+            || key.starts_with("RUNNER_")
+            || key == "TF_BUILD"
+            || key.starts_with("SYSTEM_")
+        {
+            command.env_remove(key);
+        }
+    }
+}
+
+/// A scratch folder to run in, with helpers to put files there.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    pub fn new() -> Workspace {
+        Workspace {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.path().join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    /// A copy of the example package under another name (its bytes are a real MSIX).
+    pub fn package(&self, relative: &str) -> PathBuf {
+        self.write(relative, &std::fs::read(EXAMPLE_PACKAGE).unwrap())
+    }
+}
+
+/// One run of the binary.
+pub struct Run {
+    command: Command,
+    github: Option<(PathBuf, PathBuf)>,
+}
+
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    /// `GITHUB_OUTPUT` parsed with the runner's rules (empty when not on GitHub).
+    pub outputs: BTreeMap<String, String>,
+    pub summary: String,
+}
+
+impl Outcome {
+    pub fn output(&self, name: &str) -> &str {
+        self.outputs
+            .get(name)
+            .unwrap_or_else(|| panic!("no output `{name}` in {:?}\n{}", self.outputs, self.log()))
+    }
+
+    pub fn log(&self) -> String {
+        format!("--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr)
+    }
+
+    pub fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(self.code, code, "exit code\n{}", self.log());
+        self
+    }
+}
+
+impl Run {
+    pub fn new(workspace: &Workspace) -> Run {
+        let mut command = Command::new(BIN);
+        command.current_dir(workspace.path());
+        clean_env(&mut command);
+        Run {
+            command,
+            github: None,
+        }
+    }
+
+    /// Against `sim` with its test credentials, given as flags.
+    pub fn against(workspace: &Workspace, sim: &Simulator) -> Run {
+        let mut run = Run::new(workspace);
+        run.args([
+            "--api-base-url",
+            &sim.url,
+            "--authority-host",
+            &sim.url,
+            "--tenant-id",
+            &sim.tenant_id,
+            "--client-id",
+            &sim.client_id,
+            "--client-secret",
+            &sim.client_secret,
+            "--poll-interval",
+            "100ms",
+        ]);
+        run
+    }
+
+    pub fn args<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(
+        &mut self,
+        args: I,
+    ) -> &mut Self {
+        self.command.args(args);
+        self
+    }
+
+    pub fn env(&mut self, key: &str, value: &str) -> &mut Self {
+        self.command.env(key, value);
+        self
+    }
+
+    /// Runs as in a GitHub container action: `GITHUB_ACTIONS`, output and summary files.
+    pub fn github(&mut self, workspace: &Workspace) -> &mut Self {
+        let files = workspace.path().join("_file_commands");
+        std::fs::create_dir_all(&files).unwrap();
+        let output = files.join("set_output_1");
+        let summary = files.join("step_summary_1");
+        std::fs::write(&output, "").unwrap();
+        std::fs::write(&summary, "").unwrap();
+        self.command
+            .env("GITHUB_ACTIONS", "true")
+            .env("CI", "true")
+            .env("GITHUB_OUTPUT", &output)
+            .env("GITHUB_STEP_SUMMARY", &summary);
+        self.github = Some((output, summary));
+        self
+    }
+
+    pub fn run(&mut self) -> Outcome {
+        let output = self.command.output().expect("run the binary");
+        let (outputs, summary) = match &self.github {
+            Some((output_file, summary_file)) => {
+                let text = std::fs::read_to_string(output_file).unwrap();
+                let pairs = parse_github_output(&text)
+                    .unwrap_or_else(|e| panic!("GITHUB_OUTPUT does not parse ({e}):\n{text}"));
+                (
+                    pairs.into_iter().collect(),
+                    std::fs::read_to_string(summary_file).unwrap(),
+                )
+            }
+            None => (BTreeMap::new(), String::new()),
+        };
+        Outcome {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            outputs,
+            summary,
+        }
+    }
+}
+
+/// The GitHub runner's parser for `GITHUB_OUTPUT` (actions/runner
+/// `FileCommandManager.cs`, `EnvFileKeyValuePairs`, Linux: lines split on `\n` only; a
+/// later value for the same name wins, as in the runner's dictionary).
+pub fn parse_github_output(text: &str) -> Result<Vec<(String, String)>, String> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if line.is_empty() {
+            i += 1;
+            continue;
+        }
+        let equals = line.find('=');
+        let heredoc = line.find("<<");
+        let (name, value) = match (equals, heredoc) {
+            (Some(e), h) if h.is_none_or(|h| e < h) => {
+                i += 1;
+                (line[..e].to_string(), line[e + 1..].to_string())
+            }
+            (_, Some(h)) => {
+                let (name, delimiter) = (&line[..h], &line[h + 2..]);
+                if name.is_empty() || delimiter.is_empty() {
+                    return Err(format!("Invalid format '{line}'"));
+                }
+                let mut body = Vec::new();
+                i += 1;
+                loop {
+                    if i >= lines.len() {
+                        return Err(format!("Matching delimiter not found '{delimiter}'"));
+                    }
+                    if lines[i] == delimiter {
+                        break;
+                    }
+                    if i == lines.len() - 1 {
+                        return Err("EOF marker missing new line.".into());
+                    }
+                    body.push(lines[i]);
+                    i += 1;
+                }
+                i += 1;
+                (name.to_string(), body.join("\n"))
+            }
+            _ => return Err(format!("Invalid format '{line}'")),
+        };
+        pairs.retain(|(n, _)| *n != name);
+        pairs.push((name, value));
+    }
+    Ok(pairs)
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Entry names of a zip held in memory.
+pub fn zip_entries(bytes: &[u8]) -> Vec<String> {
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    archive
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .collect()
+}
+
+/// `(fileName, fileStatus)` of every package of a submission.
+pub fn packages(submission: &Value) -> Vec<(String, String)> {
+    submission["applicationPackages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["fileName"].as_str().unwrap().to_string(),
+                p["fileStatus"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
