@@ -63,7 +63,14 @@ pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsStr
             crate::secrets::register(value);
         }
     }
-    crate::report::log::init(log_level(&inputs, &env), reporter.logs_to_stdout());
+    let level = log_level(&inputs, &env);
+    crate::report::log::init(level, reporter.logs_to_stdout());
+    // A live bar only where a person watches a terminal; CI logs get progress lines.
+    crate::progress::enable_live_bars(
+        !reporter.platform().is_ci()
+            && level >= LogLevel::Info
+            && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    );
 
     let config = match config::validate(&inputs, &Environment::from_process()) {
         Ok(config) => config,
@@ -190,6 +197,7 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
                 sim.listen,
                 simulator::Options {
                     phase: sim.settings.phase,
+                    storage: sim.settings.storage.clone(),
                     app_ids: sim.app_ids.clone(),
                     ..Default::default()
                 },
@@ -274,6 +282,7 @@ impl Connection {
             Some(settings) => {
                 let mut options = simulator::Options {
                     phase: settings.phase,
+                    storage: settings.storage.clone(),
                     app_ids: vec![product.app_id().to_string()],
                     ..Default::default()
                 };

@@ -204,6 +204,23 @@ pub struct SubmissionChanges {
     pub notes_for_certification: Option<String>,
 }
 
+/// How the upload runs: blocks in flight and block size (`upload-concurrency`,
+/// `upload-block-size`). Their product bounds the memory the upload holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadTuning {
+    pub concurrency: usize,
+    pub block_size: u64,
+}
+
+impl Default for UploadTuning {
+    fn default() -> Self {
+        UploadTuning {
+            concurrency: crate::upload::DEFAULT_CONCURRENCY,
+            block_size: crate::upload::DEFAULT_BLOCK,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct SubmitConfig {
     pub session: Session,
@@ -211,6 +228,7 @@ pub struct SubmitConfig {
     pub submission_id: Option<String>,
     pub changes: SubmissionChanges,
     pub zip: ZipSource,
+    pub upload: UploadTuning,
     pub on_pending: OnPending,
     pub commit: bool,
     pub wait: WaitConfig,
@@ -232,6 +250,8 @@ pub struct PackConfig {
 
 #[derive(Debug, Clone)]
 pub struct SimulatorSettings {
+    /// Real blob storage for the upload URLs (`simulator-storage`).
+    pub storage: Option<crate::simulator::storage::StorageAccount>,
     /// How long each processing phase (pre-processing, certification, …) lasts.
     pub phase: Duration,
 }

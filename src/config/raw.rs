@@ -191,6 +191,9 @@ pub struct RawInputs {
     /// How long each simulated processing phase lasts (simulator, simulate; default 2s).
     #[arg(long, help_heading = "Commands")]
     pub simulator_phase: Option<String>,
+    /// Azure Storage connection string (e.g. Azurite's): the simulator's upload URLs point there (simulator, simulate).
+    #[arg(long, help_heading = "Commands")]
+    pub simulator_storage: Option<String>,
 }
 
 /// Where an input's value came from; shown in error messages so users know what to fix.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 use url::Url;
 
-use super::values::{parse_bool, parse_duration, parse_list};
+use super::values::{format_size, parse_bool, parse_duration, parse_list, parse_size};
 use super::*;
 use crate::package;
 use crate::submission::files::new_files_in_patch;
@@ -21,6 +21,11 @@ const DEFAULT_POLL: Duration = Duration::from_secs(30);
 /// The simulator's clock runs fast, so waiting on it with the real default would be slow.
 const SIMULATE_DEFAULT_POLL: Duration = Duration::from_secs(1);
 const DEFAULT_SIM_PHASE: Duration = Duration::from_secs(2);
+const MAX_UPLOAD_CONCURRENCY: usize = 64;
+const MIN_UPLOAD_BLOCK: u64 = 256 << 10;
+/// Azure's largest block (service version 2019-12-12 and later).
+const MAX_UPLOAD_BLOCK: u64 = 4000 << 20;
+const MAX_UPLOAD_MEMORY: u64 = 2 << 30;
 
 /// Inputs that every command reads.
 const COMMON_INPUTS: &[&str] = &["command", "output", "log-level"];
@@ -34,6 +39,7 @@ const SESSION_INPUTS: &[&str] = &[
     "api-base-url",
     "simulate",
     "simulator-phase",
+    "simulator-storage",
 ];
 const SUBMIT_INPUTS: &[&str] = &[
     "app-id",
@@ -52,6 +58,8 @@ const SUBMIT_INPUTS: &[&str] = &[
     "poll-interval",
     "zip-path",
     "upload-zip",
+    "upload-concurrency",
+    "upload-block-size",
 ];
 const STATUS_INPUTS: &[&str] = &[
     "app-id",
@@ -67,7 +75,7 @@ const PACK_INPUTS: &[&str] = &[
     "submission-patch-file",
     "zip-path",
 ];
-const SIMULATOR_INPUTS: &[&str] = &["listen", "simulator-phase", "app-id"];
+const SIMULATOR_INPUTS: &[&str] = &["listen", "simulator-phase", "simulator-storage", "app-id"];
 
 /// Inputs of the interface that this version does not act on yet. Giving one is an error,
 /// never silently ignored: a `flight-id` that is ignored would ship to production.
@@ -90,8 +98,6 @@ const NOT_YET_SUPPORTED: &[&str] = &[
     "mandatory-update",
     "mandatory-update-effective-date",
     "dry-run",
-    "upload-concurrency",
-    "upload-block-size",
     "group-ids",
     "rank-higher-than",
     "addon-type",
@@ -118,6 +124,8 @@ pub(crate) const SECRET_INPUTS: &[&str] = &[
     "access-token",
     "client-certificate",
     "federated-token",
+    // Holds a storage account key.
+    "simulator-storage",
 ];
 
 /// What validation needs from the process: where relative paths start, where temp files go.
@@ -288,6 +296,7 @@ impl Check<'_> {
             );
         }
         let commit = self.boolean("commit", true);
+        let upload = self.upload_tuning();
         let simulate = session.as_ref().is_some_and(|s| s.simulate.is_some());
         let wait = self.wait(simulate);
         if !commit && self.inputs.is_given("wait-for") && wait.wait_for != WaitFor::None {
@@ -357,6 +366,7 @@ impl Check<'_> {
                 notes_for_certification,
             },
             zip,
+            upload,
             on_pending,
             commit,
             wait,
@@ -423,7 +433,10 @@ impl Check<'_> {
         };
         Some(SimulatorConfig {
             listen,
-            settings: SimulatorSettings { phase },
+            settings: SimulatorSettings {
+                phase,
+                storage: self.simulator_storage(),
+            },
             app_ids,
         })
     }
@@ -449,7 +462,10 @@ impl Check<'_> {
             credential: credential?,
             authority_host: authority_host?,
             api_base_url: api_base_url?,
-            simulate: simulate.then_some(SimulatorSettings { phase }),
+            simulate: simulate.then(|| SimulatorSettings {
+                phase,
+                storage: self.simulator_storage(),
+            }),
         })
     }
 
@@ -492,6 +508,22 @@ impl Check<'_> {
             client_id: client_id?,
             secret: SecretString::from(secret?.to_string()),
         })
+    }
+
+    /// `simulator-storage`: a connection string. Its text is never repeated (it holds the
+    /// account key).
+    fn simulator_storage(&mut self) -> Option<crate::simulator::storage::StorageAccount> {
+        let text = self.inputs.value("simulator-storage")?;
+        match crate::simulator::storage::StorageAccount::from_connection_string(text) {
+            Ok(account) => Some(account),
+            Err(problem) => {
+                self.problem(
+                    "simulator-storage",
+                    format!("{problem}; give an Azure Storage connection string, e.g. Azurite's `UseDevelopmentStorage=true`"),
+                );
+                None
+            }
+        }
     }
 
     fn tenant_id(&mut self) -> Option<String> {
@@ -726,6 +758,15 @@ impl Check<'_> {
                     );
                     continue;
                 };
+                if let Some(escape) = package::escapes_root(&path, &pattern_root(&absolute)) {
+                    self.problem(
+                        "packages",
+                        format!(
+                            "{escape}; name the file where it really is (or copy it in), so a link cannot pull another file into the upload"
+                        ),
+                    );
+                    continue;
+                }
                 if self.package_name_checks(&name, &path.display().to_string())
                     && !files.iter().any(|f: &ZipInput| f.path == path)
                 {
@@ -827,6 +868,13 @@ impl Check<'_> {
                 );
                 continue;
             }
+            if let Some(escape) = package::escapes_root(&path, &dir) {
+                self.problem(
+                    "assets-dir",
+                    format!("`{name}`: {escape}; only files inside the folder are zipped"),
+                );
+                continue;
+            }
             if !files.iter().any(|f: &ZipInput| f.entry_name == entry_name) {
                 files.push(ZipInput { path, entry_name });
             }
@@ -836,9 +884,12 @@ impl Check<'_> {
 
     fn whole_dir(&mut self, input: &str, dir: &Path) -> Vec<ZipInput> {
         match package::files_under(dir) {
-            Ok(files) => {
+            Ok(found) => {
+                for problem in found.problems {
+                    self.problem(input, problem);
+                }
                 let mut inputs = Vec::new();
-                for (path, entry_name) in files {
+                for (path, entry_name) in found.files {
                     match package::entry_name_problem(&entry_name) {
                         Some(problem) => self.problem(input, format!("{entry_name}: {problem}")),
                         None => inputs.push(ZipInput { path, entry_name }),
@@ -853,21 +904,94 @@ impl Check<'_> {
         }
     }
 
+    /// Two files may not share an entry name, even in a different case: Windows (and the
+    /// Store's ingestion, which matches names case-insensitively as far as we know) could
+    /// keep only one of them.
     fn no_duplicate_entries(&mut self, files: &[ZipInput]) {
-        let mut seen: std::collections::BTreeMap<String, &Path> = Default::default();
+        let mut seen: std::collections::BTreeMap<String, &ZipInput> = Default::default();
         for file in files {
             let key = file.entry_name.to_ascii_lowercase();
-            if let Some(previous) = seen.insert(key, &file.path) {
-                self.problem(
-                    "packages",
+            if let Some(previous) = seen.insert(key, file) {
+                let input = if file.entry_name.contains('/')
+                    || !package::is_package_file_name(&file.entry_name)
+                {
+                    "assets-dir"
+                } else {
+                    "packages"
+                };
+                let same = if previous.entry_name == file.entry_name {
+                    format!("`{}`", file.entry_name)
+                } else {
                     format!(
-                        "{} and {} would both be `{}` in the zip",
-                        previous.display(),
+                        "`{}` and `{}`, which differ only in case",
+                        previous.entry_name, file.entry_name
+                    )
+                };
+                self.problem(
+                    input,
+                    format!(
+                        "{} and {} would both be {same} in the zip; rename one or leave one out",
+                        previous.path.display(),
                         file.path.display(),
-                        file.entry_name
                     ),
                 );
             }
+        }
+    }
+
+    /// `upload-concurrency` and `upload-block-size`: blocks in flight × block size is the
+    /// memory the upload holds, so both are bounded.
+    fn upload_tuning(&mut self) -> UploadTuning {
+        let defaults = UploadTuning::default();
+        let concurrency = match self.inputs.value("upload-concurrency") {
+            None => defaults.concurrency,
+            Some(text) => match text.trim().parse::<usize>() {
+                Ok(n) if (1..=MAX_UPLOAD_CONCURRENCY).contains(&n) => n,
+                _ => {
+                    self.problem(
+                        "upload-concurrency",
+                        format!(
+                            "`{text}` is not a number of blocks in flight from 1 to {MAX_UPLOAD_CONCURRENCY}"
+                        ),
+                    );
+                    defaults.concurrency
+                }
+            },
+        };
+        let block_size = match self.inputs.value("upload-block-size") {
+            None => defaults.block_size,
+            Some(text) => match parse_size(text) {
+                Ok(size) if (MIN_UPLOAD_BLOCK..=MAX_UPLOAD_BLOCK).contains(&size) => size,
+                Ok(_) => {
+                    self.problem(
+                        "upload-block-size",
+                        format!(
+                            "`{text}` is out of range: use 256KiB to 4000MiB (the largest block Azure Storage takes)"
+                        ),
+                    );
+                    defaults.block_size
+                }
+                Err(e) => {
+                    self.problem("upload-block-size", e);
+                    defaults.block_size
+                }
+            },
+        };
+        let held = concurrency as u64 * block_size;
+        if held > MAX_UPLOAD_MEMORY {
+            self.problem(
+                "upload-block-size",
+                format!(
+                    "{concurrency} blocks of {} in flight would hold {} in memory; keep upload-concurrency × upload-block-size within {}",
+                    format_size(block_size),
+                    format_size(held),
+                    format_size(MAX_UPLOAD_MEMORY)
+                ),
+            );
+        }
+        UploadTuning {
+            concurrency,
+            block_size,
         }
     }
 
@@ -1046,6 +1170,19 @@ fn is_guid(text: &str) -> bool {
 
 fn has_glob_chars(pattern: &str) -> bool {
     pattern.contains(['*', '?', '['])
+}
+
+/// The folder a `packages` pattern names before its first wildcard (the file's own folder
+/// when it has none). Whatever it matches must really be inside that folder.
+fn pattern_root(absolute: &Path) -> PathBuf {
+    let mut root = PathBuf::new();
+    for component in absolute.components() {
+        if has_glob_chars(&component.as_os_str().to_string_lossy()) {
+            return root;
+        }
+        root.push(component);
+    }
+    absolute.parent().map(Path::to_path_buf).unwrap_or(root)
 }
 
 fn plural(n: usize, word: &str) -> String {

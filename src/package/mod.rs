@@ -60,31 +60,87 @@ pub fn zip_entry_names(path: &Path) -> Result<Vec<String>, ::zip::result::ZipErr
         .collect()
 }
 
-/// Every file under `dir`, with its `/`-separated path relative to `dir`, sorted.
-pub fn files_under(dir: &Path) -> io::Result<Vec<(PathBuf, String)>> {
-    let mut found = Vec::new();
+/// Files found under a folder, and what is wrong with the ones that cannot be zipped.
+#[derive(Debug, Default)]
+pub struct FolderFiles {
+    /// Each file with its `/`-separated path relative to the folder, sorted by that path.
+    pub files: Vec<(PathBuf, String)>,
+    /// Symlinks that lead out of the folder (or nowhere), one message each.
+    pub problems: Vec<String>,
+}
+
+/// Every file under `dir`. Symlinks are followed as long as they stay inside `dir`: one that
+/// leads out is reported, not followed (it could pull any file of the machine into a zip
+/// that leaves it), and a folder reached twice through links is walked once.
+pub fn files_under(dir: &Path) -> io::Result<FolderFiles> {
+    let root = dir.canonicalize()?;
+    let mut found = FolderFiles::default();
+    let mut walked = std::collections::BTreeSet::from([root.clone()]);
     let mut pending = vec![dir.to_path_buf()];
     while let Some(current) = pending.pop() {
-        for entry in std::fs::read_dir(&current)? {
-            let entry = entry?;
+        let mut entries = std::fs::read_dir(&current)?.collect::<io::Result<Vec<_>>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
             let path = entry.path();
+            let relative = relative_name(&path, dir)?;
             let kind = entry.file_type()?;
-            if kind.is_dir() {
-                pending.push(path);
-            } else if path.is_file() {
-                let relative = path
-                    .strip_prefix(dir)
-                    .map_err(io::Error::other)?
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                found.push((path, relative));
+            if kind.is_symlink() {
+                match path.canonicalize() {
+                    Err(_) => found
+                        .problems
+                        .push(format!("{relative} is a symlink to nothing (broken link)")),
+                    Ok(target) if !target.starts_with(&root) => found.problems.push(format!(
+                        "{relative} is a symlink to {}, outside {}; only files inside the folder are zipped",
+                        target.display(),
+                        dir.display()
+                    )),
+                    Ok(target) if target.is_dir() => {
+                        if walked.insert(target) {
+                            pending.push(path);
+                        }
+                    }
+                    Ok(target) if target.is_file() => found.files.push((path, relative)),
+                    Ok(_) => {}
+                }
+            } else if kind.is_dir() {
+                if walked.insert(path.canonicalize()?) {
+                    pending.push(path);
+                }
+            } else if kind.is_file() {
+                found.files.push((path, relative));
             }
         }
     }
-    found.sort_by(|a, b| a.1.cmp(&b.1));
+    found.files.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(found)
+}
+
+fn relative_name(path: &Path, dir: &Path) -> io::Result<String> {
+    Ok(path
+        .strip_prefix(dir)
+        .map_err(io::Error::other)?
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/"))
+}
+
+/// Where `path` really is, when a symlink on the way leads it out of `root` (or nowhere).
+/// `None` when it stays inside.
+pub fn escapes_root(path: &Path, root: &Path) -> Option<String> {
+    let Ok(real_root) = root.canonicalize() else {
+        return Some(format!("{} cannot be resolved", root.display()));
+    };
+    match path.canonicalize() {
+        Ok(real) if real.starts_with(&real_root) => None,
+        Ok(real) => Some(format!(
+            "{} is a symlink to {}, outside {}",
+            path.display(),
+            real.display(),
+            root.display()
+        )),
+        Err(e) => Some(format!("{} cannot be resolved: {e}", path.display())),
+    }
 }
 
 #[cfg(test)]

@@ -59,7 +59,7 @@ pub fn build_zip(files: &[ZipInput], path: &Path) -> io::Result<ZipSummary> {
         }
     };
     std::fs::rename(&partial, path)?;
-    tracing::info!("{}", meter.finish_line());
+    meter.finish();
     Ok(ZipSummary {
         path: path.to_path_buf(),
         sha256,
@@ -82,6 +82,25 @@ fn write_zip(
     meter: &Meter,
 ) -> io::Result<(String, u64)> {
     let sink = HashingWriter::new(BufWriter::with_capacity(COPY_BUFFER, File::create(out)?));
+    let sink = write_entries(files, sizes, sink, meter)?;
+    let (writer, sha256, size) = sink.finish();
+    writer
+        .into_inner()
+        .map_err(|e| e.into_error())?
+        .sync_all()?;
+    Ok((sha256, size))
+}
+
+/// The zip itself, streamed into `sink` front to back (never seeking back). ZIP64 records
+/// are written for entries of 4 GiB or more (decided up front from the size, as a stream
+/// cannot patch a header later); the zip crate adds the ZIP64 offsets and end record on
+/// its own when the archive passes 4 GiB or 65,535 entries.
+fn write_entries<W: Write>(
+    files: &[&ZipInput],
+    sizes: &[u64],
+    sink: W,
+    meter: &Meter,
+) -> io::Result<W> {
     let mut zip = ZipWriter::new_stream(sink);
     let mut buffer = vec![0u8; COPY_BUFFER];
     for (file, &expected_size) in files.iter().zip(sizes) {
@@ -110,13 +129,7 @@ fn write_zip(
             )));
         }
     }
-    let sink = zip.finish().map_err(io::Error::other)?.into_inner();
-    let (writer, sha256, size) = sink.finish();
-    writer
-        .into_inner()
-        .map_err(|e| e.into_error())?
-        .sync_all()?;
-    Ok((sha256, size))
+    Ok(zip.finish().map_err(io::Error::other)?.into_inner())
 }
 
 fn partial_path(path: &Path) -> PathBuf {
@@ -226,5 +239,111 @@ mod tests {
             CompressionMethod::Stored
         );
         assert!(!dir.path().join("one.zip.partial").exists());
+    }
+
+    /// Writes runs of zeros as holes, so a zip of a sparse file stays sparse on disk.
+    struct SparseFile {
+        file: File,
+        position: u64,
+    }
+
+    impl Write for SparseFile {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            use std::io::{Seek, SeekFrom};
+            const ZEROS: [u8; 4096] = [0; 4096];
+            // Slice comparison is a memcmp, fast even in a debug build.
+            let zeros = buf.chunks(4096).all(|c| c == &ZEROS[..c.len()]);
+            if !zeros {
+                self.file.seek(SeekFrom::Start(self.position))?;
+                self.file.write_all(buf)?;
+            }
+            self.position += buf.len() as u64;
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            self.file.set_len(self.position)
+        }
+    }
+
+    /// An entry over 4 GiB, and one after it whose header starts past 4 GiB: the entry
+    /// needs ZIP64 sizes, the second a ZIP64 offset, the archive a ZIP64 end record. Built
+    /// from a sparse file into a sparse zip, so it costs reading zeros, not disk space.
+    #[test]
+    fn zip64_for_an_entry_over_4_gib_built_from_a_sparse_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let big_size = (4u64 << 30) + (1 << 20) + 3;
+        let big = dir.path().join("big.msix");
+        File::create(&big).unwrap().set_len(big_size).unwrap();
+        let tail = input(dir.path(), "tail.txt", b"after the big one");
+        let files = [
+            ZipInput {
+                path: big,
+                entry_name: "big.msix".into(),
+            },
+            tail,
+        ];
+        let files: Vec<&ZipInput> = files.iter().collect();
+        let out = dir.path().join("big.zip");
+        let sink = SparseFile {
+            file: File::create(&out).unwrap(),
+            position: 0,
+        };
+        let meter = Meter::new("zip", big_size + 17);
+        let mut sink = write_entries(&files, &[big_size, 17], sink, &meter).unwrap();
+        sink.flush().unwrap();
+        drop(sink);
+
+        let bytes_on_disk = {
+            use std::os::unix::fs::MetadataExt;
+            std::fs::metadata(&out).unwrap().blocks() * 512
+        };
+        assert!(bytes_on_disk < 64 << 20, "the zip is not sparse");
+        let mut archive = ::zip::ZipArchive::new(File::open(&out).unwrap()).unwrap();
+        {
+            let entry = archive.by_name("big.msix").unwrap();
+            assert_eq!(entry.size(), big_size);
+            assert_eq!(entry.compression(), CompressionMethod::Stored);
+        }
+        let mut tail = archive.by_name("tail.txt").unwrap();
+        assert!(tail.header_start() > u32::MAX as u64);
+        let mut text = String::new();
+        tail.read_to_string(&mut text).unwrap();
+        assert_eq!(text, "after the big one");
+        drop(tail);
+        // The ZIP64 end of central directory record and its locator are there.
+        let end = {
+            use std::io::{Seek, SeekFrom};
+            let mut file = File::open(&out).unwrap();
+            file.seek(SeekFrom::End(-200)).unwrap();
+            let mut end = Vec::new();
+            file.read_to_end(&mut end).unwrap();
+            end
+        };
+        let has = |signature: u32| {
+            end.windows(4)
+                .any(|w| w == signature.to_le_bytes().as_slice())
+        };
+        assert!(has(0x0606_4b50), "no ZIP64 end of central directory record");
+        assert!(
+            has(0x0706_4b50),
+            "no ZIP64 end of central directory locator"
+        );
+
+        // Python's zipfile, a reader written apart from ours, reads every entry back and
+        // checks its CRC. (Info-ZIP's `unzip -t` does the same but takes a minute for
+        // 4 GiB; it checks the smaller zips of the `pack` tests.)
+        let test = std::process::Command::new("python3")
+            .arg("-c")
+            .arg("import sys, zipfile; bad = zipfile.ZipFile(sys.argv[1]).testzip(); print(bad or 'ok')")
+            .arg(&out)
+            .output()
+            .expect("python3 is needed for this test");
+        assert_eq!(
+            String::from_utf8_lossy(&test.stdout).trim(),
+            "ok",
+            "{}",
+            String::from_utf8_lossy(&test.stderr)
+        );
     }
 }

@@ -104,7 +104,10 @@ impl Drop for ScrubbedLine {
             let _ = out.write_all(text.as_bytes());
             let _ = out.flush();
         } else {
-            let _ = io::stderr().lock().write_all(text.as_bytes());
+            // A live progress bar may be on stderr: print above it, not through it.
+            crate::progress::suspend(|| {
+                let _ = io::stderr().lock().write_all(text.as_bytes());
+            });
         }
     }
 }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::Shared;
-use super::state::{State as World, Submission};
+use super::state::{Blob, State as World, Submission};
 use super::token::AUDIENCE;
 use super::validate;
 
@@ -355,6 +355,10 @@ pub async fn commit_submission(
     Path((app_id, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
+    let fetched = match fetch_external_blob(&shared, &app_id, &id, &headers).await {
+        Ok(fetched) => fetched,
+        Err(response) => return response,
+    };
     let mut world = match enter(&shared, &headers) {
         Ok(w) => w,
         Err(r) => return r,
@@ -372,8 +376,70 @@ pub async fn commit_submission(
             "applicationSubmission",
         );
     }
-    world.commit(&id);
+    world.commit(&id, fetched.as_ref().and_then(|f| f.blob.as_ref()));
     ok(json!({"status": "CommitStarted"}))
+}
+
+/// A blob read back from external storage for the commit check, deleted afterwards.
+struct FetchedBlob {
+    blob: Option<Blob>,
+}
+
+impl Drop for FetchedBlob {
+    fn drop(&mut self) {
+        if let Some(blob) = &self.blob {
+            let _ = std::fs::remove_file(&blob.path);
+        }
+    }
+}
+
+/// With external storage (Azurite), the commit check reads the blob from there, as the
+/// service reads its own ingestion storage. `None` when the simulator keeps blobs itself.
+async fn fetch_external_blob(
+    shared: &Shared,
+    app_id: &str,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<Option<FetchedBlob>, Response> {
+    let (storage, blob_name, target) = {
+        let world = enter(shared, headers)?;
+        let Some(storage) = world.options.storage.clone() else {
+            return Ok(None);
+        };
+        let submission = find(&world, app_id, id)?;
+        let target = world.data_dir.join("blobs").join(format!(
+            "{}.fetched.{}",
+            submission.blob,
+            uuid::Uuid::new_v4()
+        ));
+        (storage, submission.blob.clone(), target)
+    };
+    match storage
+        .download(&reqwest::Client::new(), &blob_name, &target)
+        .await
+    {
+        Ok(Some(downloaded)) => Ok(Some(FetchedBlob {
+            blob: Some(Blob {
+                path: target,
+                size: downloaded.size,
+                content_md5: downloaded.content_md5,
+                content_type: downloaded.content_type,
+                metadata: Default::default(),
+            }),
+        })),
+        Ok(None) => Ok(Some(FetchedBlob { blob: None })),
+        Err(problem) => {
+            let _ = std::fs::remove_file(&target);
+            // UNKNOWN: how the service answers when its own storage fails; a 500 is what
+            // any of its outages look like to clients.
+            Err(api_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalServerError",
+                &format!("The uploaded file could not be read: {problem}"),
+                "applicationSubmission",
+            ))
+        }
+    }
 }
 
 pub async fn delete_submission(

@@ -13,6 +13,7 @@ mod api;
 mod blob;
 mod checks;
 mod state;
+pub mod storage;
 mod token;
 mod validate;
 
@@ -52,6 +53,9 @@ pub struct Options {
     pub credentials: Vec<Credentials>,
     /// Where uploaded blobs are kept; a temporary folder when not given.
     pub data_dir: Option<PathBuf>,
+    /// Real blob storage for the upload URLs (Azurite); the built-in blob endpoint when
+    /// not given.
+    pub storage: Option<storage::StorageAccount>,
 }
 
 impl Default for Options {
@@ -62,6 +66,7 @@ impl Default for Options {
             app_ids: Vec::new(),
             credentials: Vec::new(),
             data_dir: None,
+            storage: None,
         }
     }
 }
@@ -123,6 +128,12 @@ pub async fn start(listen: SocketAddr, options: Options) -> std::io::Result<Runn
     };
     std::fs::create_dir_all(data_dir.join("blobs"))?;
     std::fs::create_dir_all(data_dir.join("blocks"))?;
+    if let Some(storage) = &options.storage {
+        storage
+            .ensure_container(&reqwest::Client::new())
+            .await
+            .map_err(std::io::Error::other)?;
+    }
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let base_url: url::Url = format!("http://{addr}/")

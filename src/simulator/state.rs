@@ -201,6 +201,14 @@ impl State {
             let expiry = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24))
                 .strftime("%Y-%m-%dT%H:%M:%SZ")
                 .to_string();
+            if let Some(storage) = &self.options.storage {
+                let (base, signature) = storage.sas(&blob, "rwl", &expiry);
+                if !signature.contains('+') {
+                    continue;
+                }
+                let encoded = signature.replace('/', "%2F").replace('=', "%3D");
+                return (blob, format!("{base}&sig={encoded}"));
+            }
             let signature = super::blob::sign(&self.signing_key, &blob, &expiry, "rwl");
             if !signature.contains('+') {
                 continue;
@@ -284,12 +292,18 @@ impl State {
 
     /// Commit: checks the upload now and lays out the statuses to come. The outcome shows
     /// after one phase in `CommitStarted`, as the real service reports asynchronously.
-    pub fn commit(&mut self, id: &str) {
+    /// `fetched` is the blob read back from external storage, when the upload URLs point
+    /// there; otherwise the blob is looked up in the simulator's own store.
+    pub fn commit(&mut self, id: &str, fetched: Option<&Blob>) {
         let phase = self.options.phase;
         let Some(submission) = self.submissions.get(id) else {
             return;
         };
-        let errors = commit_errors(&submission.body, self.blobs.get(&submission.blob));
+        let blob = match &self.options.storage {
+            Some(_) => fetched,
+            None => self.blobs.get(&submission.blob),
+        };
+        let errors = commit_errors(&submission.body, blob);
         let publish_mode = submission
             .body
             .get("targetPublishMode")

@@ -376,12 +376,17 @@ impl Submit<'_> {
         })?;
         tracing::info!("uploading {} to {url}", format_size(zip.size));
         let options = UploadOptions {
+            concurrency: self.config.upload.concurrency,
+            block_size: self.config.upload.block_size,
             sha256: Some(zip.sha256.clone()),
             ..UploadOptions::default()
         };
-        upload::upload_file(self.http, &url, &zip.path, &options)
+        let report = upload::upload_file(&url, &zip.path, &options)
             .await
             .map_err(|e| upload_error(e, &id))?;
+        if report.retries > 0 {
+            tracing::info!("upload: done after {} retried request(s)", report.retries);
+        }
         Ok(())
     }
 
@@ -421,20 +426,20 @@ impl Submit<'_> {
 
 fn upload_error(e: upload::UploadError, submission_id: &str) -> Error {
     use upload::UploadError as U;
-    match e {
+    match &e {
         U::Url(u) => Error::Conflict {
             message: format!("cannot upload to submission {submission_id}: {u}"),
             hint: "The upload URL is no longer usable. Delete the submission (on-pending: delete) and run again.".into(),
             context: None,
         },
-        U::Refused { status: 403, detail } => Error::Service {
-            message: format!("storage refused the upload for submission {submission_id} (HTTP 403): {}", inert_single_line(&detail)),
-            hint: "The upload URL's signature was refused or has expired. Delete the submission (on-pending: delete) and run again.".into(),
+        U::Refused { status: 403, .. } => Error::Service {
+            message: format!("upload for submission {submission_id} failed: {}", inert_single_line(&e.to_string())),
+            hint: "Storage refused the upload URL's signature (it may have expired while the upload ran). Delete the submission (on-pending: delete) and run again for a fresh URL.".into(),
             context: None,
         },
         U::Read { path, error } => Error::Internal(anyhow::anyhow!("cannot read {path}: {error}")),
         other => Error::Service {
-            message: format!("upload for submission {submission_id} failed: {other}"),
+            message: format!("upload for submission {submission_id} failed: {}", inert_single_line(&other.to_string())),
             hint: "Run again with `on-pending: reuse` to retry the upload into the same submission.".into(),
             context: None,
         },

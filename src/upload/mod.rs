@@ -2,34 +2,49 @@
 //! Put Block (several in flight, each retried on its own) and Put Block List. No bearer
 //! token is sent (the SAS is the credential) and every call carries an explicit
 //! `x-ms-version`, so size limits are not those of the URL's old `sv=2014-02-14`
-//! (reference blob-upload-and-zip §1.3).
+//! (reference blob-upload-and-zip §1.3); a 413 all the same falls back to 4 MiB blocks,
+//! which every service version takes.
+//!
+//! Memory: each block in flight is held once (read, hashed, sent, kept for a retry), so the
+//! upload holds at most `concurrency × block size` of file data. Why this engine and not
+//! the `azure_storage_blob` crate: docs/decisions/0004-upload-engine.md.
 
 pub mod sas;
 
-use std::path::Path;
-use std::sync::Arc;
+use std::convert::Infallible;
+use std::io::{Read, Seek};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
 use md5::{Digest, Md5};
 use reqwest::StatusCode;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::time::Instant;
 
 pub use self::sas::{UploadUrl, UploadUrlError};
+use crate::config::values::{format_duration, format_size};
 use crate::progress::Meter;
 
 /// Storage service version sent on every call (≥ 2019-12-12: blocks up to 4000 MiB).
 pub const STORAGE_VERSION: &str = "2021-08-06";
 /// The block size every service version accepts; the fallback after a 413.
 pub const SAFE_BLOCK: u64 = 4 << 20;
-pub const DEFAULT_BLOCK: u64 = 8 << 20;
-pub const DEFAULT_CONCURRENCY: usize = 4;
+/// 4 MiB × 8 in flight: 32 MiB held, several TCP streams to fill a link that limits each
+/// one, and blocks no service version refuses (measured in docs/benchmarks.md).
+pub const DEFAULT_BLOCK: u64 = SAFE_BLOCK;
+pub const DEFAULT_CONCURRENCY: usize = 8;
 pub const MAX_BLOCKS: u64 = 50_000;
+/// The largest single Put Blob under the oldest service version (2014-02-14).
+const MAX_PUT_BLOB: u64 = 64 << 20;
 /// Blob metadata holding the zip's SHA-256, so a later run can tell its own upload.
 pub const SHA256_METADATA: &str = "x-ms-meta-msstoresubmit_sha256";
-const BLOCK_ATTEMPTS: u32 = 6;
+/// Bodies go out in slices of this size, which is how progress is counted.
+const SEND_SLICE: usize = 256 << 10;
 
 #[derive(Debug, Clone)]
 pub struct UploadOptions {
@@ -37,6 +52,11 @@ pub struct UploadOptions {
     pub block_size: u64,
     /// Stored as blob metadata with the upload.
     pub sha256: Option<String>,
+    pub retry: RetrySettings,
+    /// An attempt that moves no byte (nor gets an answer) for this long is abandoned and
+    /// retried. A stall, not a deadline: a block on a slow link is never cut off while it
+    /// still moves.
+    pub stall_timeout: Duration,
 }
 
 impl Default for UploadOptions {
@@ -45,7 +65,46 @@ impl Default for UploadOptions {
             concurrency: DEFAULT_CONCURRENCY,
             block_size: DEFAULT_BLOCK,
             sha256: None,
+            retry: RetrySettings::default(),
+            stall_timeout: Duration::from_secs(60),
         }
+    }
+}
+
+/// Retries of one storage call (a block, the block list, a Put Blob), each on its own.
+#[derive(Debug, Clone)]
+pub struct RetrySettings {
+    /// Attempts in all, the first included.
+    pub attempts: u32,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    /// The longest `Retry-After` honoured as given.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetrySettings {
+    /// Close to the Azure SDKs' storage policy (reference §1.4): exponential from 0.5 s,
+    /// at most 30 s apart, eight attempts.
+    fn default() -> Self {
+        RetrySettings {
+            attempts: 8,
+            first_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(120),
+        }
+    }
+}
+
+impl RetrySettings {
+    /// Exponential backoff with jitter (half to all of the step), so blocks that failed
+    /// together do not come back together.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let step = self
+            .first_delay
+            .saturating_mul(1 << attempt.saturating_sub(1).min(16))
+            .min(self.max_delay);
+        let jitter = 0.5 + 0.5 * (uuid::Uuid::new_v4().as_u128() as u16 as f64 / 65535.0);
+        step.mul_f64(jitter)
     }
 }
 
@@ -53,15 +112,20 @@ impl Default for UploadOptions {
 pub enum UploadError {
     #[error(transparent)]
     Url(#[from] UploadUrlError),
-    #[error("storage refused the upload ({status}): {detail}")]
-    Refused { status: u16, detail: String },
-    #[error("storage kept failing: {0}")]
-    Unavailable(String),
+    #[error("storage refused {operation} (HTTP {status}{}): {detail}", code.as_deref().map(|c| format!(" {c}")).unwrap_or_default())]
+    Refused {
+        operation: String,
+        status: u16,
+        code: Option<String>,
+        detail: String,
+    },
+    #[error("storage kept failing after {attempts} attempts; last: {last}")]
+    Unavailable { attempts: u32, last: String },
     #[error("cannot read {path}: {error}")]
     Read { path: String, error: std::io::Error },
-    /// Internal: a block was too large for the service version; retried with 4 MiB.
-    #[error("block too large")]
-    TooLarge,
+    /// Internal: a request was too large for the service version; retried with 4 MiB blocks.
+    #[error("storage refused {0} as too large (HTTP 413)")]
+    TooLarge(String),
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +134,8 @@ pub struct UploadReport {
     pub blocks: u64,
     pub block_size: u64,
     pub elapsed: Duration,
+    /// Attempts that failed and were made again.
+    pub retries: u64,
 }
 
 /// Block size and count for a blob of `size`, starting from `preferred` and growing in
@@ -81,229 +147,528 @@ pub fn plan_blocks(size: u64, preferred: u64) -> (u64, u64) {
     (block, size.div_ceil(block).max(1))
 }
 
-/// Equal-length base64 block ids, as Azure requires for all blocks of one blob.
+/// Equal-length base64 block ids, as Azure requires for all blocks of one blob (also
+/// across runs and block sizes: uncommitted blocks of an earlier attempt count too).
 pub fn block_id(index: u64) -> String {
     BASE64.encode(format!("msstore-{index:08}"))
 }
 
+/// The client for storage calls. HTTP/1.1 only, so every block in flight has its own TCP
+/// connection: a WAN link that paces each stream (as most do) then carries them side by
+/// side, where HTTP/2 would squeeze them all into one stream.
+pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .user_agent(concat!("msstore-submit/", env!("CARGO_PKG_VERSION")))
+        .http1_only()
+        .tcp_nodelay(true)
+        .connect_timeout(Duration::from_secs(30))
+        .pool_idle_timeout(Duration::from_secs(50))
+        .build()
+}
+
+/// Uploads the file at `path` to the blob behind `url`.
 pub async fn upload_file(
-    http: &reqwest::Client,
     url: &UploadUrl,
     path: &Path,
     options: &UploadOptions,
 ) -> Result<UploadReport, UploadError> {
     url.check_not_expired(Duration::from_secs(60))?;
+    let http = http_client().map_err(|e| UploadError::Unavailable {
+        attempts: 0,
+        last: format!("cannot set up HTTPS: {}", e.without_url()),
+    })?;
     let size = tokio::fs::metadata(path)
         .await
         .map_err(|error| read_error(path, error))?
         .len();
-    let meter = Arc::new(Meter::new("upload", size));
-    let report = if size <= options.block_size.min(SAFE_BLOCK * 8) {
-        put_blob(http, url, path, size, options).await?;
-        meter.add(size);
-        UploadReport {
-            bytes: size,
-            blocks: 1,
-            block_size: size,
-            elapsed: meter.elapsed(),
-        }
-    } else {
-        match put_blocks(http, url, path, size, options.block_size, options, &meter).await {
-            Err(UploadError::TooLarge) if options.block_size > SAFE_BLOCK => {
-                tracing::warn!(
-                    "storage refused {} MiB blocks (413); uploading again in 4 MiB blocks",
-                    options.block_size >> 20
-                );
-                let meter = Arc::new(Meter::new("upload", size));
-                put_blocks(http, url, path, size, SAFE_BLOCK, options, &meter).await?
-            }
-            other => other?,
-        }
+    let upload = Upload {
+        http,
+        url,
+        path: path.to_path_buf(),
+        size,
+        options,
+        meter: Arc::new(Meter::new("upload", size)),
+        retries: AtomicU64::new(0),
     };
-    tracing::info!("{}", meter.finish_line());
-    Ok(report)
-}
-
-async fn put_blob(
-    http: &reqwest::Client,
-    url: &UploadUrl,
-    path: &Path,
-    size: u64,
-    options: &UploadOptions,
-) -> Result<(), UploadError> {
-    let bytes = tokio::fs::read(path)
-        .await
-        .map_err(|error| read_error(path, error))?;
-    debug_assert_eq!(bytes.len() as u64, size);
-    let md5 = BASE64.encode(Md5::digest(&bytes));
-    let bytes = bytes::Bytes::from(bytes);
-    send_with_retries("Put Blob", || {
-        let mut request = http
-            .put(url.request_url().clone())
-            .header("x-ms-version", STORAGE_VERSION)
-            .header("x-ms-blob-type", "BlockBlob")
-            .header("x-ms-blob-content-type", "application/zip")
-            .header("Content-MD5", &md5)
-            .body(bytes.clone());
-        if let Some(sha) = &options.sha256 {
-            request = request.header(SHA256_METADATA, sha);
-        }
-        request
-    })
-    .await
-}
-
-async fn put_blocks(
-    http: &reqwest::Client,
-    url: &UploadUrl,
-    path: &Path,
-    size: u64,
-    preferred_block: u64,
-    options: &UploadOptions,
-    meter: &Arc<Meter>,
-) -> Result<UploadReport, UploadError> {
-    let (block_size, count) = plan_blocks(size, preferred_block);
-    tracing::debug!(
-        "uploading {size} bytes as {count} block(s) of {block_size} bytes, {} in flight",
-        options.concurrency
-    );
-    futures_util::stream::iter(0..count)
-        .map(Ok::<u64, UploadError>)
-        .try_for_each_concurrent(options.concurrency.max(1), |index| {
-            let meter = meter.clone();
-            async move {
-                let offset = index * block_size;
-                let length = block_size.min(size - offset);
-                let data = read_block(path, offset, length).await?;
-                let md5 = BASE64.encode(Md5::digest(&data));
-                let block_url = url.with_query(&format!(
-                    "comp=block&blockid={}",
-                    percent_encoding::utf8_percent_encode(
-                        &block_id(index),
-                        percent_encoding::NON_ALPHANUMERIC
-                    )
-                ));
-                send_with_retries("Put Block", || {
-                    http.put(block_url.clone())
-                        .header("x-ms-version", STORAGE_VERSION)
-                        .header("Content-MD5", &md5)
-                        .timeout(block_timeout(length))
-                        .body(data.clone())
-                })
-                .await?;
-                meter.add(length);
-                Ok(())
+    let ticker = {
+        let meter = upload.meter.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                meter.tick();
             }
         })
-        .await?;
-
-    let mut xml = String::from(r#"<?xml version="1.0" encoding="utf-8"?><BlockList>"#);
-    for index in 0..count {
-        xml.push_str(&format!("<Latest>{}</Latest>", block_id(index)));
+    };
+    let result = upload.run().await;
+    ticker.abort();
+    if result.is_ok() {
+        upload.meter.finish();
     }
-    xml.push_str("</BlockList>");
-    let list_url = url.with_query("comp=blocklist");
-    send_with_retries("Put Block List", || {
-        let mut request = http
-            .put(list_url.clone())
-            .header("x-ms-version", STORAGE_VERSION)
-            .header("x-ms-blob-content-type", "application/zip")
-            .header("Content-Type", "application/xml")
-            .body(xml.clone());
-        if let Some(sha) = &options.sha256 {
-            request = request.header(SHA256_METADATA, sha);
-        }
-        request
-    })
-    .await?;
-    Ok(UploadReport {
-        bytes: size,
-        blocks: count,
-        block_size,
-        elapsed: meter.elapsed(),
-    })
+    result
 }
 
-async fn read_block(path: &Path, offset: u64, length: u64) -> Result<bytes::Bytes, UploadError> {
-    let mut file = tokio::fs::File::open(path)
-        .await
-        .map_err(|e| read_error(path, e))?;
-    file.seek(std::io::SeekFrom::Start(offset))
-        .await
-        .map_err(|e| read_error(path, e))?;
-    let mut data = vec![0u8; length as usize];
-    file.read_exact(&mut data)
-        .await
-        .map_err(|e| read_error(path, e))?;
-    Ok(bytes::Bytes::from(data))
+struct Upload<'a> {
+    http: reqwest::Client,
+    url: &'a UploadUrl,
+    path: PathBuf,
+    size: u64,
+    options: &'a UploadOptions,
+    meter: Arc<Meter>,
+    retries: AtomicU64,
 }
 
-/// A slow uplink still moves a block: at least two minutes, and 64 KiB/s on top.
-fn block_timeout(length: u64) -> Duration {
-    Duration::from_secs(120 + length / (64 << 10))
-}
-
-/// Sends one storage request, retrying 5xx, 408, 429 (honouring `Retry-After`) and
-/// connection failures with backoff. A block is idempotent: the same id and bytes again
-/// replace the uncommitted block.
-async fn send_with_retries(
-    what: &str,
-    request: impl Fn() -> reqwest::RequestBuilder,
-) -> Result<(), UploadError> {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let (problem, wait) = match request().send().await {
-            Ok(response) if response.status().is_success() => return Ok(()),
-            Ok(response) => {
-                let status = response.status();
-                let retry_after = response
-                    .headers()
-                    .get("Retry-After")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .map(Duration::from_secs);
-                let detail = storage_error_detail(&response.text().await.unwrap_or_default());
-                if status == StatusCode::PAYLOAD_TOO_LARGE {
-                    return Err(UploadError::TooLarge);
+impl Upload<'_> {
+    async fn run(&self) -> Result<UploadReport, UploadError> {
+        let preferred = self.options.block_size;
+        if self.size <= preferred.min(MAX_PUT_BLOB) {
+            match self.put_blob().await {
+                Err(UploadError::TooLarge(_)) => {
+                    tracing::warn!(
+                        "storage refused a {} Put Blob (413); uploading in 4 MiB blocks",
+                        format_size(self.size)
+                    );
+                    self.restart_meter();
+                    return self.put_blocks(SAFE_BLOCK).await;
                 }
-                let retryable = status.is_server_error()
-                    || status == StatusCode::REQUEST_TIMEOUT
-                    || status == StatusCode::TOO_MANY_REQUESTS;
-                if !retryable {
+                other => return other,
+            }
+        }
+        match self.put_blocks(preferred).await {
+            Err(UploadError::TooLarge(_)) if preferred > SAFE_BLOCK => {
+                tracing::warn!(
+                    "storage refused {} blocks (413: this URL's service version takes at most 4 MiB); uploading again in 4 MiB blocks",
+                    format_size(preferred)
+                );
+                self.restart_meter();
+                self.put_blocks(SAFE_BLOCK).await
+            }
+            other => other,
+        }
+    }
+
+    fn restart_meter(&self) {
+        self.meter.sub(self.meter.done());
+    }
+
+    async fn put_blob(&self) -> Result<UploadReport, UploadError> {
+        let data = read_block(&self.path, 0, self.size).await?;
+        let mut headers = vec![
+            ("x-ms-blob-type", "BlockBlob".to_string()),
+            ("x-ms-blob-content-type", "application/zip".to_string()),
+            ("Content-MD5", data.md5.clone()),
+        ];
+        if let Some(sha) = &self.options.sha256 {
+            headers.push((SHA256_METADATA, sha.clone()));
+        }
+        self.send(Call {
+            operation: "Put Blob".into(),
+            url: self.url.request_url().clone(),
+            headers,
+            body: data.bytes,
+            counted: true,
+        })
+        .await?;
+        Ok(self.report(1, self.size))
+    }
+
+    async fn put_blocks(&self, preferred: u64) -> Result<UploadReport, UploadError> {
+        let (block_size, count) = plan_blocks(self.size, preferred);
+        let concurrency = self.options.concurrency.max(1);
+        tracing::info!(
+            "upload: {} in {count} block(s) of {}, {concurrency} in flight",
+            format_size(self.size),
+            format_size(block_size),
+        );
+        futures_util::stream::iter(0..count)
+            .map(Ok::<u64, UploadError>)
+            .try_for_each_concurrent(concurrency, |index| async move {
+                let offset = index * block_size;
+                let length = block_size.min(self.size - offset);
+                let data = read_block(&self.path, offset, length).await?;
+                let id = percent_encoding::utf8_percent_encode(
+                    &block_id(index),
+                    percent_encoding::NON_ALPHANUMERIC,
+                )
+                .to_string();
+                self.send(Call {
+                    operation: format!("Put Block {} of {count}", index + 1),
+                    url: self.url.with_query(&format!("comp=block&blockid={id}")),
+                    headers: vec![("Content-MD5", data.md5)],
+                    body: data.bytes,
+                    counted: true,
+                })
+                .await
+            })
+            .await?;
+
+        let mut xml = String::from(r#"<?xml version="1.0" encoding="utf-8"?><BlockList>"#);
+        for index in 0..count {
+            xml.push_str(&format!("<Latest>{}</Latest>", block_id(index)));
+        }
+        xml.push_str("</BlockList>");
+        let mut headers = vec![
+            ("x-ms-blob-content-type", "application/zip".to_string()),
+            ("Content-Type", "application/xml".to_string()),
+        ];
+        if let Some(sha) = &self.options.sha256 {
+            headers.push((SHA256_METADATA, sha.clone()));
+        }
+        self.send(Call {
+            operation: "Put Block List".into(),
+            url: self.url.with_query("comp=blocklist"),
+            headers,
+            body: Bytes::from(xml),
+            counted: false,
+        })
+        .await?;
+        Ok(self.report(count, block_size))
+    }
+
+    fn report(&self, blocks: u64, block_size: u64) -> UploadReport {
+        UploadReport {
+            bytes: self.size,
+            blocks,
+            block_size,
+            elapsed: self.meter.elapsed(),
+            retries: self.retries.load(Ordering::Relaxed),
+        }
+    }
+
+    /// One storage call with its own retries: 5xx, 408, 429 (honouring `Retry-After`),
+    /// an MD5 mismatch (bytes damaged on the way), connection failures and stalls. The
+    /// same block id with the same bytes replaces the uncommitted block, so a retry after
+    /// a lost answer is safe; so is a repeated Put Block List or Put Blob.
+    async fn send(&self, call: Call) -> Result<(), UploadError> {
+        let retry = &self.options.retry;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let progress = Arc::new(AttemptProgress::new(
+                call.counted.then(|| self.meter.clone()),
+            ));
+            let guard = AttemptGuard {
+                progress: progress.clone(),
+                kept: false,
+            };
+            let mut request = self
+                .http
+                .put(call.url.clone())
+                .header("x-ms-version", STORAGE_VERSION)
+                .header(reqwest::header::CONTENT_LENGTH, call.body.len())
+                .body(sliced_body(call.body.clone(), progress.clone()));
+            for (name, value) in &call.headers {
+                request = request.header(*name, value);
+            }
+            let outcome = send_watched(request, &progress, self.options.stall_timeout).await;
+            let (problem, retry_after) = match outcome {
+                Outcome::Done => {
+                    guard.keep();
+                    return Ok(());
+                }
+                Outcome::Failed(Failure::TooLarge) => {
+                    return Err(UploadError::TooLarge(call.operation));
+                }
+                Outcome::Failed(Failure::Refused {
+                    status,
+                    code,
+                    detail,
+                }) => {
                     return Err(UploadError::Refused {
-                        status: status.as_u16(),
+                        operation: call.operation,
+                        status,
+                        code,
                         detail,
                     });
                 }
-                (format!("{what}: HTTP {status} {detail}"), retry_after)
+                Outcome::Failed(Failure::Transient {
+                    problem,
+                    retry_after,
+                }) => (problem, retry_after),
+            };
+            drop(guard);
+            if attempt >= retry.attempts {
+                return Err(UploadError::Unavailable {
+                    attempts: attempt,
+                    last: format!("{}: {problem}", call.operation),
+                });
             }
-            Err(e) => (
-                format!("{what}: {}", crate::secrets::redact(&e.to_string())),
-                None,
-            ),
-        };
-        if attempt >= BLOCK_ATTEMPTS {
-            return Err(UploadError::Unavailable(problem));
+            self.retries.fetch_add(1, Ordering::Relaxed);
+            let wait = match retry_after {
+                Some(wait) => wait.min(retry.max_retry_after),
+                None => retry.backoff(attempt),
+            };
+            tracing::warn!(
+                "{}: {problem}; retrying in {} (attempt {} of {})",
+                call.operation,
+                format_duration(wait),
+                attempt + 1,
+                retry.attempts
+            );
+            tokio::time::sleep(wait).await;
         }
-        let wait = wait.unwrap_or_else(|| Duration::from_millis(500 << attempt.min(6)));
-        tracing::warn!("{problem}; retrying in {:.1}s", wait.as_secs_f64());
-        tokio::time::sleep(wait).await;
     }
 }
 
-/// `Code: Message` from an Azure Storage XML error body.
-fn storage_error_detail(body: &str) -> String {
+struct Call {
+    /// What the call is, for messages: "Put Block 3 of 40".
+    operation: String,
+    url: url::Url,
+    headers: Vec<(&'static str, String)>,
+    body: Bytes,
+    /// Whether the body's bytes count towards the upload's progress.
+    counted: bool,
+}
+
+enum Outcome {
+    Done,
+    Failed(Failure),
+}
+
+enum Failure {
+    TooLarge,
+    Refused {
+        status: u16,
+        code: Option<String>,
+        detail: String,
+    },
+    Transient {
+        problem: String,
+        retry_after: Option<Duration>,
+    },
+}
+
+/// What one attempt has sent: counted into the meter as it goes, taken back if the
+/// attempt fails or is dropped (another block failed, the upload stops), and the time of
+/// its last sign of life for the stall watch. The body holds it too and may outlive the
+/// attempt inside the connection, so once the attempt is over it counts nothing more.
+struct AttemptProgress {
+    meter: Option<Arc<Meter>>,
+    counted: AtomicU64,
+    last_activity: Mutex<Instant>,
+    over: AtomicBool,
+}
+
+impl AttemptProgress {
+    fn new(meter: Option<Arc<Meter>>) -> Self {
+        AttemptProgress {
+            meter,
+            counted: AtomicU64::new(0),
+            last_activity: Mutex::new(Instant::now()),
+            over: AtomicBool::new(false),
+        }
+    }
+
+    fn sent(&self, bytes: usize) {
+        self.touch();
+        if let Some(meter) = &self.meter
+            && !self.over.load(Ordering::Relaxed)
+        {
+            self.counted.fetch_add(bytes as u64, Ordering::Relaxed);
+            meter.add(bytes as u64);
+        }
+    }
+
+    fn touch(&self) {
+        if let Ok(mut last) = self.last_activity.lock() {
+            *last = Instant::now();
+        }
+    }
+
+    fn last_activity(&self) -> Instant {
+        self.last_activity
+            .lock()
+            .map(|last| *last)
+            .unwrap_or_else(|_| Instant::now())
+    }
+}
+
+/// Ends an attempt: its bytes stay counted if it succeeded ([`AttemptGuard::keep`]), and
+/// are taken back otherwise, also when the attempt is dropped half-way.
+struct AttemptGuard {
+    progress: Arc<AttemptProgress>,
+    kept: bool,
+}
+
+impl AttemptGuard {
+    fn keep(mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for AttemptGuard {
+    fn drop(&mut self) {
+        self.progress.over.store(true, Ordering::Relaxed);
+        if !self.kept
+            && let Some(meter) = &self.progress.meter
+        {
+            meter.sub(self.progress.counted.swap(0, Ordering::Relaxed));
+        }
+    }
+}
+
+/// The body as zero-copy slices, each counted when the connection takes it.
+fn sliced_body(data: Bytes, progress: Arc<AttemptProgress>) -> reqwest::Body {
+    let length = data.len();
+    let slices = (0..length)
+        .step_by(SEND_SLICE)
+        .map(move |start| data.slice(start..(start + SEND_SLICE).min(length)));
+    let stream = futures_util::stream::iter(slices).map(move |slice| {
+        progress.sent(slice.len());
+        Ok::<Bytes, Infallible>(slice)
+    });
+    reqwest::Body::wrap_stream(stream)
+}
+
+/// Sends `request` and reads the answer, giving up when nothing has moved for `stall`.
+async fn send_watched(
+    request: reqwest::RequestBuilder,
+    progress: &Arc<AttemptProgress>,
+    stall: Duration,
+) -> Outcome {
+    let work = async {
+        let response = request.send().await;
+        progress.touch();
+        classify(response).await
+    };
+    tokio::pin!(work);
+    loop {
+        let deadline = progress.last_activity() + stall;
+        tokio::select! {
+            outcome = &mut work => return outcome,
+            _ = tokio::time::sleep_until(deadline) => {
+                if progress.last_activity() + stall <= Instant::now() {
+                    return Outcome::Failed(Failure::Transient {
+                        problem: format!("no progress for {}", format_duration(stall)),
+                        retry_after: None,
+                    });
+                }
+            }
+        }
+    }
+}
+
+async fn classify(response: Result<reqwest::Response, reqwest::Error>) -> Outcome {
+    let response = match response {
+        Ok(response) => response,
+        Err(e) => {
+            return Outcome::Failed(Failure::Transient {
+                problem: transport_problem(&e),
+                retry_after: None,
+            });
+        }
+    };
+    let status = response.status();
+    if status.is_success() {
+        return Outcome::Done;
+    }
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after);
+    let header_code = response
+        .headers()
+        .get("x-ms-error-code")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body = response.text().await.unwrap_or_default();
+    let (body_code, message) = storage_error_parts(&body);
+    let code = header_code.or(body_code);
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        return Outcome::Failed(Failure::TooLarge);
+    }
+    let retryable = status.is_server_error()
+        || status == StatusCode::REQUEST_TIMEOUT
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || code.as_deref() == Some("Md5Mismatch");
+    let detail = crate::secrets::redact(&message).into_owned();
+    if retryable {
+        let problem = match &code {
+            Some(code) => format!("HTTP {} {code}: {detail}", status.as_u16()),
+            None => format!("HTTP {} {detail}", status.as_u16()),
+        };
+        Outcome::Failed(Failure::Transient {
+            problem: problem.trim_end().to_string(),
+            retry_after,
+        })
+    } else {
+        Outcome::Failed(Failure::Refused {
+            status: status.as_u16(),
+            code,
+            detail,
+        })
+    }
+}
+
+/// A transport failure in words, without the URL (its query is the credential).
+fn transport_problem(error: &reqwest::Error) -> String {
+    use std::error::Error as _;
+    let mut text = if error.is_connect() {
+        "cannot connect".to_string()
+    } else if error.is_timeout() {
+        "timed out".to_string()
+    } else if error.is_body() || error.is_request() {
+        "connection failed while sending".to_string()
+    } else {
+        "connection failed".to_string()
+    };
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    crate::secrets::redact(&text).into_owned()
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = jiff::fmt::rfc2822::DateTimeParser::new()
+        .parse_timestamp(value)
+        .ok()?;
+    let wait = at.duration_since(jiff::Timestamp::now());
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+}
+
+/// `Code` and `Code: Message` from an Azure Storage XML error body.
+fn storage_error_parts(body: &str) -> (Option<String>, String) {
     let pick = |tag: &str| -> Option<String> {
         let start = body.find(&format!("<{tag}>"))? + tag.len() + 2;
         let end = body[start..].find(&format!("</{tag}>"))? + start;
         Some(body[start..end].lines().next().unwrap_or("").to_string())
     };
     match (pick("Code"), pick("Message")) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code,
-        _ => body.chars().take(200).collect(),
+        (Some(code), Some(message)) => (Some(code), message),
+        (Some(code), None) => (Some(code), String::new()),
+        _ => (None, body.chars().take(200).collect()),
     }
+}
+
+/// One block of the file, read and hashed off the async threads.
+struct BlockData {
+    bytes: Bytes,
+    md5: String,
+}
+
+async fn read_block(path: &Path, offset: u64, length: u64) -> Result<BlockData, UploadError> {
+    let owned = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let mut file = std::fs::File::open(&owned)?;
+        file.seek(std::io::SeekFrom::Start(offset))?;
+        let mut data = vec![0u8; length as usize];
+        file.read_exact(&mut data)?;
+        let md5 = BASE64.encode(Md5::digest(&data));
+        Ok(BlockData {
+            bytes: Bytes::from(data),
+            md5,
+        })
+    })
+    .await
+    .map_err(|e| read_error(path, std::io::Error::other(e)))?
+    .map_err(|e| read_error(path, e))
 }
 
 fn read_error(path: &Path, error: std::io::Error) -> UploadError {
@@ -332,7 +697,7 @@ mod tests {
             100 * GIB,
             100 * GIB + 7,
         ] {
-            for preferred in [SAFE_BLOCK, DEFAULT_BLOCK, 100 * MIB] {
+            for preferred in [256 << 10, SAFE_BLOCK, 8 * MIB, 100 * MIB] {
                 let (block, count) = plan_blocks(size, preferred);
                 assert!(count <= MAX_BLOCKS, "{size} {preferred}: {count}");
                 assert!(block >= preferred);
@@ -340,11 +705,23 @@ mod tests {
                 assert!(count == 1 || block * (count - 1) < size);
             }
         }
-        assert_eq!(plan_blocks(GIB, DEFAULT_BLOCK), (DEFAULT_BLOCK, 128));
-        // 100 GiB in 4 MiB blocks would be 25,600 blocks: still fine.
-        assert_eq!(plan_blocks(100 * GIB, SAFE_BLOCK).1, 25_600);
+        assert_eq!(plan_blocks(GIB, 8 * MIB), (8 * MIB, 128));
+        assert_eq!(plan_blocks(GIB, DEFAULT_BLOCK), (DEFAULT_BLOCK, 256));
+        // 100 GiB in 4 MiB blocks is 25,600 blocks: still fine.
+        assert_eq!(plan_blocks(100 * GIB, SAFE_BLOCK), (SAFE_BLOCK, 25_600));
+        // 100 GiB in 256 KiB blocks would be 409,600: the block grows to 3 MiB.
+        assert_eq!(plan_blocks(100 * GIB, 256 << 10), (3 * MIB, 34_134));
         // 300 GiB needs 7 MiB blocks.
         assert_eq!(plan_blocks(300 * GIB, SAFE_BLOCK).0, 7 * MIB);
+        // A file of exactly 50,000 blocks keeps its block size.
+        assert_eq!(
+            plan_blocks(50_000 * SAFE_BLOCK, SAFE_BLOCK),
+            (SAFE_BLOCK, 50_000)
+        );
+        assert_eq!(
+            plan_blocks(50_000 * SAFE_BLOCK + 1, SAFE_BLOCK),
+            (5 * MIB, 40_001)
+        );
     }
 
     #[test]
@@ -361,8 +738,37 @@ mod tests {
     fn storage_errors_read_well() {
         let body = "<?xml version=\"1.0\"?><Error><Code>AuthenticationFailed</Code><Message>Signature did not match.\nRequestId:1</Message></Error>";
         assert_eq!(
-            storage_error_detail(body),
-            "AuthenticationFailed: Signature did not match."
+            storage_error_parts(body),
+            (
+                Some("AuthenticationFailed".into()),
+                "Signature did not match.".into()
+            )
         );
+        assert_eq!(storage_error_parts(""), (None, String::new()));
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        let soon = (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(30))
+            .strftime("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string();
+        let wait = parse_retry_after(&soon).unwrap();
+        assert!(wait > Duration::from_secs(25) && wait <= Duration::from_secs(30));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn backoff_grows_with_jitter_and_is_capped() {
+        let retry = RetrySettings::default();
+        for attempt in 1..=12 {
+            let step = (retry.first_delay * (1 << (attempt - 1))).min(retry.max_delay);
+            let wait = retry.backoff(attempt);
+            assert!(wait >= step / 2 && wait <= step, "{attempt}: {wait:?}");
+        }
     }
 }

@@ -19,6 +19,8 @@ pub enum UploadUrlError {
     Malformed,
     #[error("the upload URL expired at {0}")]
     Expired(String),
+    #[error("the upload URL expires at {0}, too soon to start an upload")]
+    ExpiresTooSoon(String),
 }
 
 impl UploadUrl {
@@ -45,14 +47,19 @@ impl UploadUrl {
         self.query_param("se")?.parse().ok()
     }
 
-    /// Fails when the SAS has expired, or will within `margin`.
+    /// Fails when the SAS has expired, or will within `margin`. A URL without `se` passes:
+    /// storage itself then decides.
     pub fn check_not_expired(&self, margin: std::time::Duration) -> Result<(), UploadUrlError> {
         let Some(expiry) = self.expiry() else {
             return Ok(());
         };
+        let now = jiff::Timestamp::now();
         let margin = jiff::SignedDuration::try_from(margin).unwrap_or_default();
-        if jiff::Timestamp::now() + margin >= expiry {
+        if now >= expiry {
             return Err(UploadUrlError::Expired(expiry.to_string()));
+        }
+        if now + margin >= expiry {
+            return Err(UploadUrlError::ExpiresTooSoon(expiry.to_string()));
         }
         Ok(())
     }
@@ -129,6 +136,15 @@ mod tests {
             "https://productingestionbin1.blob.core.windows.net/ingestion/387a9ea8-a412-43a9-8fb3-a38d03eb483d"
         );
         assert!(!format!("{url:?}").contains("sig"));
+        let soon = (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(30))
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
+        let url = UploadUrl::parse(&format!("https://h/c/b?sig=x&se={soon}")).unwrap();
+        assert!(url.check_not_expired(std::time::Duration::ZERO).is_ok());
+        assert_eq!(
+            url.check_not_expired(std::time::Duration::from_secs(60)),
+            Err(UploadUrlError::ExpiresTooSoon(soon))
+        );
         let block = url.with_query("comp=block&blockid=YWJj");
         assert!(block.query().unwrap().ends_with("&comp=block&blockid=YWJj"));
     }

@@ -2,7 +2,11 @@
 //! started as its own process on a free loopback port. One test binary (as ripgrep and
 //! release-plz do), modules by capability.
 
+mod azurite;
+mod proxy;
 mod util;
 
 mod inputs;
+mod pack;
 mod submit;
+mod upload;

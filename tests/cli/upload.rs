@@ -1,0 +1,382 @@
+//! The upload engine against Azurite with real service SAS URLs: what is read back is what
+//! was sent, blocks fail and are retried on their own, a 413 falls back to 4 MiB blocks,
+//! and an unusable URL says so clearly. Some tests put the fault proxy in between.
+
+use std::path::Path;
+use std::time::Duration;
+
+use msstore_submit::upload::{
+    self, RetrySettings, SAFE_BLOCK, UploadError, UploadOptions, UploadReport, UploadUrl,
+};
+
+use crate::azurite::{Azurite, in_one_hour};
+use crate::proxy::{Fault, FaultProxy};
+use crate::util::{Workspace, sha256_hex};
+
+const MIB: usize = 1 << 20;
+const CONTAINER: &str = "ingestion";
+
+/// Bytes that differ from block to block, so a block in the wrong place shows.
+fn pattern(len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| ((i / 4099) as u8) ^ (i as u8).wrapping_mul(31))
+        .collect()
+}
+
+fn azurite() -> Azurite {
+    let azurite = Azurite::start();
+    azurite.create_container(CONTAINER);
+    azurite
+}
+
+/// Quick retries, so tests of failures take a moment, not minutes.
+fn options(block_size: usize, concurrency: usize) -> UploadOptions {
+    UploadOptions {
+        concurrency,
+        block_size: block_size as u64,
+        sha256: Some("ab".repeat(32)),
+        retry: RetrySettings {
+            first_delay: Duration::from_millis(50),
+            max_delay: Duration::from_millis(200),
+            ..RetrySettings::default()
+        },
+        stall_timeout: Duration::from_secs(10),
+    }
+}
+
+fn upload(url: &str, file: &Path, options: &UploadOptions) -> Result<UploadReport, UploadError> {
+    let url = UploadUrl::parse(url).expect("an upload URL");
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(upload::upload_file(&url, file, options))
+}
+
+#[test]
+fn a_small_file_is_one_put_blob_read_back_identical() {
+    let azurite = azurite();
+    let ws = Workspace::new();
+    let bytes = pattern(300_000);
+    let file = ws.write("small.zip", &bytes);
+    let url = azurite.sas_url(CONTAINER, "small", in_one_hour());
+
+    let report = upload(&url, &file, &options(MIB, 4)).unwrap();
+    assert_eq!((report.bytes, report.blocks), (300_000, 1));
+
+    let (stored, headers) = azurite.read_blob(CONTAINER, "small");
+    assert_eq!(sha256_hex(&stored), sha256_hex(&bytes));
+    assert_eq!(headers["content-type"], "application/zip");
+    assert_eq!(headers["x-ms-meta-msstoresubmit_sha256"], "ab".repeat(32));
+    assert_eq!(headers["x-ms-blob-type"], "BlockBlob");
+}
+
+#[test]
+fn a_multi_block_upload_is_read_back_identical() {
+    let azurite = azurite();
+    let ws = Workspace::new();
+    let bytes = pattern(4 * MIB);
+    let file = ws.write("four.zip", &bytes);
+    let url = azurite.sas_url(CONTAINER, "four", in_one_hour());
+    let proxy = FaultProxy::start(azurite.port, Duration::from_millis(100), |_, _| None);
+
+    let report = upload(&proxy.route(&url, azurite.port), &file, &options(MIB, 3)).unwrap();
+    assert_eq!((report.blocks, report.block_size), (4, MIB as u64));
+
+    let (stored, headers) = azurite.read_blob(CONTAINER, "four");
+    assert!(stored == bytes, "the blob differs from the file");
+    assert_eq!(headers["x-ms-meta-msstoresubmit_sha256"], "ab".repeat(32));
+    assert_eq!(
+        azurite.committed_block_sizes(CONTAINER, "four"),
+        [MIB as u64; 4]
+    );
+    // Several blocks were in flight at once, never more than asked for; every call
+    // carried a service version that lifts the 2014-02-14 limits, and every block its MD5.
+    let seen = proxy.seen();
+    assert!(seen.iter().all(|r| r.method == "PUT"), "{seen:?}");
+    assert!(proxy.most_in_flight() >= 2, "{}", proxy.most_in_flight());
+    assert!(proxy.most_in_flight() <= 3, "{}", proxy.most_in_flight());
+    for request in &seen {
+        let version = request.headers.get("x-ms-version").expect("x-ms-version");
+        assert!(version.as_str() >= "2019-12-12", "{version}");
+    }
+    let blocks: Vec<_> = seen.iter().filter(|r| r.is_put_block()).collect();
+    assert_eq!(blocks.len(), 4);
+    assert!(blocks.iter().all(|r| r.headers.contains_key("content-md5")));
+    let ids: std::collections::BTreeSet<usize> = blocks
+        .iter()
+        .map(|r| r.query("blockid").unwrap().len())
+        .collect();
+    assert_eq!(ids.len(), 1, "block ids of different lengths");
+}
+
+#[test]
+fn an_odd_sized_file_ends_with_a_short_block() {
+    let azurite = azurite();
+    let ws = Workspace::new();
+    let size = 2 * MIB + 512 * 1024 + 7;
+    let bytes = pattern(size);
+    let file = ws.write("odd.zip", &bytes);
+    let url = azurite.sas_url(CONTAINER, "odd", in_one_hour());
+
+    let report = upload(&url, &file, &options(MIB, 2)).unwrap();
+    assert_eq!(report.blocks, 3);
+
+    let (stored, _) = azurite.read_blob(CONTAINER, "odd");
+    assert_eq!(stored.len(), size);
+    assert!(stored == bytes, "the blob differs from the file");
+    assert_eq!(
+        azurite.committed_block_sizes(CONTAINER, "odd"),
+        [MIB as u64, MIB as u64, (512 * 1024 + 7) as u64]
+    );
+}
+
+#[test]
+fn a_block_that_fails_twice_then_succeeds() {
+    let azurite = azurite();
+    let ws = Workspace::new();
+    let bytes = pattern(3 * MIB + 100);
+    let file = ws.write("flaky.zip", &bytes);
+    let url = azurite.sas_url(CONTAINER, "flaky", in_one_hour());
+    // The second block: first the connection drops half-way, then storage is busy.
+    let second = msstore_submit::upload::block_id(1);
+    let proxy = FaultProxy::start(azurite.port, Duration::ZERO, move |request, before| {
+        if request.query("blockid").as_deref() != Some(second.as_str()) {
+            return None;
+        }
+        match before
+            .iter()
+            .filter(|r| r.query("blockid").as_deref() == Some(second.as_str()))
+            .count()
+        {
+            0 => Some(Fault::Drop),
+            1 => Some(Fault::Status(503, "ServerBusy", Some(1))),
+            _ => None,
+        }
+    });
+
+    let started = std::time::Instant::now();
+    let report = upload(&proxy.route(&url, azurite.port), &file, &options(MIB, 2)).unwrap();
+    assert_eq!(report.retries, 2);
+    // The 503 said `Retry-After: 1`, which was honoured.
+    assert!(started.elapsed() >= Duration::from_secs(1));
+
+    let attempts: Vec<_> = proxy
+        .seen()
+        .into_iter()
+        .filter(|r| r.is_put_block())
+        .map(|r| (r.query("blockid").unwrap(), r.fault))
+        .collect();
+    let second = msstore_submit::upload::block_id(1);
+    let of_second: Vec<_> = attempts.iter().filter(|(id, _)| *id == second).collect();
+    assert_eq!(of_second.len(), 3, "{attempts:?}");
+    assert_eq!(
+        attempts.iter().filter(|(id, _)| *id != second).count(),
+        3,
+        "only the failing block was sent again: {attempts:?}"
+    );
+    let (stored, _) = azurite.read_blob(CONTAINER, "flaky");
+    assert!(stored == bytes, "the blob differs from the file");
+}
+
+#[test]
+fn a_stalled_block_is_abandoned_and_sent_again() {
+    let azurite = azurite();
+    let ws = Workspace::new();
+    let bytes = pattern(2 * MIB + 3);
+    let file = ws.write("stall.zip", &bytes);
+    let url = azurite.sas_url(CONTAINER, "stall", in_one_hour());
+    let first = msstore_submit::upload::block_id(0);
+    let proxy = FaultProxy::start(azurite.port, Duration::ZERO, move |request, before| {
+        let is_first = request.query("blockid").as_deref() == Some(first.as_str());
+        let earlier = before
+            .iter()
+            .any(|r| r.query("blockid").as_deref() == Some(first.as_str()));
+        (is_first && !earlier).then_some(Fault::Stall)
+    });
+    let mut options = options(MIB, 2);
+    options.stall_timeout = Duration::from_secs(1);
+
+    let report = upload(&proxy.route(&url, azurite.port), &file, &options).unwrap();
+    assert_eq!(report.retries, 1);
+    let (stored, _) = azurite.read_blob(CONTAINER, "stall");
+    assert!(stored == bytes, "the blob differs from the file");
+}
+
+#[test]
+fn blocks_refused_as_too_large_are_sent_again_in_4_mib_blocks() {
+    let azurite = azurite();
+    let ws = Workspace::new();
+    let bytes = pattern(17 * MIB + 5);
+    let file = ws.write("large.zip", &bytes);
+    let url = azurite.sas_url(CONTAINER, "large", in_one_hour());
+    // Storage running at 2014-02-14 rules: blocks over 4 MiB are refused.
+    let proxy =
+        FaultProxy::start(azurite.port, Duration::ZERO, |request, _| {
+            (request.is_put_block() && request.content_length > SAFE_BLOCK)
+                .then_some(Fault::Status(413, "RequestBodyTooLarge", None))
+        });
+
+    let report = upload(
+        &proxy.route(&url, azurite.port),
+        &file,
+        &options(8 * MIB, 2),
+    )
+    .unwrap();
+    assert_eq!((report.block_size, report.blocks), (SAFE_BLOCK, 5));
+
+    let (stored, _) = azurite.read_blob(CONTAINER, "large");
+    assert!(stored == bytes, "the blob differs from the file");
+    assert_eq!(
+        azurite.committed_block_sizes(CONTAINER, "large"),
+        [
+            SAFE_BLOCK,
+            SAFE_BLOCK,
+            SAFE_BLOCK,
+            SAFE_BLOCK,
+            (MIB + 5) as u64
+        ]
+    );
+    let refused = proxy.seen().iter().filter(|r| r.fault.is_some()).count();
+    assert!(refused >= 1);
+}
+
+#[test]
+fn an_expired_sas_is_refused_before_anything_is_sent() {
+    let azurite = azurite();
+    let ws = Workspace::new();
+    let file = ws.write("late.zip", &pattern(1000));
+    let expired = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(5);
+    let url = azurite.sas_url(CONTAINER, "late", expired);
+    let proxy = FaultProxy::start(azurite.port, Duration::ZERO, |_, _| None);
+
+    let error = upload(&proxy.route(&url, azurite.port), &file, &options(MIB, 2)).unwrap_err();
+    let text = error.to_string();
+    let shown = expired.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    assert_eq!(text, format!("the upload URL expired at {shown}"));
+    assert!(proxy.seen().is_empty());
+    assert!(!azurite.blob_exists(CONTAINER, "late"));
+}
+
+#[test]
+fn a_refused_signature_is_a_clear_error_without_the_url() {
+    let azurite = azurite();
+    let ws = Workspace::new();
+    let file = ws.write("forged.zip", &pattern(2 * MIB));
+    // A SAS signed for another blob: storage refuses it (403) and that is not retried.
+    let other = azurite.sas_url(CONTAINER, "other", in_one_hour());
+    let url = other.replacen("/other?", "/forged?", 1);
+
+    let error = upload(&url, &file, &options(MIB, 2)).unwrap_err();
+    let text = error.to_string();
+    assert!(
+        matches!(error, UploadError::Refused { status: 403, .. }),
+        "{error:?}"
+    );
+    assert!(text.starts_with("storage refused Put Block"), "{text}");
+    assert!(text.contains("HTTP 403 AuthorizationFailure"), "{text}");
+    assert!(!text.contains("sig="), "{text}");
+    assert!(!azurite.blob_exists(CONTAINER, "forged"));
+}
+
+/// The simulator hands out upload URLs into Azurite (`simulator-storage`), and the whole
+/// submit flow uploads there: blocks, SAS and headers meet real blob storage, and the
+/// commit check reads the blob back from it.
+#[test]
+fn a_whole_submission_uploads_to_real_blob_storage() {
+    let azurite = Azurite::start();
+    let sim =
+        crate::util::Simulator::start_with(&["--simulator-storage", &azurite.connection_string()]);
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    ws.write("ContosoReader_1.0.1.0_arm64.msix", &pattern(3 * MIB + 11));
+    let out = crate::util::Run::against(&ws, &sim)
+        .github(&ws)
+        .args([
+            "submit",
+            "--app-id",
+            crate::util::APP_ID,
+            "--packages",
+            "*.msix",
+            "--upload-block-size",
+            "1MiB",
+            "--upload-concurrency",
+            "3",
+            "--zip-path",
+            "upload.zip",
+        ])
+        .run();
+    out.assert_code(0);
+    assert!(
+        ["PreProcessing", "Certification", "Release"].contains(&out.output("status")),
+        "{}",
+        out.log()
+    );
+
+    let submission = sim.submission(out.output("submission-id"));
+    let upload_url = submission["fileUploadUrl"].as_str().unwrap();
+    let prefix = format!("{}/ingestion/", azurite.blob_endpoint());
+    assert!(upload_url.starts_with(&prefix), "{upload_url}");
+    // The Store's quirk survives: the signature carries a raw `+`.
+    let signature = upload_url.split("&sig=").nth(1).unwrap();
+    assert!(signature.contains('+'), "{upload_url}");
+    let blob = upload_url[prefix.len()..].split('?').next().unwrap();
+
+    let zip = std::fs::read(ws.path().join("upload.zip")).unwrap();
+    let (stored, headers) = azurite.read_blob(CONTAINER, blob);
+    assert!(stored == zip, "the blob in storage is not the zip");
+    assert_eq!(
+        headers["x-ms-meta-msstoresubmit_sha256"],
+        out.output("zip-sha256")
+    );
+    let blocks = azurite.committed_block_sizes(CONTAINER, blob);
+    assert_eq!(blocks.len(), zip.len().div_ceil(MIB));
+    assert!(blocks[..blocks.len() - 1].iter().all(|b| *b == MIB as u64));
+    // The log says how the upload went, without the URL's query.
+    assert!(out.stdout.contains("in flight"), "{}", out.log());
+    assert!(!out.stdout.contains("sig="), "{}", out.log());
+}
+
+#[test]
+fn the_commit_check_reads_the_zip_back_from_real_blob_storage() {
+    let azurite = Azurite::start();
+    let sim =
+        crate::util::Simulator::start_with(&["--simulator-storage", &azurite.connection_string()]);
+    let ws = Workspace::new();
+    // A ready zip that lacks the package the submission names.
+    let zip = {
+        let mut buffer = std::io::Cursor::new(Vec::new());
+        let mut writer = zip::ZipWriter::new(&mut buffer);
+        writer
+            .start_file("readme.txt", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut writer, b"hello").unwrap();
+        writer.finish().unwrap();
+        buffer.into_inner()
+    };
+    ws.write("ready.zip", &zip);
+    let out = crate::util::Run::against(&ws, &sim)
+        .github(&ws)
+        .args([
+            "submit",
+            "--app-id",
+            crate::util::APP_ID,
+            "--packages",
+            "ContosoReader_1.0.1.0_x64.msix",
+            "--upload-zip",
+            "ready.zip",
+        ])
+        .run();
+    out.assert_code(5);
+    assert_eq!(out.output("status"), "CommitFailed");
+    let details: serde_json::Value = serde_json::from_str(out.output("status-details")).unwrap();
+    assert_eq!(details["errors"][0]["code"], "MissingFiles");
+    assert!(
+        details["errors"][0]["details"]
+            .as_str()
+            .unwrap()
+            .contains("not found in the uploaded ZIP archive: ContosoReader_1.0.1.0_x64.msix"),
+        "{details}"
+    );
+}
