@@ -193,7 +193,8 @@ impl Drop for Meter {
 fn live_bar(what: &str, total: u64) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     let style = ProgressStyle::with_template(
-        "{prefix} [{bar:30}] {binary_bytes}/{binary_total_bytes} ({percent}%) {binary_bytes_per_sec}, ETA {eta}",
+        // Short enough for an 80-column terminal: a wrapped bar redraws badly.
+        "{prefix} [{bar:20}] {binary_bytes}/{binary_total_bytes} {percent:>3}% {binary_bytes_per_sec} ETA {eta}",
     )
     .map(|s| s.progress_chars("=> "))
     .unwrap_or_else(|_| ProgressStyle::default_bar());

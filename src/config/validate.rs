@@ -1357,6 +1357,67 @@ mod tests {
     }
 
     #[test]
+    fn upload_tuning_defaults_and_bounds() {
+        let (dir, env) = env();
+        std::fs::write(dir.path().join("App.msix"), b"x").unwrap();
+        let mut pairs = CREDS.to_vec();
+        pairs.extend([("app-id", "9NBLGGH4R315"), ("packages", "App.msix")]);
+        let upload = |extra: &[(&'static str, &'static str)]| {
+            let mut all = pairs.clone();
+            all.extend_from_slice(extra);
+            match validate(&inputs(&all), &env) {
+                Ok(Config {
+                    command: Command::Submit(submit),
+                    ..
+                }) => Ok(submit.upload),
+                Ok(_) => panic!("not submit"),
+                Err(problems) => Err(problems),
+            }
+        };
+        assert_eq!(upload(&[]).unwrap(), UploadTuning::default());
+        assert_eq!(
+            upload(&[("upload-concurrency", "3"), ("upload-block-size", "8MiB")]).unwrap(),
+            UploadTuning {
+                concurrency: 3,
+                block_size: 8 << 20
+            }
+        );
+        for (input, value) in [
+            ("upload-concurrency", "0"),
+            ("upload-concurrency", "65"),
+            ("upload-concurrency", "many"),
+            ("upload-block-size", "64KiB"),
+            ("upload-block-size", "4001MiB"),
+            ("upload-block-size", "big"),
+        ] {
+            let problems = upload(&[(input, value)]).unwrap_err();
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert_eq!(problems[0].input, input);
+        }
+        let problems =
+            upload(&[("upload-concurrency", "64"), ("upload-block-size", "64MiB")]).unwrap_err();
+        assert!(
+            problems[0].message.contains("4.0 GiB in memory"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn the_simulator_storage_string_is_checked_and_never_shown() {
+        let (_dir, env) = env();
+        let found = problems(
+            &[
+                ("command", "simulator"),
+                ("simulator-storage", "AccountName=x;AccountKey=not base64!"),
+            ],
+            &env,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].input, "simulator-storage");
+        assert!(!found[0].message.contains("not base64!"), "{found:?}");
+    }
+
+    #[test]
     fn http_only_for_loopback() {
         let (_dir, env) = env();
         let found = problems(&[("api-base-url", "http://example.com")], &env);

@@ -189,6 +189,7 @@ pub async fn upload_file(
         options,
         meter: Arc::new(Meter::new("upload", size)),
         retries: AtomicU64::new(0),
+        buffers: BufferPool::default(),
     };
     let ticker = {
         let meter = upload.meter.clone();
@@ -215,6 +216,36 @@ struct Upload<'a> {
     options: &'a UploadOptions,
     meter: Arc<Meter>,
     retries: AtomicU64,
+    buffers: BufferPool,
+}
+
+/// Block buffers, reused from block to block. Each block in flight holds one, so the upload
+/// holds `concurrency × block size` however the allocator treats memory freed on the
+/// blocking threads (without the pool, glibc's per-thread arenas kept more than twice that
+/// resident: docs/benchmarks.md).
+#[derive(Default)]
+struct BufferPool {
+    free: Mutex<Vec<Vec<u8>>>,
+}
+
+impl BufferPool {
+    fn take(&self) -> Vec<u8> {
+        self.free
+            .lock()
+            .ok()
+            .and_then(|mut free| free.pop())
+            .unwrap_or_default()
+    }
+
+    /// Takes a sent block's buffer back, unless something still holds a view of it (then
+    /// it is freed when that goes).
+    fn give_back(&self, bytes: Bytes) {
+        if let Ok(buffer) = bytes.try_into_mut()
+            && let Ok(mut free) = self.free.lock()
+        {
+            free.push(Vec::from(buffer));
+        }
+    }
 }
 
 impl Upload<'_> {
@@ -251,7 +282,7 @@ impl Upload<'_> {
     }
 
     async fn put_blob(&self) -> Result<UploadReport, UploadError> {
-        let data = read_block(&self.path, 0, self.size).await?;
+        let data = read_block(&self.path, 0, self.size, self.buffers.take()).await?;
         let mut headers = vec![
             ("x-ms-blob-type", "BlockBlob".to_string()),
             ("x-ms-blob-content-type", "application/zip".to_string()),
@@ -260,7 +291,7 @@ impl Upload<'_> {
         if let Some(sha) = &self.options.sha256 {
             headers.push((SHA256_METADATA, sha.clone()));
         }
-        self.send(Call {
+        self.send(&Call {
             operation: "Put Blob".into(),
             url: self.url.request_url().clone(),
             headers,
@@ -284,20 +315,22 @@ impl Upload<'_> {
             .try_for_each_concurrent(concurrency, |index| async move {
                 let offset = index * block_size;
                 let length = block_size.min(self.size - offset);
-                let data = read_block(&self.path, offset, length).await?;
+                let data = read_block(&self.path, offset, length, self.buffers.take()).await?;
                 let id = percent_encoding::utf8_percent_encode(
                     &block_id(index),
                     percent_encoding::NON_ALPHANUMERIC,
                 )
                 .to_string();
-                self.send(Call {
+                let call = Call {
                     operation: format!("Put Block {} of {count}", index + 1),
                     url: self.url.with_query(&format!("comp=block&blockid={id}")),
                     headers: vec![("Content-MD5", data.md5)],
                     body: data.bytes,
                     counted: true,
-                })
-                .await
+                };
+                let sent = self.send(&call).await;
+                self.buffers.give_back(call.body);
+                sent
             })
             .await?;
 
@@ -313,7 +346,7 @@ impl Upload<'_> {
         if let Some(sha) = &self.options.sha256 {
             headers.push((SHA256_METADATA, sha.clone()));
         }
-        self.send(Call {
+        self.send(&Call {
             operation: "Put Block List".into(),
             url: self.url.with_query("comp=blocklist"),
             headers,
@@ -338,7 +371,7 @@ impl Upload<'_> {
     /// an MD5 mismatch (bytes damaged on the way), connection failures and stalls. The
     /// same block id with the same bytes replaces the uncommitted block, so a retry after
     /// a lost answer is safe; so is a repeated Put Block List or Put Blob.
-    async fn send(&self, call: Call) -> Result<(), UploadError> {
+    async fn send(&self, call: &Call) -> Result<(), UploadError> {
         let retry = &self.options.retry;
         let mut attempt = 0;
         loop {
@@ -366,7 +399,7 @@ impl Upload<'_> {
                     return Ok(());
                 }
                 Outcome::Failed(Failure::TooLarge) => {
-                    return Err(UploadError::TooLarge(call.operation));
+                    return Err(UploadError::TooLarge(call.operation.clone()));
                 }
                 Outcome::Failed(Failure::Refused {
                     status,
@@ -374,7 +407,7 @@ impl Upload<'_> {
                     detail,
                 }) => {
                     return Err(UploadError::Refused {
-                        operation: call.operation,
+                        operation: call.operation.clone(),
                         status,
                         code,
                         detail,
@@ -653,13 +686,28 @@ struct BlockData {
     md5: String,
 }
 
-async fn read_block(path: &Path, offset: u64, length: u64) -> Result<BlockData, UploadError> {
+/// Reads `length` bytes at `offset` into `buffer` (reused; it grows if need be).
+async fn read_block(
+    path: &Path,
+    offset: u64,
+    length: u64,
+    buffer: Vec<u8>,
+) -> Result<BlockData, UploadError> {
     let owned = path.to_path_buf();
     tokio::task::spawn_blocking(move || {
         let mut file = std::fs::File::open(&owned)?;
         file.seek(std::io::SeekFrom::Start(offset))?;
-        let mut data = vec![0u8; length as usize];
-        file.read_exact(&mut data)?;
+        let mut data = buffer;
+        data.clear();
+        data.reserve(length as usize);
+        // Into the spare capacity: no zeroing of a buffer that is about to be filled.
+        (&mut file).take(length).read_to_end(&mut data)?;
+        if data.len() as u64 != length {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!("the file ended before byte {}", offset + length),
+            ));
+        }
         let md5 = BASE64.encode(Md5::digest(&data));
         Ok(BlockData {
             bytes: Bytes::from(data),
