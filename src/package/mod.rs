@@ -69,13 +69,13 @@ pub struct FolderFiles {
     pub problems: Vec<String>,
 }
 
-/// Every file under `dir`. Symlinks are followed as long as they stay inside `dir`: one that
-/// leads out is reported, not followed (it could pull any file of the machine into a zip
-/// that leaves it), and a folder reached twice through links is walked once.
+/// Every file under `dir`. A symlink that leads out of `dir` is reported, not followed (it
+/// could pull any file of the machine into a zip that leaves it). One to a file inside is
+/// zipped under its own name; one to a folder inside is skipped, since that folder's files
+/// are zipped under their real paths already (and links cannot make the walk loop).
 pub fn files_under(dir: &Path) -> io::Result<FolderFiles> {
     let root = dir.canonicalize()?;
     let mut found = FolderFiles::default();
-    let mut walked = std::collections::BTreeSet::from([root.clone()]);
     let mut pending = vec![dir.to_path_buf()];
     while let Some(current) = pending.pop() {
         let mut entries = std::fs::read_dir(&current)?.collect::<io::Result<Vec<_>>>()?;
@@ -94,18 +94,11 @@ pub fn files_under(dir: &Path) -> io::Result<FolderFiles> {
                         target.display(),
                         dir.display()
                     )),
-                    Ok(target) if target.is_dir() => {
-                        if walked.insert(target) {
-                            pending.push(path);
-                        }
-                    }
                     Ok(target) if target.is_file() => found.files.push((path, relative)),
                     Ok(_) => {}
                 }
             } else if kind.is_dir() {
-                if walked.insert(path.canonicalize()?) {
-                    pending.push(path);
-                }
+                pending.push(path);
             } else if kind.is_file() {
                 found.files.push((path, relative));
             }
@@ -155,6 +148,31 @@ mod tests {
         assert!(!is_package_file_name("App.zip"));
         assert!(!is_package_file_name(".msix"));
         assert!(!is_package_file_name("App.msix.txt"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn folder_walks_skip_inner_folder_links_and_report_outer_ones() {
+        use std::os::unix::fs::symlink;
+        let base = tempfile::tempdir().unwrap();
+        let root = base.path().join("assets");
+        std::fs::create_dir_all(root.join("img/deep")).unwrap();
+        std::fs::write(root.join("img/deep/a.png"), b"a").unwrap();
+        std::fs::write(base.path().join("secret.txt"), b"s").unwrap();
+        // A loop back to the root, a second name for a folder, a link out, a dead link:
+        // the folder's file is zipped once, under its real path.
+        symlink(&root, root.join("img/deep/loop")).unwrap();
+        symlink(root.join("img/deep"), root.join("again")).unwrap();
+        symlink(base.path().join("secret.txt"), root.join("out.txt")).unwrap();
+        symlink(root.join("missing"), root.join("dead.png")).unwrap();
+
+        let found = files_under(&root).unwrap();
+        let names: Vec<&str> = found.files.iter().map(|(_, n)| n.as_str()).collect();
+        assert_eq!(names, ["img/deep/a.png"]);
+        assert_eq!(found.problems.len(), 2, "{:?}", found.problems);
+        assert!(found.problems[0].starts_with("dead.png is a symlink to nothing"));
+        assert!(found.problems[1].starts_with("out.txt is a symlink to "));
+        assert!(found.problems[1].contains("secret.txt, outside"));
     }
 
     #[test]
