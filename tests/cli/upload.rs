@@ -333,8 +333,20 @@ fn a_whole_submission_uploads_to_real_blob_storage() {
     let blocks = azurite.committed_block_sizes(CONTAINER, blob);
     assert_eq!(blocks.len(), zip.len().div_ceil(MIB));
     assert!(blocks[..blocks.len() - 1].iter().all(|b| *b == MIB as u64));
-    // The log says how the upload went, without the URL's query.
-    assert!(out.stdout.contains("in flight"), "{}", out.log());
+    // The log says how the upload went, without the URL's query: the plan, and a summary
+    // line with size, time and rate (readable without a terminal).
+    assert!(
+        out.stdout.contains("in 4 block(s) of 1.0 MiB, 3 in flight"),
+        "{}",
+        out.log()
+    );
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.contains(" upload: ") && l.contains(" in ") && l.ends_with("/s)")),
+        "{}",
+        out.log()
+    );
     assert!(!out.stdout.contains("sig="), "{}", out.log());
 }
 
