@@ -162,7 +162,9 @@ pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
         .http1_only()
         .tcp_nodelay(true)
         .connect_timeout(Duration::from_secs(30))
-        .pool_idle_timeout(Duration::from_secs(50))
+        // Below the 5 s keep-alive of Node servers such as Azurite: a connection the server
+        // is closing is not picked for the next block (which would fail and be retried).
+        .pool_idle_timeout(Duration::from_secs(4))
         .build()
 }
 
