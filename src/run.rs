@@ -14,12 +14,12 @@ use crate::api::retry::RetryPolicy;
 use crate::auth::TokenSource;
 use crate::config::{
     self, Command, Config, Credential, Environment, Inputs, LogLevel, OutputFormat, ProductRef,
-    RawInputs, Session,
+    ProductSpec, RawInputs, Session,
 };
 use crate::error::{Error, ExitCode};
 use crate::report::{Platform, Reporter};
 use crate::submission::flow::{Submit, SubmitSummary};
-use crate::{package, simulator};
+use crate::{package, products, simulator};
 
 /// Runs the tool as a process would: `args` with the program name first.
 pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsString)>) -> ExitCode {
@@ -151,22 +151,45 @@ fn report_error(reporter: &Reporter, config: &Config, error: &Error) {
 async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
     match &config.command {
         Command::Submit(submit) => {
-            let connection = Connection::open(&submit.session, &submit.product).await?;
+            let connection = Connection::open(&submit.session, Some(&submit.product)).await?;
+            let product = resolve(&connection.client, &submit.product, reporter).await?;
             let mut summary = SubmitSummary::default();
             let result = Submit {
                 config: submit,
+                product: &product,
                 client: &connection.client,
                 http: &connection.http,
                 reporter,
             }
             .run(&mut summary)
             .await;
-            write_summary(reporter, submit, &summary, result.as_ref().err());
+            write_summary(reporter, &product, &summary, result.as_ref().err());
             result
         }
         Command::Status(status) => {
-            let connection = Connection::open(&status.session, &status.product).await?;
-            crate::submission::status::run(status, &connection.client, reporter).await
+            let connection = Connection::open(&status.session, Some(&status.product)).await?;
+            let product = resolve(&connection.client, &status.product, reporter).await?;
+            crate::submission::status::run(status, &product, &connection.client, reporter).await
+        }
+        Command::CreateFlight(create) => {
+            let connection = Connection::open(&create.session, None).await?;
+            products::create_flight(create, &connection.client, reporter).await
+        }
+        Command::DeleteFlight(delete) => {
+            let connection = Connection::open(&delete.session, None).await?;
+            products::delete_flight(delete, &connection.client, reporter).await
+        }
+        Command::CreateAddon(create) => {
+            let connection = Connection::open(&create.session, None).await?;
+            products::create_addon(create, &connection.client, reporter).await
+        }
+        Command::DeleteAddon(delete) => {
+            let connection = Connection::open(&delete.session, None).await?;
+            products::delete_addon(delete, &connection.client, reporter).await
+        }
+        Command::List(list) => {
+            let connection = Connection::open(&list.session, None).await?;
+            products::list(list, &connection.client, reporter).await
         }
         Command::Pack(pack) => {
             let (files, path) = (pack.files.clone(), pack.zip_path.clone());
@@ -190,7 +213,7 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
                 sim.listen,
                 simulator::Options {
                     phase: sim.settings.phase,
-                    app_ids: sim.app_ids.clone(),
+                    products: sim.products.clone(),
                     ..Default::default()
                 },
             )
@@ -223,6 +246,26 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+/// Names to ids, and the resolved ids as outputs (`flight-id`, `addon-id`).
+async fn resolve(
+    client: &Client,
+    spec: &ProductSpec,
+    reporter: &Reporter,
+) -> Result<ProductRef, Error> {
+    let product = products::resolve(client, spec).await?;
+    let output = |name: &str, value: &str| {
+        if let Err(e) = reporter.set_output(name, value) {
+            tracing::error!("cannot write output `{name}`: {e}");
+        }
+    };
+    match &product {
+        ProductRef::Flight { flight_id, .. } => output("flight-id", flight_id),
+        ProductRef::Addon { addon_id } => output("addon-id", addon_id),
+        ProductRef::App { .. } => {}
+    }
+    Ok(product)
 }
 
 async fn wait_for_shutdown() {
@@ -258,7 +301,7 @@ struct Connection {
 impl Connection {
     /// With `simulate`, the simulator starts with `product` published, so the user's own
     /// inputs work unchanged.
-    async fn open(session: &Session, product: &ProductRef) -> Result<Connection, Error> {
+    async fn open(session: &Session, product: Option<&ProductSpec>) -> Result<Connection, Error> {
         let http = reqwest::Client::builder()
             .user_agent(concat!("msstore-submit/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(30))
@@ -274,7 +317,7 @@ impl Connection {
             Some(settings) => {
                 let mut options = simulator::Options {
                     phase: settings.phase,
-                    app_ids: vec![product.app_id().to_string()],
+                    products: product.into_iter().cloned().collect(),
                     ..Default::default()
                 };
                 if let Credential::ClientSecret {
@@ -338,7 +381,7 @@ impl Connection {
 /// it stands.
 fn write_summary(
     reporter: &Reporter,
-    config: &crate::config::SubmitConfig,
+    product: &ProductRef,
     summary: &SubmitSummary,
     error: Option<&Error>,
 ) {
@@ -347,7 +390,6 @@ fn write_summary(
     }
     use crate::report::escape::inert_single_line;
     let cell = |text: &str| inert_single_line(text).replace('|', "\\|");
-    let product = &config.product;
     let mut md = format!("### Microsoft Store submission: {}\n\n", product.describe());
     md.push_str("| | |\n|---|---|\n");
     if let Some(id) = &summary.submission_id {

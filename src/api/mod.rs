@@ -248,47 +248,59 @@ pub fn parse_lenient(text: &str) -> Result<Value, serde_json::Error> {
 }
 
 fn strip_comments_and_trailing_commas(text: &str) -> String {
-    // Outside strings: drop `//…` to end of line, and a `,` followed (after whitespace)
-    // by `}` or `]`.
+    // Two passes, so that a comma followed by a comment and then `]` is still trailing.
+    let without_comments = outside_strings(text, |chars, i, out| {
+        if chars[i] == '/' && chars.get(i + 1) == Some(&'/') {
+            let mut j = i;
+            while j < chars.len() && chars[j] != '\n' {
+                j += 1;
+            }
+            return j;
+        }
+        out.push(chars[i]);
+        i + 1
+    });
+    outside_strings(&without_comments, |chars, i, out| {
+        if chars[i] == ',' {
+            let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+            if matches!(next, Some('}') | Some(']')) {
+                return i + 1;
+            }
+        }
+        out.push(chars[i]);
+        i + 1
+    })
+}
+
+/// Copies `text`, letting `step` decide what to do with each character outside string
+/// literals (it pushes what it keeps and returns the next index); strings pass unchanged.
+fn outside_strings(
+    text: &str,
+    mut step: impl FnMut(&[char], usize, &mut String) -> usize,
+) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
-    let mut in_string = false;
-    let mut escaped = false;
     let mut i = 0;
     while i < chars.len() {
-        let c = chars[i];
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-            i += 1;
+        if chars[i] != '"' {
+            i = step(&chars, i, &mut out);
             continue;
         }
-        match c {
-            '"' => {
-                in_string = true;
-                out.push(c);
-            }
-            '/' if chars.get(i + 1) == Some(&'/') => {
-                while i < chars.len() && chars[i] != '\n' {
+        out.push('"');
+        i += 1;
+        while i < chars.len() {
+            let c = chars[i];
+            out.push(c);
+            i += 1;
+            if c == '\\' {
+                if let Some(&escaped) = chars.get(i) {
+                    out.push(escaped);
                     i += 1;
                 }
-                continue;
+            } else if c == '"' {
+                break;
             }
-            ',' => {
-                let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
-                if !matches!(next, Some('}') | Some(']')) {
-                    out.push(c);
-                }
-            }
-            _ => out.push(c),
         }
-        i += 1;
     }
     out
 }
@@ -296,6 +308,65 @@ fn strip_comments_and_trailing_commas(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Keys in the text of a JSON document (a string followed by `:`), `//` comments
+    /// skipped: what a parse must keep.
+    fn keys_in_text(text: &str) -> usize {
+        let chars: Vec<char> = text.chars().collect();
+        let (mut i, mut keys) = (0, 0);
+        while i < chars.len() {
+            match chars[i] {
+                '/' if chars.get(i + 1) == Some(&'/') => {
+                    while i < chars.len() && chars[i] != '\n' {
+                        i += 1;
+                    }
+                }
+                '"' => {
+                    i += 1;
+                    while i < chars.len() && chars[i] != '"' {
+                        if chars[i] == '\\' {
+                            i += 1;
+                        }
+                        i += 1;
+                    }
+                    let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+                    if next == Some(&':') {
+                        keys += 1;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        keys
+    }
+
+    fn keys_in_value(value: &Value) -> usize {
+        match value {
+            Value::Object(map) => map.len() + map.values().map(keys_in_value).sum::<usize>(),
+            Value::Array(items) => items.iter().map(keys_in_value).sum(),
+            _ => 0,
+        }
+    }
+
+    #[test]
+    fn every_doc_sample_parses_without_loss() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/simulator/samples");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let value = parse_lenient(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(
+                keys_in_value(&value),
+                keys_in_text(&text),
+                "{} lost keys",
+                path.display()
+            );
+            checked += 1;
+        }
+        assert!(checked >= 45, "only {checked} samples");
+    }
 
     #[test]
     fn doc_samples_parse_leniently() {

@@ -54,6 +54,11 @@ pub struct Config {
 pub enum Command {
     Submit(Box<SubmitConfig>),
     Status(Box<StatusConfig>),
+    CreateFlight(Box<CreateFlightConfig>),
+    DeleteFlight(Box<DeleteFlightConfig>),
+    CreateAddon(Box<CreateAddonConfig>),
+    DeleteAddon(Box<DeleteAddonConfig>),
+    List(Box<ListConfig>),
     Pack(PackConfig),
     Simulator(SimulatorConfig),
 }
@@ -63,6 +68,11 @@ impl Command {
         match self {
             Command::Submit(_) => "submit",
             Command::Status(_) => "status",
+            Command::CreateFlight(_) => "create-flight",
+            Command::DeleteFlight(_) => "delete-flight",
+            Command::CreateAddon(_) => "create-addon",
+            Command::DeleteAddon(_) => "delete-addon",
+            Command::List(_) => "list",
             Command::Pack(_) => "pack",
             Command::Simulator(_) => "simulator",
         }
@@ -106,22 +116,85 @@ pub enum Credential {
     SimulatorDefault,
 }
 
-/// The product a command works on.
+/// A product as the inputs name it. Flight names and add-on product ids are resolved to
+/// ids through the API before anything else happens (`submission::product`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProductRef {
-    App { app_id: String },
+pub enum ProductSpec {
+    App {
+        app_id: String,
+    },
+    Flight {
+        app_id: String,
+        flight: FlightSpec,
+    },
+    Addon {
+        addon: AddonSpec,
+        /// Narrows the search for a product id to one app's add-ons.
+        app_id: Option<String>,
+    },
 }
 
-impl ProductRef {
-    pub fn app_id(&self) -> &str {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FlightSpec {
+    Id(String),
+    Name(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddonSpec {
+    Id(String),
+    ProductId(String),
+}
+
+impl ProductSpec {
+    /// The app the product belongs to, when the inputs say.
+    pub fn app_id(&self) -> Option<&str> {
         match self {
-            ProductRef::App { app_id } => app_id,
+            ProductSpec::App { app_id } | ProductSpec::Flight { app_id, .. } => Some(app_id),
+            ProductSpec::Addon { app_id, .. } => app_id.as_deref(),
         }
     }
 
+    pub fn kind(&self) -> ProductKind {
+        match self {
+            ProductSpec::App { .. } => ProductKind::App,
+            ProductSpec::Flight { .. } => ProductKind::Flight,
+            ProductSpec::Addon { .. } => ProductKind::Addon,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProductKind {
+    App,
+    Flight,
+    Addon,
+}
+
+/// A product by the ids the API addresses it with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProductRef {
+    App { app_id: String },
+    Flight { app_id: String, flight_id: String },
+    Addon { addon_id: String },
+}
+
+impl ProductRef {
     pub fn describe(&self) -> String {
         match self {
             ProductRef::App { app_id } => format!("app {app_id}"),
+            ProductRef::Flight { app_id, flight_id } => {
+                format!("flight {flight_id} of app {app_id}")
+            }
+            ProductRef::Addon { addon_id } => format!("add-on {addon_id}"),
+        }
+    }
+
+    pub fn kind(&self) -> ProductKind {
+        match self {
+            ProductRef::App { .. } => ProductKind::App,
+            ProductRef::Flight { .. } => ProductKind::Flight,
+            ProductRef::Addon { .. } => ProductKind::Addon,
         }
     }
 }
@@ -207,7 +280,7 @@ pub struct SubmissionChanges {
 #[derive(Debug)]
 pub struct SubmitConfig {
     pub session: Session,
-    pub product: ProductRef,
+    pub product: ProductSpec,
     pub submission_id: Option<String>,
     pub changes: SubmissionChanges,
     pub zip: ZipSource,
@@ -219,9 +292,74 @@ pub struct SubmitConfig {
 #[derive(Debug)]
 pub struct StatusConfig {
     pub session: Session,
-    pub product: ProductRef,
+    pub product: ProductSpec,
     pub submission_id: Option<String>,
     pub wait: WaitConfig,
+}
+
+#[derive(Debug)]
+pub struct CreateFlightConfig {
+    pub session: Session,
+    pub app_id: String,
+    pub friendly_name: String,
+    pub group_ids: Vec<String>,
+    /// Friendly name of the flight the new one ranks just above.
+    pub rank_higher_than: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct DeleteFlightConfig {
+    pub session: Session,
+    pub app_id: String,
+    pub flight: FlightSpec,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddonType {
+    Durable,
+    Consumable,
+}
+
+impl AddonType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AddonType::Durable => "Durable",
+            AddonType::Consumable => "Consumable",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct CreateAddonConfig {
+    pub session: Session,
+    pub app_id: String,
+    pub product_id: String,
+    pub addon_type: AddonType,
+}
+
+#[derive(Debug)]
+pub struct DeleteAddonConfig {
+    pub session: Session,
+    pub addon: AddonSpec,
+    pub app_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListKind {
+    Apps,
+    Flights {
+        app_id: String,
+    },
+    /// All add-ons of the account, or of one app.
+    Addons {
+        app_id: Option<String>,
+    },
+}
+
+#[derive(Debug)]
+pub struct ListConfig {
+    pub session: Session,
+    pub what: ListKind,
 }
 
 #[derive(Debug)]
@@ -240,6 +378,6 @@ pub struct SimulatorSettings {
 pub struct SimulatorConfig {
     pub listen: SocketAddr,
     pub settings: SimulatorSettings,
-    /// Apps to seed besides the simulator's default one.
-    pub app_ids: Vec<String>,
+    /// Products to seed besides the simulator's default ones.
+    pub products: Vec<ProductSpec>,
 }

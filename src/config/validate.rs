@@ -35,8 +35,15 @@ const SESSION_INPUTS: &[&str] = &[
     "simulate",
     "simulator-phase",
 ];
-const SUBMIT_INPUTS: &[&str] = &[
+/// Inputs that name a product.
+const PRODUCT_INPUTS: &[&str] = &[
     "app-id",
+    "flight-id",
+    "flight-name",
+    "addon-id",
+    "addon-product-id",
+];
+const SUBMIT_INPUTS: &[&str] = &[
     "submission-id",
     "packages",
     "package-mode",
@@ -53,13 +60,7 @@ const SUBMIT_INPUTS: &[&str] = &[
     "zip-path",
     "upload-zip",
 ];
-const STATUS_INPUTS: &[&str] = &[
-    "app-id",
-    "submission-id",
-    "wait-for",
-    "timeout",
-    "poll-interval",
-];
+const STATUS_INPUTS: &[&str] = &["submission-id", "wait-for", "timeout", "poll-interval"];
 const PACK_INPUTS: &[&str] = &[
     "packages",
     "assets-dir",
@@ -67,7 +68,20 @@ const PACK_INPUTS: &[&str] = &[
     "submission-patch-file",
     "zip-path",
 ];
-const SIMULATOR_INPUTS: &[&str] = &["listen", "simulator-phase", "app-id"];
+const CREATE_FLIGHT_INPUTS: &[&str] = &["app-id", "flight-name", "group-ids", "rank-higher-than"];
+const DELETE_FLIGHT_INPUTS: &[&str] = &["app-id", "flight-id", "flight-name"];
+const CREATE_ADDON_INPUTS: &[&str] = &["app-id", "addon-product-id", "addon-type"];
+const DELETE_ADDON_INPUTS: &[&str] = &["app-id", "addon-id", "addon-product-id"];
+const LIST_INPUTS: &[&str] = &["list", "app-id"];
+const SIMULATOR_INPUTS: &[&str] = &[
+    "listen",
+    "simulator-phase",
+    "app-id",
+    "flight-id",
+    "flight-name",
+    "addon-id",
+    "addon-product-id",
+];
 
 /// Inputs of the interface that this version does not act on yet. Giving one is an error,
 /// never silently ignored: a `flight-id` that is ignored would ship to production.
@@ -77,10 +91,6 @@ const NOT_YET_SUPPORTED: &[&str] = &[
     "federated-token",
     "federated-token-file",
     "azure-service-connection-id",
-    "flight-id",
-    "flight-name",
-    "addon-id",
-    "addon-product-id",
     "release-notes-dir",
     "target-publish-mode",
     "target-publish-date",
@@ -92,11 +102,7 @@ const NOT_YET_SUPPORTED: &[&str] = &[
     "dry-run",
     "upload-concurrency",
     "upload-block-size",
-    "group-ids",
-    "rank-higher-than",
-    "addon-type",
     "rollout-action",
-    "list",
 ];
 
 const COMMANDS: &[&str] = &[
@@ -197,6 +203,19 @@ impl Check<'_> {
         let command = match command_name.as_str() {
             "submit" => self.submit().map(|c| Command::Submit(Box::new(c))),
             "status" => self.status().map(|c| Command::Status(Box::new(c))),
+            "create-flight" => self
+                .create_flight()
+                .map(|c| Command::CreateFlight(Box::new(c))),
+            "delete-flight" => self
+                .delete_flight()
+                .map(|c| Command::DeleteFlight(Box::new(c))),
+            "create-addon" => self
+                .create_addon()
+                .map(|c| Command::CreateAddon(Box::new(c))),
+            "delete-addon" => self
+                .delete_addon()
+                .map(|c| Command::DeleteAddon(Box::new(c))),
+            "list" => self.list().map(|c| Command::List(Box::new(c))),
             "pack" => self.pack().map(Command::Pack),
             "simulator" => self.simulator().map(Command::Simulator),
             other if COMMANDS.contains(&other) => {
@@ -238,8 +257,13 @@ impl Check<'_> {
 
     fn warn_unused(&mut self, command: &str) {
         let used: Vec<&str> = match command {
-            "submit" => [SESSION_INPUTS, SUBMIT_INPUTS].concat(),
-            "status" => [SESSION_INPUTS, STATUS_INPUTS].concat(),
+            "submit" => [SESSION_INPUTS, PRODUCT_INPUTS, SUBMIT_INPUTS].concat(),
+            "status" => [SESSION_INPUTS, PRODUCT_INPUTS, STATUS_INPUTS].concat(),
+            "create-flight" => [SESSION_INPUTS, CREATE_FLIGHT_INPUTS].concat(),
+            "delete-flight" => [SESSION_INPUTS, DELETE_FLIGHT_INPUTS].concat(),
+            "create-addon" => [SESSION_INPUTS, CREATE_ADDON_INPUTS].concat(),
+            "delete-addon" => [SESSION_INPUTS, DELETE_ADDON_INPUTS].concat(),
+            "list" => [SESSION_INPUTS, LIST_INPUTS].concat(),
             "pack" => PACK_INPUTS.to_vec(),
             "simulator" => SIMULATOR_INPUTS.to_vec(),
             _ => return,
@@ -333,6 +357,9 @@ impl Check<'_> {
         {
             packages = self.packages_in_zip(path);
         }
+        if let Some(kind) = product.as_ref().map(ProductSpec::kind) {
+            self.fits_the_product(kind, patch.as_ref());
+        }
         if packages.is_empty()
             && patch.is_none()
             && release_notes.is_none()
@@ -363,6 +390,84 @@ impl Check<'_> {
         })
     }
 
+    /// Flights have packages but no listings; add-ons have listings (with icons) but no
+    /// packages and no certification notes (reference §2.4.13, §2.4.15).
+    fn fits_the_product(&mut self, kind: ProductKind, patch: Option<&serde_json::Value>) {
+        match kind {
+            ProductKind::App => {}
+            ProductKind::Flight => {
+                if self.inputs.is_given("release-notes") {
+                    self.problem(
+                        "release-notes",
+                        "a package flight has no listings, so no release notes; set them on the app's submission",
+                    );
+                }
+            }
+            ProductKind::Addon => {
+                for (input, why) in [
+                    (
+                        "packages",
+                        "add-ons have no packages; their zip holds listing icons only",
+                    ),
+                    ("package-mode", "add-ons have no packages"),
+                    ("release-notes", "add-on listings have no release notes"),
+                    (
+                        "notes-for-certification",
+                        "add-on submissions have no certification notes",
+                    ),
+                ] {
+                    if self.inputs.is_given(input) {
+                        self.problem(input, why.to_string());
+                    }
+                }
+                if let Some(patch) = patch {
+                    self.addon_icons(patch);
+                }
+            }
+        }
+    }
+
+    /// Every icon an add-on patch uploads must be a 300×300 PNG (reference §2.4.15).
+    fn addon_icons(&mut self, patch: &serde_json::Value) {
+        let Some(listings) = patch.get("listings").and_then(|l| l.as_object()) else {
+            return;
+        };
+        let Some(dir) = self
+            .inputs
+            .value("assets-dir")
+            .map(|d| self.env.cwd.join(d))
+        else {
+            return;
+        };
+        for (language, listing) in listings {
+            let Some(icon) = listing.get("icon") else {
+                continue;
+            };
+            if icon.get("fileStatus").and_then(|s| s.as_str()) != Some("PendingUpload") {
+                continue;
+            }
+            let Some(name) = icon.get("fileName").and_then(|n| n.as_str()) else {
+                continue;
+            };
+            let path = dir.join(name.replace('\\', "/"));
+            if !path.is_file() {
+                continue; // reported by the assets check
+            }
+            match package::png_dimensions(&path) {
+                Ok(Some((300, 300))) => {}
+                Ok(Some((w, h))) => self.problem(
+                    "assets-dir",
+                    format!("the {language} icon `{name}` is {w}×{h}; add-on icons must be 300×300 PNG"),
+                ),
+                Ok(None) => self.problem(
+                    "assets-dir",
+                    format!("the {language} icon `{name}` is not a PNG; add-on icons must be 300×300 PNG"),
+                ),
+                Err(e) => self.problem("assets-dir", format!("cannot read `{name}`: {e}")),
+            }
+        }
+    }
+
     fn status(&mut self) -> Option<StatusConfig> {
         let session = self.session();
         let product = self.product();
@@ -377,6 +482,136 @@ impl Check<'_> {
             product: product?,
             submission_id,
             wait,
+        })
+    }
+
+    fn create_flight(&mut self) -> Option<CreateFlightConfig> {
+        let session = self.session();
+        let app_id = self.app_id_required();
+        let friendly_name = match self.inputs.value("flight-name").map(str::trim) {
+            Some(name) if !name.is_empty() => Some(name.to_string()),
+            _ => {
+                self.problem("flight-name", "is required: the new flight's friendly name");
+                None
+            }
+        };
+        let group_ids = match self.inputs.value("group-ids").map(parse_list) {
+            Some(ids) if !ids.is_empty() => {
+                for id in &ids {
+                    if !id.chars().all(|c| c.is_ascii_digit()) {
+                        self.problem(
+                            "group-ids",
+                            format!("`{id}` is not a flight group id (a number from the group's Partner Center URL)"),
+                        );
+                    }
+                }
+                ids
+            }
+            _ => {
+                self.problem(
+                    "group-ids",
+                    "is required: the flight groups to ship to (ids from Partner Center → Customer groups; there is no API for them)",
+                );
+                Vec::new()
+            }
+        };
+        let rank_higher_than = self
+            .inputs
+            .value("rank-higher-than")
+            .map(|s| s.trim().to_string());
+        Some(CreateFlightConfig {
+            session: session?,
+            app_id: app_id?,
+            friendly_name: friendly_name?,
+            group_ids,
+            rank_higher_than,
+        })
+    }
+
+    fn delete_flight(&mut self) -> Option<DeleteFlightConfig> {
+        let session = self.session();
+        let app_id = self.app_id_required();
+        let flight = self.flight_spec(true);
+        Some(DeleteFlightConfig {
+            session: session?,
+            app_id: app_id?,
+            flight: flight?,
+        })
+    }
+
+    fn create_addon(&mut self) -> Option<CreateAddonConfig> {
+        let session = self.session();
+        let app_id = self.app_id_required();
+        let product_id = match self.inputs.value("addon-product-id").map(str::trim) {
+            Some(id) if !id.is_empty() => Some(id.to_string()),
+            _ => {
+                self.problem(
+                    "addon-product-id",
+                    "is required: the product id your code uses for the add-on, unique in the account",
+                );
+                None
+            }
+        };
+        let addon_type = if self.inputs.is_given("addon-type") {
+            Some(self.one_of(
+                "addon-type",
+                &[
+                    ("Durable", AddonType::Durable),
+                    ("Consumable", AddonType::Consumable),
+                ],
+                AddonType::Durable,
+            ))
+        } else {
+            self.problem("addon-type", "is required: `Durable` or `Consumable`");
+            None
+        };
+        Some(CreateAddonConfig {
+            session: session?,
+            app_id: app_id?,
+            product_id: product_id?,
+            addon_type: addon_type?,
+        })
+    }
+
+    fn delete_addon(&mut self) -> Option<DeleteAddonConfig> {
+        let session = self.session();
+        let addon = self.addon_spec(true);
+        let app_id = match addon {
+            Some(AddonSpec::ProductId(_)) => self.app_id_optional(),
+            _ => None,
+        };
+        Some(DeleteAddonConfig {
+            session: session?,
+            addon: addon?,
+            app_id,
+        })
+    }
+
+    fn list(&mut self) -> Option<ListConfig> {
+        let session = self.session();
+        let what = match self.inputs.value("list").map(str::trim) {
+            None => {
+                self.problem("list", "is required: `apps`, `flights` or `addons`");
+                None
+            }
+            Some("apps") => Some(ListKind::Apps),
+            Some("flights") => self
+                .app_id_required()
+                .map(|app_id| ListKind::Flights { app_id }),
+            Some("addons") => Some(ListKind::Addons {
+                app_id: self.app_id_optional(),
+            }),
+            Some(other) => {
+                self.problem(
+                    "list",
+                    format!("`{other}` is not one of apps, flights, addons"),
+                );
+                None
+            }
+        };
+        Some(ListConfig {
+            session: session?,
+            what: what?,
         })
     }
 
@@ -417,14 +652,16 @@ impl Check<'_> {
             },
         };
         let phase = self.duration("simulator-phase", DEFAULT_SIM_PHASE);
-        let app_ids = match self.inputs.value("app-id") {
-            Some(_) => self.product().map(|p| vec![p.app_id().to_string()])?,
-            None => Vec::new(),
+        let names_a_product = PRODUCT_INPUTS.iter().any(|i| self.inputs.is_given(i));
+        let products = if names_a_product {
+            vec![self.product()?]
+        } else {
+            Vec::new()
         };
         Some(SimulatorConfig {
             listen,
             settings: SimulatorSettings { phase },
-            app_ids,
+            products,
         })
     }
 
@@ -532,19 +769,63 @@ impl Check<'_> {
         }
     }
 
-    fn product(&mut self) -> Option<ProductRef> {
-        let Some(text) = self.inputs.value("app-id") else {
+    /// The product of `submit` and `status`: an app, one of its flights, or an add-on.
+    fn product(&mut self) -> Option<ProductSpec> {
+        let flight = self.flight_spec(false);
+        let addon = self.addon_spec(false);
+        if flight.is_some() && addon.is_some() {
+            self.problem(
+                "flight-id",
+                "a submission is for a flight or for an add-on, not both: give `flight-id`/`flight-name` or `addon-id`/`addon-product-id`",
+            );
+            return None;
+        }
+        if let Some(addon) = addon {
+            let app_id = match &addon {
+                AddonSpec::ProductId(_) => self.app_id_optional(),
+                AddonSpec::Id(_) => {
+                    if self.inputs.is_given("app-id") {
+                        self.warnings
+                            .push("`app-id` ignored: `addon-id` names the add-on by itself".into());
+                    }
+                    None
+                }
+            };
+            return Some(ProductSpec::Addon { addon, app_id });
+        }
+        let app_id = self.app_id_required()?;
+        Some(match flight {
+            Some(flight) => ProductSpec::Flight { app_id, flight },
+            None => ProductSpec::App { app_id },
+        })
+    }
+
+    fn app_id_required(&mut self) -> Option<String> {
+        if !self.inputs.is_given("app-id") {
             self.problem(
                 "app-id",
                 "is required: the app's 12-character Store ID (Partner Center → Product identity), e.g. 9NBLGGH4R315",
             );
             return None;
-        };
-        let text = text.trim();
+        }
+        self.app_id_optional()
+    }
+
+    fn app_id_optional(&mut self) -> Option<String> {
+        self.store_id(
+            "app-id",
+            "9NBLGGH4R315",
+            "the Store ID from Partner Center → Product identity",
+        )
+    }
+
+    /// A 12-character Store ID (apps and add-ons have one), upper case.
+    fn store_id(&mut self, input: &str, example: &str, hint_where: &str) -> Option<String> {
+        let text = self.inputs.value(input)?.trim().to_string();
         if text.len() == 12 && text.chars().all(|c| c.is_ascii_alphanumeric()) {
             if text.chars().any(|c| c.is_ascii_lowercase()) {
                 self.problem(
-                    "app-id",
+                    input,
                     format!(
                         "`{text}` must be upper case: `{}`",
                         text.to_ascii_uppercase()
@@ -552,20 +833,85 @@ impl Check<'_> {
                 );
                 return None;
             }
-            return Some(ProductRef::App {
-                app_id: text.to_string(),
-            });
+            return Some(text);
         }
         let hint = if text.contains('.') || text.contains('_') {
-            " — this looks like a package name; app-id is the Store ID from Partner Center → Product identity"
+            format!(" — this looks like a package or product name; `{input}` is {hint_where}")
         } else {
-            ""
+            String::new()
         };
         self.problem(
-            "app-id",
-            format!("`{text}` is not a 12-character Store ID like 9NBLGGH4R315{hint}"),
+            input,
+            format!("`{text}` is not a 12-character Store ID like {example}{hint}"),
         );
         None
+    }
+
+    /// `flight-id` (a GUID) or `flight-name`; `required` makes one of them mandatory.
+    fn flight_spec(&mut self, required: bool) -> Option<FlightSpec> {
+        match (
+            self.inputs.value("flight-id"),
+            self.inputs.value("flight-name"),
+        ) {
+            (Some(_), Some(_)) => {
+                self.problem(
+                    "flight-id",
+                    "give either `flight-id` or `flight-name`, not both",
+                );
+                None
+            }
+            (Some(id), None) => {
+                let id = id.trim().to_ascii_lowercase();
+                if is_guid(&id) {
+                    Some(FlightSpec::Id(id))
+                } else {
+                    self.problem(
+                        "flight-id",
+                        format!("`{id}` is not a flight id (a GUID such as 7bfc11d5-f710-47c5-8a98-e04bb5aad310); to name the flight, use `flight-name`"),
+                    );
+                    None
+                }
+            }
+            (None, Some(name)) => Some(FlightSpec::Name(name.trim().to_string())),
+            (None, None) => {
+                if required {
+                    self.problem(
+                        "flight-id",
+                        "is required: give `flight-id` (the flight's GUID) or `flight-name` (its friendly name)",
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    /// `addon-id` (its Store ID) or `addon-product-id`.
+    fn addon_spec(&mut self, required: bool) -> Option<AddonSpec> {
+        match (
+            self.inputs.value("addon-id"),
+            self.inputs.value("addon-product-id"),
+        ) {
+            (Some(_), Some(_)) => {
+                self.problem(
+                    "addon-id",
+                    "give either `addon-id` or `addon-product-id`, not both",
+                );
+                None
+            }
+            (Some(_), None) => self
+                .store_id("addon-id", "9NBLGGH4TNMP", "the add-on's Store ID")
+                .map(AddonSpec::Id),
+            (None, Some(product_id)) => Some(AddonSpec::ProductId(product_id.trim().to_string())),
+            (None, None) => {
+                if required {
+                    self.problem(
+                        "addon-id",
+                        "is required: give `addon-id` (the add-on's Store ID) or `addon-product-id` (the product id you chose)",
+                    );
+                }
+                None
+            }
+        }
     }
 
     fn submission_id(&mut self) -> Option<String> {
@@ -871,7 +1217,7 @@ impl Check<'_> {
         }
     }
 
-    fn zip_path(&mut self, product: &Option<ProductRef>) -> PathBuf {
+    fn zip_path(&mut self, product: &Option<ProductSpec>) -> PathBuf {
         if let Some(p) = self.inputs.value("zip-path") {
             let path = self.env.cwd.join(p);
             if path.is_dir() {
@@ -890,10 +1236,14 @@ impl Check<'_> {
             }
             return path;
         }
-        let product = product
-            .as_ref()
-            .map(|p| p.app_id().to_string())
-            .unwrap_or_else(|| "product".into());
+        let product = match product {
+            Some(ProductSpec::Addon {
+                addon: AddonSpec::Id(id),
+                ..
+            }) => id.clone(),
+            Some(spec) => spec.app_id().unwrap_or("addon").to_string(),
+            None => "product".into(),
+        };
         self.env.temp_dir.join(format!(
             "msstore-submit-{product}-{}.zip",
             std::process::id()
@@ -1163,7 +1513,7 @@ mod tests {
         let (_dir, env) = env();
         let found = problems(&[("app-id", "Contoso.MyApp")], &env);
         let p = found.iter().find(|p| p.input == "app-id").unwrap();
-        assert!(p.message.contains("package name"), "{}", p.message);
+        assert!(p.message.contains("package or product name"), "{}", p.message);
     }
 
     #[test]

@@ -60,6 +60,21 @@ pub fn zip_entry_names(path: &Path) -> Result<Vec<String>, ::zip::result::ZipErr
         .collect()
 }
 
+/// Width and height of a PNG, from its IHDR chunk; `None` when the file is not a PNG.
+pub fn png_dimensions(path: &Path) -> io::Result<Option<(u32, u32)>> {
+    use std::io::Read;
+    let mut header = [0u8; 24];
+    let mut file = std::fs::File::open(path)?;
+    let read = file.read(&mut header)?;
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if read < 24 || &header[..8] != SIGNATURE || &header[12..16] != b"IHDR" {
+        return Ok(None);
+    }
+    let width = u32::from_be_bytes(header[16..20].try_into().expect("4 bytes"));
+    let height = u32::from_be_bytes(header[20..24].try_into().expect("4 bytes"));
+    Ok(Some((width, height)))
+}
+
 /// Every file under `dir`, with its `/`-separated path relative to `dir`, sorted.
 pub fn files_under(dir: &Path) -> io::Result<Vec<(PathBuf, String)>> {
     let mut found = Vec::new();
@@ -99,6 +114,22 @@ mod tests {
         assert!(!is_package_file_name("App.zip"));
         assert!(!is_package_file_name(".msix"));
         assert!(!is_package_file_name("App.msix.txt"));
+    }
+
+    #[test]
+    fn png_sizes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend(300u32.to_be_bytes());
+        png.extend(200u32.to_be_bytes());
+        png.extend([8, 6, 0, 0, 0]);
+        std::fs::write(dir.path().join("a.png"), &png).unwrap();
+        std::fs::write(dir.path().join("b.png"), b"GIF89a not a png at all").unwrap();
+        assert_eq!(
+            png_dimensions(&dir.path().join("a.png")).unwrap(),
+            Some((300, 200))
+        );
+        assert_eq!(png_dimensions(&dir.path().join("b.png")).unwrap(), None);
     }
 
     #[test]

@@ -55,6 +55,8 @@ pub struct Reporter {
     platform: Platform,
     format: OutputFormat,
     outputs: Mutex<BTreeMap<String, String>>,
+    /// Structured results beside the outputs (the items of `list`), for `--output json`.
+    results: Mutex<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl Reporter {
@@ -63,6 +65,7 @@ impl Reporter {
             platform,
             format,
             outputs: Mutex::new(BTreeMap::new()),
+            results: Mutex::new(serde_json::Map::new()),
         }
     }
 
@@ -187,6 +190,32 @@ impl Reporter {
         }
     }
 
+    /// Adds a field to the `--output json` result object.
+    pub fn add_result(&self, name: &str, value: serde_json::Value) {
+        if let Ok(mut results) = self.results.lock() {
+            results.insert(name.to_string(), value);
+        }
+    }
+
+    /// A text table: on stdout in a terminal, in the log on a runner, nowhere with
+    /// `--output json` (the items are in the result object).
+    pub fn table(&self, lines: &[String]) {
+        match self.format {
+            OutputFormat::Json => {}
+            OutputFormat::Text if self.platform.is_ci() => {
+                for line in lines {
+                    tracing::info!("{line}");
+                }
+            }
+            OutputFormat::Text => {
+                let mut stdout = io::stdout().lock();
+                for line in lines {
+                    let _ = writeln!(stdout, "{}", crate::secrets::redact(line));
+                }
+            }
+        }
+    }
+
     pub fn outputs(&self) -> BTreeMap<String, String> {
         self.outputs.lock().map(|o| o.clone()).unwrap_or_default()
     }
@@ -222,7 +251,7 @@ impl Reporter {
         let outputs = self.outputs();
         match self.format {
             OutputFormat::Json => {
-                let mut object = serde_json::Map::new();
+                let mut object = self.results.lock().map(|r| r.clone()).unwrap_or_default();
                 for (name, value) in &outputs {
                     object.insert(
                         name.replace('-', "_"),

@@ -46,8 +46,9 @@ pub struct Options {
     pub phase: Duration,
     /// Lifetime of the access tokens it issues.
     pub token_lifetime: Duration,
-    /// Apps to seed besides [`DEFAULT_APP_ID`], each with a published submission.
-    pub app_ids: Vec<String>,
+    /// Products to seed besides [`DEFAULT_APP_ID`] (each app with a published submission,
+    /// a flight and an add-on): what a user names works unchanged.
+    pub products: Vec<crate::config::ProductSpec>,
     /// Extra accepted client credentials (besides the default ones).
     pub credentials: Vec<Credentials>,
     /// Where uploaded blobs are kept; a temporary folder when not given.
@@ -59,7 +60,7 @@ impl Default for Options {
         Options {
             phase: Duration::from_secs(2),
             token_lifetime: Duration::from_secs(3599),
-            app_ids: Vec::new(),
+            products: Vec::new(),
             credentials: Vec::new(),
             data_dir: None,
         }
@@ -129,12 +130,6 @@ pub async fn start(listen: SocketAddr, options: Options) -> std::io::Result<Runn
         .parse()
         .map_err(std::io::Error::other)?;
 
-    let mut app_ids = vec![DEFAULT_APP_ID.to_string()];
-    for id in &options.app_ids {
-        if !app_ids.contains(id) {
-            app_ids.push(id.clone());
-        }
-    }
     let default_credentials = Credentials {
         tenant_id: DEFAULT_TENANT_ID.into(),
         client_id: DEFAULT_CLIENT_ID.into(),
@@ -145,9 +140,11 @@ pub async fn start(listen: SocketAddr, options: Options) -> std::io::Result<Runn
     state
         .credentials
         .extend(options.credentials.iter().cloned());
-    for id in &app_ids {
-        state.seed_app(id);
+    state.seed_app(DEFAULT_APP_ID);
+    for product in &options.products {
+        state.seed_product(product);
     }
+    let app_ids: Vec<String> = state.apps.keys().cloned().collect();
     let shared: Shared = Arc::new(Mutex::new(state));
     let router = router(shared.clone());
     let (tx, rx) = oneshot::channel::<()>();
@@ -168,32 +165,66 @@ pub async fn start(listen: SocketAddr, options: Options) -> std::io::Result<Runn
 }
 
 fn router(shared: Shared) -> Router {
-    let api = Router::new()
+    // Paging links end some list paths with `/` (`inappproducts/?skip=5&top=5`, reference
+    // §2.0), so those lists answer with and without it.
+    let mut api = Router::new()
+        .route("/applications", get(api::list_applications))
         .route("/applications/{app_id}", get(api::get_application))
+        .route("/applications/{app_id}/listflights", get(api::list_flights))
         .route(
-            "/applications/{app_id}/submissions",
-            post(api::create_app_submission),
+            "/applications/{app_id}/listflights/",
+            get(api::list_flights),
         )
         .route(
-            "/applications/{app_id}/submissions/{submission_id}",
-            get(api::get_submission)
-                .put(api::update_submission)
-                .delete(api::delete_submission),
-        )
-        // Path segments are case-insensitive in the service (StoreBroker and msstore-cli
-        // call `/Commit`, the docs `/commit`).
-        .route(
-            "/applications/{app_id}/submissions/{submission_id}/commit",
-            post(api::commit_submission),
+            "/applications/{app_id}/listinappproducts",
+            get(api::list_app_addons),
         )
         .route(
-            "/applications/{app_id}/submissions/{submission_id}/Commit",
-            post(api::commit_submission),
+            "/applications/{app_id}/listinappproducts/",
+            get(api::list_app_addons),
+        )
+        .route("/applications/{app_id}/flights", post(api::create_flight))
+        .route(
+            "/applications/{app_id}/flights/{flight_id}",
+            get(api::get_flight).delete(api::delete_flight),
         )
         .route(
-            "/applications/{app_id}/submissions/{submission_id}/status",
-            get(api::get_status),
+            "/inappproducts",
+            get(api::list_addons).post(api::create_addon),
         )
+        .route("/inappproducts/", get(api::list_addons))
+        .route(
+            "/inappproducts/{addon_id}",
+            get(api::get_addon).delete(api::delete_addon),
+        );
+    // The same submission endpoints under each kind of product. Path segments are
+    // case-insensitive in the service (StoreBroker and msstore-cli call `/Commit`, the
+    // docs `/commit`).
+    for base in [
+        "/applications/{app_id}",
+        "/applications/{app_id}/flights/{flight_id}",
+        "/inappproducts/{addon_id}",
+    ] {
+        let submission = format!("{base}/submissions/{{submission_id}}");
+        api = api
+            .route(&format!("{base}/submissions"), post(api::create_submission))
+            .route(
+                &submission,
+                get(api::get_submission)
+                    .put(api::update_submission)
+                    .delete(api::delete_submission),
+            )
+            .route(
+                &format!("{submission}/commit"),
+                post(api::commit_submission),
+            )
+            .route(
+                &format!("{submission}/Commit"),
+                post(api::commit_submission),
+            )
+            .route(&format!("{submission}/status"), get(api::get_status));
+    }
+    let api = api
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn(correlation_id));
 
@@ -275,6 +306,11 @@ struct SeedApp {
     app_id: String,
     #[serde(default = "yes")]
     published: bool,
+    /// Extra flights and add-ons, for paging.
+    #[serde(default)]
+    flights: usize,
+    #[serde(default)]
+    addons: usize,
 }
 
 fn yes() -> bool {
@@ -290,6 +326,15 @@ async fn admin_seed_app(
         state.seed_app(&seed.app_id);
     } else {
         state.seed_unpublished_app(&seed.app_id);
+    }
+    for i in 0..seed.flights {
+        let id = uuid::Uuid::new_v4().to_string();
+        state.seed_flight(&seed.app_id, &id, Some(&format!("flight-{i:04}")));
+    }
+    for i in 0..seed.addons {
+        let id = state.new_store_id();
+        let product_id = format!("{}-addon-{i:04}", seed.app_id);
+        state.seed_addon(Some(&seed.app_id), &id, Some(&product_id));
     }
     StatusCode::CREATED.into_response()
 }

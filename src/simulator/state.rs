@@ -38,11 +38,73 @@ pub struct App {
     pub pending: Option<String>,
     pub published: Option<String>,
     pub submissions_made: u32,
+    /// Flight ids, highest rank first.
+    pub flights: Vec<String>,
+}
+
+pub struct Flight {
+    pub app_id: String,
+    pub friendly_name: String,
+    pub group_ids: Vec<String>,
+    pub pending: Option<String>,
+    pub published: Option<String>,
+    pub submissions_made: u32,
+}
+
+pub struct Addon {
+    pub product_id: String,
+    pub product_type: String,
+    pub app_ids: Vec<String>,
+    pub pending: Option<String>,
+    pub published: Option<String>,
+    pub submissions_made: u32,
+}
+
+/// What a submission belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    App(String),
+    Flight { app_id: String, flight_id: String },
+    Addon(String),
+}
+
+impl Owner {
+    /// The package array of this kind of submission, if it has packages.
+    pub fn packages_field(&self) -> Option<&'static str> {
+        match self {
+            Owner::App(_) => Some("applicationPackages"),
+            Owner::Flight { .. } => Some("flightPackages"),
+            Owner::Addon(_) => None,
+        }
+    }
+
+    /// `resourceLocation` as the service writes it. For flights it lacks the
+    /// `applications/{appId}/` prefix, so it cannot be appended to `/v1.0/my/` (reference
+    /// §2.3, a documented quirk kept here on purpose).
+    pub fn resource_location(&self, submission_id: &str) -> String {
+        match self {
+            Owner::App(app_id) => format!("applications/{app_id}/submissions/{submission_id}"),
+            Owner::Flight { flight_id, .. } => {
+                format!("flights/{flight_id}/submissions/{submission_id}")
+            }
+            Owner::Addon(addon_id) => {
+                format!("inappproducts/{addon_id}/submissions/{submission_id}")
+            }
+        }
+    }
+
+    pub fn target(&self) -> &'static str {
+        match self {
+            Owner::App(_) => "applicationSubmission",
+            Owner::Flight { .. } => "flightSubmission",
+            Owner::Addon(_) => "inAppProductSubmission",
+        }
+    }
 }
 
 pub struct Submission {
     pub id: String,
-    pub app_id: String,
+    pub owner: Owner,
     /// The submission as stored and returned (status fields included).
     pub body: Value,
     /// Name of the blob behind its `fileUploadUrl`.
@@ -79,6 +141,8 @@ pub struct State {
     pub credentials: Vec<Credentials>,
     pub tokens: BTreeMap<String, IssuedToken>,
     pub apps: BTreeMap<String, App>,
+    pub flights: BTreeMap<String, Flight>,
+    pub addons: BTreeMap<String, Addon>,
     pub submissions: BTreeMap<String, Submission>,
     pub blobs: BTreeMap<String, Blob>,
     /// Uncommitted blocks per blob: block id → (file, size).
@@ -101,6 +165,8 @@ impl State {
             credentials: Vec::new(),
             tokens: BTreeMap::new(),
             apps: BTreeMap::new(),
+            flights: BTreeMap::new(),
+            addons: BTreeMap::new(),
             submissions: BTreeMap::new(),
             blobs: BTreeMap::new(),
             blocks: BTreeMap::new(),
@@ -125,33 +191,36 @@ impl State {
         self.next_id.to_string()
     }
 
-    /// An app with one published submission cloned from the doc sample, under `app_id`.
+    /// An app with one published submission cloned from the doc sample, under `app_id`,
+    /// with one package flight and one add-on, each with a published submission too.
     pub fn seed_app(&mut self, app_id: &str) {
-        if self.apps.contains_key(app_id) {
+        if self.apps.get(app_id).is_some_and(|a| a.published.is_some()) {
             return;
         }
         self.seed_unpublished_app(app_id);
-        let id = self.next_id();
         let mut body = seed_submission();
-        body["id"] = json!(id);
-        body["status"] = json!("Published");
         body["friendlyName"] = json!("Submission 1");
-        let blob = uuid::Uuid::new_v4().to_string();
-        body["fileUploadUrl"] = Value::Null;
-        let submission = Submission {
-            id: id.clone(),
-            app_id: app_id.to_string(),
-            body,
-            blob,
-            timeline: Vec::new(),
-            failure: Vec::new(),
-            publish_applied: true,
-        };
-        self.submissions.insert(id.clone(), submission);
+        let id = self.add_published(Owner::App(app_id.to_string()), body);
         let app = self.apps.get_mut(app_id).expect("seeded above");
         app.published = Some(id);
         app.submissions_made = 1;
         app.resource["firstPublishedDate"] = json!("2024-03-01T10:00:00Z");
+        // The docs' flight and add-on ids belong to the docs' app; other apps get their own.
+        let (flight_id, addon_id, product_id) = if app_id == super::DEFAULT_APP_ID {
+            (
+                SEED_FLIGHT_ID.to_string(),
+                SEED_ADDON_ID.to_string(),
+                "TestAddOn".to_string(),
+            )
+        } else {
+            (
+                uuid::Uuid::new_v4().to_string(),
+                self.new_store_id(),
+                format!("TestAddOn-{app_id}"),
+            )
+        };
+        self.seed_flight(app_id, &flight_id, None);
+        self.seed_addon(Some(app_id), &addon_id, Some(&product_id));
     }
 
     /// An app whose first submission has not been completed in Partner Center.
@@ -175,21 +244,230 @@ impl State {
                 pending: None,
                 published: None,
                 submissions_made: 0,
+                flights: Vec::new(),
             },
         );
+    }
+
+    /// A flight of `app_id` with a published flight submission. `name` defaults to the
+    /// docs' `myflight` (or a variant when that is taken).
+    pub fn seed_flight(&mut self, app_id: &str, flight_id: &str, name: Option<&str>) {
+        self.seed_app(app_id);
+        if self.flights.contains_key(flight_id) {
+            return;
+        }
+        let name = match name {
+            Some(n) => n.to_string(),
+            None if self.flight_named(app_id, "myflight").is_none() => "myflight".into(),
+            None => format!("myflight-{}", &flight_id[..8]),
+        };
+        let owner = Owner::Flight {
+            app_id: app_id.to_string(),
+            flight_id: flight_id.to_string(),
+        };
+        let mut body = seed_flight_submission();
+        body["flightId"] = json!(flight_id);
+        let id = self.add_published(owner, body);
+        self.flights.insert(
+            flight_id.to_string(),
+            Flight {
+                app_id: app_id.to_string(),
+                friendly_name: name,
+                group_ids: vec!["1152921504606962205".into()],
+                pending: None,
+                published: Some(id),
+                submissions_made: 1,
+            },
+        );
+        self.apps
+            .get_mut(app_id)
+            .expect("seeded above")
+            .flights
+            .push(flight_id.to_string());
+    }
+
+    /// An add-on of `app_id` (default: the docs' app) with a published submission.
+    pub fn seed_addon(&mut self, app_id: Option<&str>, addon_id: &str, product_id: Option<&str>) {
+        let app_id = app_id.unwrap_or(super::DEFAULT_APP_ID).to_string();
+        self.seed_app(&app_id);
+        if self.addons.contains_key(addon_id) {
+            return;
+        }
+        let product_id = product_id
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("TestAddOn-{addon_id}"));
+        let id = self.add_published(Owner::Addon(addon_id.to_string()), seed_addon_submission());
+        self.addons.insert(
+            addon_id.to_string(),
+            Addon {
+                product_id,
+                product_type: "Durable".into(),
+                app_ids: vec![app_id],
+                pending: None,
+                published: Some(id),
+                submissions_made: 1,
+            },
+        );
+    }
+
+    /// Seeds what a user names, so their own inputs work against the simulator.
+    pub fn seed_product(&mut self, spec: &crate::config::ProductSpec) {
+        use crate::config::{AddonSpec, FlightSpec, ProductSpec};
+        match spec {
+            ProductSpec::App { app_id } => self.seed_app(app_id),
+            ProductSpec::Flight { app_id, flight } => match flight {
+                FlightSpec::Id(id) => self.seed_flight(app_id, id, None),
+                FlightSpec::Name(name) => {
+                    self.seed_app(app_id);
+                    if self.flight_named(app_id, name).is_none() {
+                        let id = uuid::Uuid::new_v4().to_string();
+                        self.seed_flight(app_id, &id, Some(name));
+                    }
+                }
+            },
+            ProductSpec::Addon { addon, app_id } => match addon {
+                AddonSpec::Id(id) => self.seed_addon(app_id.as_deref(), id, None),
+                AddonSpec::ProductId(product_id) => {
+                    if !self.addons.values().any(|a| &a.product_id == product_id) {
+                        let id = self.new_store_id();
+                        self.seed_addon(app_id.as_deref(), &id, Some(product_id));
+                    }
+                }
+            },
+        }
+    }
+
+    fn add_published(&mut self, owner: Owner, mut body: Value) -> String {
+        let id = self.next_id();
+        body["id"] = json!(id);
+        body["status"] = json!("Published");
+        body["fileUploadUrl"] = Value::Null;
+        let blob = uuid::Uuid::new_v4().to_string();
+        self.submissions.insert(
+            id.clone(),
+            Submission {
+                id: id.clone(),
+                owner,
+                body,
+                blob,
+                timeline: Vec::new(),
+                failure: Vec::new(),
+                publish_applied: true,
+            },
+        );
+        id
+    }
+
+    pub fn flight_named(&self, app_id: &str, name: &str) -> Option<&String> {
+        self.apps.get(app_id)?.flights.iter().find(|id| {
+            self.flights
+                .get(*id)
+                .is_some_and(|f| f.friendly_name == name)
+        })
+    }
+
+    /// A 12-character Store ID for a new add-on.
+    pub fn new_store_id(&mut self) -> String {
+        const ALPHABET: &[u8] = b"0123456789BCDFGHJKLMNPQRSTVWXZ";
+        loop {
+            let mut n = uuid::Uuid::new_v4().as_u128();
+            let mut id = String::from("9N");
+            for _ in 0..10 {
+                id.push(ALPHABET[(n % ALPHABET.len() as u128) as usize] as char);
+                n /= ALPHABET.len() as u128;
+            }
+            if !self.addons.contains_key(&id) && !self.apps.contains_key(&id) {
+                return id;
+            }
+        }
     }
 
     /// The application resource as the API returns it.
     pub fn application_json(&self, app: &App, app_id: &str) -> Value {
         let mut resource = app.resource.clone();
-        let location = |id: &str| json!({"id": id, "resourceLocation": format!("applications/{app_id}/submissions/{id}")});
+        let owner = Owner::App(app_id.to_string());
         if let Some(id) = &app.published {
-            resource["lastPublishedApplicationSubmission"] = location(id);
+            resource["lastPublishedApplicationSubmission"] = reference(&owner, id);
         }
         if let Some(id) = &app.pending {
-            resource["pendingApplicationSubmission"] = location(id);
+            resource["pendingApplicationSubmission"] = reference(&owner, id);
         }
         resource
+    }
+
+    /// The flight resource (reference §2.4.3). `rankHigherThan` names the flight just
+    /// below, by id, or "Non-flighted submission" for the lowest (as in the docs' samples).
+    pub fn flight_json(&self, flight_id: &str) -> Option<Value> {
+        let flight = self.flights.get(flight_id)?;
+        let owner = Owner::Flight {
+            app_id: flight.app_id.clone(),
+            flight_id: flight_id.to_string(),
+        };
+        let ranks = &self.apps.get(&flight.app_id)?.flights;
+        let below = ranks
+            .iter()
+            .position(|id| id == flight_id)
+            .and_then(|i| ranks.get(i + 1))
+            .cloned()
+            .unwrap_or_else(|| "Non-flighted submission".to_string());
+        let mut resource = json!({
+            "flightId": flight_id,
+            "friendlyName": flight.friendly_name,
+        });
+        if let Some(id) = &flight.published {
+            resource["lastPublishedFlightSubmission"] = reference(&owner, id);
+        }
+        if let Some(id) = &flight.pending {
+            resource["pendingFlightSubmission"] = reference(&owner, id);
+        }
+        resource["groupIds"] = json!(flight.group_ids);
+        resource["rankHigherThan"] = json!(below);
+        Some(resource)
+    }
+
+    /// The add-on resource (reference §2.4.14).
+    pub fn addon_json(&self, addon_id: &str) -> Option<Value> {
+        let addon = self.addons.get(addon_id)?;
+        let owner = Owner::Addon(addon_id.to_string());
+        let apps: Vec<Value> = addon
+            .app_ids
+            .iter()
+            .map(|a| json!({"id": a, "resourceLocation": format!("applications/{a}")}))
+            .collect();
+        let mut resource = json!({
+            "applications": {"value": apps, "totalCount": addon.app_ids.len()},
+            "id": addon_id,
+            "productId": addon.product_id,
+            "productType": addon.product_type,
+        });
+        if let Some(id) = &addon.pending {
+            resource["pendingInAppProductSubmission"] = reference(&owner, id);
+        }
+        if let Some(id) = &addon.published {
+            resource["lastPublishedInAppProductSubmission"] = reference(&owner, id);
+        }
+        Some(resource)
+    }
+
+    /// The pending and published pointers of a submission's owner.
+    pub fn owner_slots(
+        &mut self,
+        owner: &Owner,
+    ) -> Option<(&mut Option<String>, &mut Option<String>, &mut u32)> {
+        match owner {
+            Owner::App(id) => self
+                .apps
+                .get_mut(id)
+                .map(|a| (&mut a.pending, &mut a.published, &mut a.submissions_made)),
+            Owner::Flight { flight_id, .. } => self
+                .flights
+                .get_mut(flight_id)
+                .map(|f| (&mut f.pending, &mut f.published, &mut f.submissions_made)),
+            Owner::Addon(id) => self
+                .addons
+                .get_mut(id)
+                .map(|a| (&mut a.pending, &mut a.published, &mut a.submissions_made)),
+        }
     }
 
     /// A fresh SAS URL for a new blob. The signature is base64 and, like the Store's own
@@ -239,15 +517,15 @@ impl State {
             }
             if submission.status() == "Published" && !submission.publish_applied {
                 submission.publish_applied = true;
-                published.push((submission.app_id.clone(), submission.id.clone()));
+                published.push((submission.owner.clone(), submission.id.clone()));
             }
         }
-        for (app_id, id) in published {
-            self.publish(&app_id, &id);
+        for (owner, id) in published {
+            self.publish(&owner, &id);
         }
     }
 
-    fn publish(&mut self, app_id: &str, id: &str) {
+    fn publish(&mut self, owner: &Owner, id: &str) {
         let mut next = self.next_id;
         let mut new_id = || {
             next += 3;
@@ -255,8 +533,9 @@ impl State {
         };
         if let Some(submission) = self.submissions.get_mut(id) {
             let body = &mut submission.body;
-            if let Some(packages) = body
-                .get_mut("applicationPackages")
+            if let Some(packages) = owner
+                .packages_field()
+                .and_then(|field| body.get_mut(field))
                 .and_then(Value::as_array_mut)
             {
                 settle_files(packages, &mut new_id);
@@ -269,15 +548,31 @@ impl State {
                     {
                         settle_files(images, &mut new_id);
                     }
+                    // An add-on listing's icon: uploaded, or gone when marked for deletion.
+                    if let Some(object) = listing.as_object_mut() {
+                        match object
+                            .get("icon")
+                            .and_then(|i| i.get("fileStatus"))
+                            .and_then(Value::as_str)
+                        {
+                            Some("PendingDelete") => {
+                                object.remove("icon");
+                            }
+                            Some("PendingUpload") => {
+                                object["icon"]["fileStatus"] = json!("Uploaded");
+                            }
+                            _ => {}
+                        }
+                    }
                 }
             }
             body["fileUploadUrl"] = Value::Null;
         }
         self.next_id = next;
-        if let Some(app) = self.apps.get_mut(app_id) {
-            app.published = Some(id.to_string());
-            if app.pending.as_deref() == Some(id) {
-                app.pending = None;
+        if let Some((pending, published, _)) = self.owner_slots(owner) {
+            *published = Some(id.to_string());
+            if pending.as_deref() == Some(id) {
+                *pending = None;
             }
         }
     }
@@ -330,13 +625,23 @@ impl State {
             .iter()
             .map(|(id, app)| (id, self.application_json(app, id)))
             .collect();
+        let flights: BTreeMap<&String, Value> = self
+            .flights
+            .keys()
+            .filter_map(|id| Some((id, self.flight_json(id)?)))
+            .collect();
+        let addons: BTreeMap<&String, Value> = self
+            .addons
+            .keys()
+            .filter_map(|id| Some((id, self.addon_json(id)?)))
+            .collect();
         let submissions: BTreeMap<&String, Value> = self
             .submissions
             .iter()
             .map(|(id, s)| {
                 (
                     id,
-                    json!({"appId": s.app_id, "blob": s.blob, "submission": s.body}),
+                    json!({"owner": format!("{:?}", s.owner), "blob": s.blob, "submission": s.body}),
                 )
             })
             .collect();
@@ -350,7 +655,7 @@ impl State {
                 )
             })
             .collect();
-        json!({"apps": apps, "submissions": submissions, "blobs": blobs})
+        json!({"apps": apps, "flights": flights, "addons": addons, "submissions": submissions, "blobs": blobs})
     }
 }
 
@@ -372,6 +677,57 @@ fn settle_files(files: &mut Vec<Value>, new_id: &mut impl FnMut() -> String) {
 }
 
 const SEED_PUBLISHER: &str = "CN=Contoso Software, O=Contoso Corporation, C=US";
+/// The docs' flight and add-on of the docs' app.
+pub const SEED_FLIGHT_ID: &str = "7bfc11d5-f710-47c5-8a98-e04bb5aad310";
+pub const SEED_ADDON_ID: &str = "9NBLGGH4TNMP";
+
+/// `{id, resourceLocation}` of a submission.
+pub fn reference(owner: &Owner, id: &str) -> Value {
+    json!({"id": id, "resourceLocation": owner.resource_location(id)})
+}
+
+/// The docs' flight submission resource, published, its package uploaded.
+pub fn seed_flight_submission() -> Value {
+    let mut body: Value =
+        serde_json::from_str(include_str!("samples/flight-submission-resource.json"))
+            .expect("sample parses");
+    body["flightPackages"][0]["fileStatus"] = json!("Uploaded");
+    body["flightPackages"][0]["id"] = json!("1152921504620138798");
+    body
+}
+
+/// A flight submission the service starts from nothing (a new flight's first one).
+/// UNKNOWN: what the service fills in; this is the docs' resource with no packages.
+pub fn empty_flight_submission() -> Value {
+    let mut body = seed_flight_submission();
+    body["flightPackages"] = json!([]);
+    body["notesForCertification"] = json!("");
+    body
+}
+
+/// The docs' add-on submission resource, published. Its status details in the docs are
+/// placeholders (`{"code": "None", "details": "string"}`); a published one has none.
+pub fn seed_addon_submission() -> Value {
+    let mut body =
+        crate::api::parse_lenient(include_str!("samples/add-on-submission-resource.json"))
+            .expect("sample parses");
+    body["statusDetails"] = json!({"errors": [], "warnings": [], "certificationReports": []});
+    body
+}
+
+/// An add-on's first submission. UNKNOWN: what the service fills in for an add-on that
+/// never had one; this keeps the docs' shape with empty listings and free pricing.
+pub fn empty_addon_submission() -> Value {
+    let mut body = seed_addon_submission();
+    body["listings"] = json!({});
+    body["keywords"] = json!([]);
+    body["tag"] = json!("");
+    body["contentType"] = json!("NotSet");
+    body["lifetime"] = json!("Forever");
+    body["pricing"] = json!({"marketSpecificPricings": {}, "sales": [], "priceId": "Free", "isAdvancedPricingModel": true});
+    body["targetPublishDate"] = json!("1601-01-01T00:00:00Z");
+    body
+}
 
 /// The published submission every seeded app starts with: the docs' app submission
 /// resource, plus fields this client has never heard of. `isSeekEnabled` is documented

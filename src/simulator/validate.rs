@@ -78,6 +78,78 @@ pub fn app_submission(body: &Value) -> Option<String> {
         .or_else(|| rollout(body))
 }
 
+/// A flight submission: packages, publish mode, rollout (reference §2.4.13).
+pub fn flight_submission(body: &Value) -> Option<String> {
+    enum_at(body, "/targetPublishMode", PUBLISH_MODE)
+        .or_else(|| packages(body, "flightPackages"))
+        .or_else(|| rollout(body))
+}
+
+const CONTENT_TYPE: &[&str] = &[
+    "NotSet",
+    "BookDownload",
+    "EMagazine",
+    "ENewspaper",
+    "MusicDownload",
+    "MusicStream",
+    "OnlineDataStorage",
+    "VideoDownload",
+    "VideoStream",
+    "Asp",
+    "OnlineDownload",
+];
+const LIFETIME: &[&str] = &[
+    "Forever",
+    "OneDay",
+    "ThreeDays",
+    "FiveDays",
+    "OneWeek",
+    "TwoWeeks",
+    "OneMonth",
+    "TwoMonths",
+    "ThreeMonths",
+    "SixMonths",
+    "OneYear",
+];
+
+/// An add-on submission (reference §2.4.15).
+pub fn addon_submission(body: &Value) -> Option<String> {
+    let checks: [(&str, &[&str]); 4] = [
+        ("/visibility", VISIBILITY),
+        ("/targetPublishMode", PUBLISH_MODE),
+        ("/contentType", CONTENT_TYPE),
+        ("/lifetime", LIFETIME),
+    ];
+    for (pointer, allowed) in checks {
+        if let Some(problem) = enum_at(body, pointer, allowed) {
+            return Some(problem);
+        }
+    }
+    if let Some(keywords) = body.get("keywords").and_then(Value::as_array)
+        && keywords.len() > 10
+    {
+        return Some(format!("keywords: at most 10, not {}", keywords.len()));
+    }
+    let listings = body.get("listings").and_then(Value::as_object)?;
+    for (language, listing) in listings {
+        let Some(icon) = listing.get("icon") else {
+            continue;
+        };
+        let at = format!("listings.{language}.icon");
+        if !icon.get("fileName").is_some_and(Value::is_string) {
+            return Some(format!("{at}.fileName is required"));
+        }
+        if let Some(problem) = enum_value(
+            &icon["fileStatus"],
+            &format!("{at}.fileStatus"),
+            FILE_STATUS,
+        ) {
+            return Some(problem);
+        }
+    }
+    None
+}
+
 fn packages(body: &Value, field: &str) -> Option<String> {
     for (i, package) in array(body.get(field)).iter().enumerate() {
         let at = format!("{field}[{i}]");

@@ -21,6 +21,8 @@ use crate::upload::{self, UploadOptions, UploadUrl};
 
 pub struct Submit<'a> {
     pub config: &'a SubmitConfig,
+    /// The product with names resolved to ids.
+    pub product: &'a ProductRef,
     pub client: &'a Client,
     pub http: &'a reqwest::Client,
     pub reporter: &'a Reporter,
@@ -38,7 +40,7 @@ pub struct SubmitSummary {
 impl Submit<'_> {
     pub async fn run(&self, summary: &mut SubmitSummary) -> Result<()> {
         let config = self.config;
-        let product = &config.product;
+        let product = self.product;
 
         self.reporter.group_start("Upload zip");
         let zip = self.prepare_zip().await;
@@ -160,12 +162,15 @@ impl Submit<'_> {
     /// Finds or creates the pending submission, applies the changes and PUTs it.
     async fn prepare_submission(&self, summary: &mut SubmitSummary) -> Result<Value> {
         let config = self.config;
-        let product = &config.product;
+        let product = self.product;
         let resource = self.read_product().await?;
         let mut submission = match &config.submission_id {
             Some(id) => self.continue_submission(id, "submission-id").await?,
             None => match pending_id(&resource, product) {
-                Some(pending) => self.handle_pending(&pending).await?,
+                Some(pending) => match self.flight_starter(&resource, &pending).await? {
+                    Some(started) => started,
+                    None => self.handle_pending(&pending).await?,
+                },
                 None => self.create(&resource).await?,
             },
         };
@@ -198,18 +203,50 @@ impl Submit<'_> {
         })
     }
 
+    /// Creating a flight starts a submission for it (StoreBroker relies on it); the first
+    /// `submit` to a new flight continues that one instead of failing on it as pending.
+    /// Recognised as: the flight has never published, and its pending submission is an
+    /// untouched draft with no packages.
+    async fn flight_starter(&self, resource: &Value, pending: &str) -> Result<Option<Value>> {
+        if !matches!(self.product, ProductRef::Flight { .. })
+            || self.config.on_pending == OnPending::Delete
+            || resource
+                .get(self.product.published_field())
+                .is_some_and(|r| !r.is_null())
+        {
+            return Ok(None);
+        }
+        let submission = self
+            .client
+            .get(&self.product.submission_path(pending))
+            .await
+            .map_err(|e| e.into_error(&format!("reading pending submission {pending}")))?;
+        let untouched = string_field(&submission, "status").as_deref() == Some("PendingCommit")
+            && submission
+                .get("flightPackages")
+                .and_then(Value::as_array)
+                .is_none_or(Vec::is_empty);
+        if !untouched {
+            return Ok(None);
+        }
+        tracing::info!(
+            "continuing submission {pending}, which the service started when the flight was created"
+        );
+        Ok(Some(submission))
+    }
+
     async fn read_product(&self) -> Result<Value> {
-        let product = &self.config.product;
+        let product = self.product;
         self.client
             .get(&product.resource_path())
             .await
             .map_err(|e| {
                 if e.is_not_found() {
                     Error::input(
-                        "app-id",
+                        product.naming_input(),
                         format!(
-                            "no app with Store ID {} in this Partner Center account (HTTP 404{}); check the ID under Product identity",
-                            product.app_id(),
+                            "{} does not exist in this Partner Center account (HTTP 404{})",
+                            product.describe(),
                             e.context
                                 .correlation_id
                                 .as_deref()
@@ -224,7 +261,7 @@ impl Submit<'_> {
     }
 
     async fn handle_pending(&self, pending: &str) -> Result<Value> {
-        let product = &self.config.product;
+        let product = self.product;
         match self.config.on_pending {
             OnPending::Fail => Err(Error::Conflict {
                 message: format!(
@@ -259,7 +296,7 @@ impl Submit<'_> {
 
     /// A submission we are told to continue must still be editable.
     async fn continue_submission(&self, id: &str, input: &str) -> Result<Value> {
-        let product = &self.config.product;
+        let product = self.product;
         let submission = self
             .client
             .get(&product.submission_path(id))
@@ -299,10 +336,13 @@ impl Submit<'_> {
     }
 
     async fn create(&self, resource: &Value) -> Result<Value> {
-        let product = &self.config.product;
-        if resource
-            .get(product.published_field())
-            .is_none_or(Value::is_null)
+        let product = self.product;
+        // An app's submissions are clones of its last published one, and the API cannot make
+        // a first submission; flights and add-ons can start from nothing (reference §0).
+        if matches!(product, ProductRef::App { .. })
+            && resource
+                .get(product.published_field())
+                .is_none_or(Value::is_null)
         {
             return Err(Error::Conflict {
                 message: format!(
@@ -314,13 +354,10 @@ impl Submit<'_> {
             });
         }
         tracing::info!("creating a submission (a clone of the last published one)");
-        let created = self
-            .client
-            .post(&product.create_path())
-            .await
-            .map_err(|e| {
-                e.into_error(&format!("creating a submission for {}", product.describe()))
-            })?;
+        let created = match self.client.post(&product.create_path()).await {
+            Ok(created) => created,
+            Err(e) => return Err(self.create_error(e).await),
+        };
         let id = string_field(&created, "id")
             .ok_or_else(|| Error::Internal(anyhow::anyhow!("the created submission has no id")))?;
         tracing::info!("created submission {id}");
@@ -328,6 +365,32 @@ impl Submit<'_> {
             .get(&product.submission_path(&id))
             .await
             .map_err(|e| e.into_error(&format!("reading the new submission {id}")))
+    }
+
+    /// Explains a refused create: a flight's app must have a published submission first
+    /// (reference issue notes on flights: "404s when no production submission exists").
+    async fn create_error(&self, e: ApiError) -> Error {
+        let product = self.product;
+        if let (ProductRef::Flight { app_id, .. }, Some(404 | 409)) = (product, e.status()) {
+            let app = ProductRef::App {
+                app_id: app_id.clone(),
+            };
+            if let Ok(resource) = self.client.get(&app.resource_path()).await
+                && resource
+                    .get(app.published_field())
+                    .is_none_or(Value::is_null)
+            {
+                return Error::Conflict {
+                    message: format!(
+                        "cannot create a submission for {}: app {app_id} has no published submission yet",
+                        product.describe()
+                    ),
+                    hint: "Publish the app's first submission in Partner Center before submitting to its flights.".into(),
+                    context: Some(e.context),
+                };
+            }
+        }
+        e.into_error(&format!("creating a submission for {}", product.describe()))
     }
 
     fn warn_files_missing_from_zip(&self, submission: &Value) {
@@ -359,7 +422,7 @@ impl Submit<'_> {
                 ),
                 hint: format!(
                     "Fix the patch or inputs and run again with `on-pending: delete` (or `reuse`). The draft is at {}",
-                    self.config.product.dashboard_url(submission_id)
+                    self.product.dashboard_url(submission_id)
                 ),
             },
             _ => e.into_error(&format!("updating submission {submission_id}")),
@@ -386,10 +449,7 @@ impl Submit<'_> {
     }
 
     async fn commit(&self, submission_id: &str) -> Result<SubmissionStatus> {
-        let path = format!(
-            "{}/commit",
-            self.config.product.submission_path(submission_id)
-        );
+        let path = format!("{}/commit", self.product.submission_path(submission_id));
         tracing::info!("committing submission {submission_id}");
         let answer = self
             .client
@@ -446,10 +506,5 @@ pub fn string_field(value: &Value, name: &str) -> Option<String> {
 }
 
 fn pending_id(resource: &Value, product: &ProductRef) -> Option<String> {
-    resource
-        .get(product.pending_field())
-        .and_then(|r| r.get("id"))
-        .and_then(Value::as_str)
-        .filter(|id| !id.is_empty() && *id != "0")
-        .map(str::to_string)
+    crate::products::pending_id(resource, product.pending_field())
 }

@@ -1,18 +1,20 @@
 //! `status`: the product's pending submission (else its last published one), or the one
 //! named by `submission-id`; optionally waiting for `wait-for`.
 
-use serde_json::Value;
-
 use super::flow::string_field;
 use super::wait::wait;
 use crate::api::Client;
 use crate::api::types::SubmissionStatus;
-use crate::config::{StatusConfig, WaitFor};
+use crate::config::{ProductRef, StatusConfig, WaitFor};
 use crate::error::{Error, Result};
 use crate::report::Reporter;
 
-pub async fn run(config: &StatusConfig, client: &Client, reporter: &Reporter) -> Result<()> {
-    let product = &config.product;
+pub async fn run(
+    config: &StatusConfig,
+    product: &ProductRef,
+    client: &Client,
+    reporter: &Reporter,
+) -> Result<()> {
     let output = |name: &str, value: &str| {
         if let Err(e) = reporter.set_output(name, value) {
             tracing::error!("cannot write output `{name}`: {e}");
@@ -24,21 +26,14 @@ pub async fn run(config: &StatusConfig, client: &Client, reporter: &Reporter) ->
             let resource = client.get(&product.resource_path()).await.map_err(|e| {
                 if e.is_not_found() {
                     Error::input(
-                        "app-id",
-                        format!("no app with Store ID {} in this account", product.app_id()),
+                        product.naming_input(),
+                        format!("{} does not exist in this account", product.describe()),
                     )
                 } else {
                     e.into_error(&format!("reading {}", product.describe()))
                 }
             })?;
-            let pick = |field: &str| {
-                resource
-                    .get(field)
-                    .and_then(|r| r.get("id"))
-                    .and_then(Value::as_str)
-                    .filter(|id| !id.is_empty() && *id != "0")
-                    .map(str::to_string)
-            };
+            let pick = |field: &str| crate::products::pending_id(&resource, field);
             match pick(product.pending_field()) {
                 Some(id) => {
                     tracing::info!("pending submission: {id}");
@@ -51,7 +46,7 @@ pub async fn run(config: &StatusConfig, client: &Client, reporter: &Reporter) ->
                     }
                     None => {
                         return Err(Error::input(
-                            "app-id",
+                            product.naming_input(),
                             format!("{} has no submission yet", product.describe()),
                         ));
                     }

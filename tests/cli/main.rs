@@ -5,4 +5,5 @@
 mod util;
 
 mod inputs;
+mod products;
 mod submit;

@@ -370,3 +370,123 @@ pub fn packages(submission: &Value) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// A valid grayscale PNG of the given size (stored deflate, no compression library needed).
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in bytes {
+            crc ^= b as u32;
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+        out.extend((data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend(data);
+        out.extend(&body);
+        out.extend(crc32(&body).to_be_bytes());
+    }
+    let mut raw = Vec::new();
+    for _ in 0..height {
+        raw.push(0u8); // filter: none
+        raw.extend(std::iter::repeat_n(0x80u8, width as usize));
+    }
+    // zlib stream of stored deflate blocks.
+    let mut zlib = vec![0x78, 0x01];
+    let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
+    for (i, block) in blocks.iter().enumerate() {
+        zlib.push(u8::from(i == blocks.len() - 1));
+        let len = block.len() as u16;
+        zlib.extend(len.to_le_bytes());
+        zlib.extend((!len).to_le_bytes());
+        zlib.extend(*block);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &byte in &raw {
+        a = (a + byte as u32) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    zlib.extend(((b << 16) | a).to_be_bytes());
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend(width.to_be_bytes());
+    ihdr.extend(height.to_be_bytes());
+    ihdr.extend([8, 0, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &ihdr);
+    chunk(&mut png, b"IDAT", &zlib);
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+impl Simulator {
+    /// A token from the simulator's v1 endpoint, for calling its API directly.
+    pub fn token(&self) -> String {
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.as_str()),
+            ("resource", "https://manage.devcenter.microsoft.com"),
+        ];
+        let answer: Value = ureq::post(&format!("{}/{}/oauth2/token", self.url, self.tenant_id))
+            .send_form(form)
+            .expect("token")
+            .body_mut()
+            .read_json()
+            .expect("JSON");
+        // v1 sends its numbers as strings.
+        assert!(answer["expires_in"].is_string(), "{answer}");
+        answer["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// Calls the API as a client would, returning the status and the body.
+    pub fn api(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let url = format!("{}/v1.0/my/{path}", self.url);
+        let auth = format!("Bearer {}", self.token());
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut response = match (method, body) {
+            ("GET", _) => agent.get(&url).header("Authorization", &auth).call(),
+            ("DELETE", _) => agent.delete(&url).header("Authorization", &auth).call(),
+            ("POST", Some(body)) => agent
+                .post(&url)
+                .header("Authorization", &auth)
+                .send_json(body),
+            ("POST", None) => agent.post(&url).header("Authorization", &auth).send_empty(),
+            ("PUT", Some(body)) => agent
+                .put(&url)
+                .header("Authorization", &auth)
+                .send_json(body),
+            other => panic!("unsupported {other:?}"),
+        }
+        .expect("the simulator answers");
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Seeds an app (and extra flights and add-ons) through the test hook.
+    pub fn seed(&self, body: Value) {
+        ureq::post(&format!("{}/_simulator/apps", self.url))
+            .send_json(body)
+            .expect("seed");
+    }
+}
+
+/// A doc sample as the docs publish it (comments and trailing commas allowed).
+pub fn sample(name: &str) -> Value {
+    let path = format!(
+        "{}/src/simulator/samples/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    msstore_submit::api::parse_lenient(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
