@@ -63,9 +63,14 @@ pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsStr
             crate::secrets::register(value);
         }
     }
+    for name in config::SECRET_VARIABLES {
+        if let Some(value) = env.get(*name) {
+            crate::secrets::register(value);
+        }
+    }
     crate::report::log::init(log_level(&inputs, &env), reporter.logs_to_stdout());
 
-    let config = match config::validate(&inputs, &Environment::from_process()) {
+    let config = match config::validate(&inputs, &Environment::from_vars(&env)) {
         Ok(config) => config,
         Err(problems) => {
             let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -213,6 +218,7 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
                 sim.listen,
                 simulator::Options {
                     phase: sim.settings.phase,
+                    token_lifetime: sim.settings.token_lifetime,
                     products: sim.products.clone(),
                     ..Default::default()
                 },
@@ -238,6 +244,25 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
                     println!("  --client-id {}", announcement.client_id);
                     println!("  --client-secret {}", announcement.client_secret);
                     println!("  --app-id {}", announcement.app_ids.join(" | "));
+                    println!("Federated sign-in (only --tenant-id and --client-id), as on GitHub:");
+                    println!(
+                        "  ACTIONS_ID_TOKEN_REQUEST_URL='{}'",
+                        announcement.github_id_token_request_url
+                    );
+                    println!(
+                        "  ACTIONS_ID_TOKEN_REQUEST_TOKEN={}",
+                        announcement.github_id_token_request_token
+                    );
+                    println!("or as on Azure Pipelines:");
+                    println!(
+                        "  SYSTEM_OIDCREQUESTURI={}",
+                        announcement.azure_oidc_request_uri
+                    );
+                    println!("  SYSTEM_ACCESSTOKEN={}", announcement.azure_access_token);
+                    println!(
+                        "  --azure-service-connection-id {}",
+                        announcement.azure_service_connection_id
+                    );
                     println!("Stop it with Ctrl-C.");
                 }
             }
@@ -317,21 +342,37 @@ impl Connection {
             Some(settings) => {
                 let mut options = simulator::Options {
                     phase: settings.phase,
+                    token_lifetime: settings.token_lifetime,
                     products: product.into_iter().cloned().collect(),
                     ..Default::default()
                 };
-                if let Credential::ClientSecret {
-                    tenant_id,
-                    client_id,
-                    secret,
-                } = &session.credential
-                {
-                    use secrecy::ExposeSecret;
-                    options.credentials.push(simulator::Credentials {
+                // The user's own secret or certificate is registered, so signing in with
+                // it runs for real.
+                match &session.credential {
+                    Credential::ClientSecret {
+                        tenant_id,
+                        client_id,
+                        secret,
+                    } => {
+                        use secrecy::ExposeSecret;
+                        options.credentials.push(simulator::CredentialRegistration {
+                            tenant_id: tenant_id.clone(),
+                            client_id: client_id.clone(),
+                            client_secret: Some(secret.expose_secret().to_string()),
+                            ..Default::default()
+                        });
+                    }
+                    Credential::Certificate {
+                        tenant_id,
+                        client_id,
+                        certificate,
+                    } => options.credentials.push(simulator::CredentialRegistration {
                         tenant_id: tenant_id.clone(),
                         client_id: client_id.clone(),
-                        client_secret: secret.expose_secret().to_string(),
-                    });
+                        certificate: Some(certificate.certificate_pem()),
+                        ..Default::default()
+                    }),
+                    _ => {}
                 }
                 let running =
                     simulator::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), options)

@@ -176,6 +176,14 @@ impl Client {
                     body: ErrorBody::parse(&text),
                 },
             };
+            if status == 401
+                && let Some(refused) = self.tokens.passthrough_refused(&shown)
+            {
+                return Err(ApiError {
+                    context,
+                    kind: ApiErrorKind::SignIn(Box::new(refused)),
+                });
+            }
             if status == 401 && !refreshed_token && !self.tokens.is_passthrough() {
                 tracing::info!("{context}: token refused; requesting a new one");
                 self.tokens.invalidate().await;

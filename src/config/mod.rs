@@ -8,14 +8,16 @@ pub mod values;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
 use url::Url;
 
+use crate::auth::{ClientCertificate, FederatedSource};
 pub use raw::{Inputs, RawInputs, Source};
-pub(crate) use validate::SECRET_INPUTS;
 pub use validate::{Environment, validate};
+pub(crate) use validate::{SECRET_INPUTS, SECRET_VARIABLES};
 
 /// One thing wrong with the inputs: which input, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +106,7 @@ pub struct Session {
     pub simulate: Option<SimulatorSettings>,
 }
 
+/// How the run signs in (interface §3): one of these, chosen by which inputs are given.
 #[derive(Debug, Clone)]
 pub enum Credential {
     ClientSecret {
@@ -111,9 +114,34 @@ pub enum Credential {
         client_id: String,
         secret: SecretString,
     },
+    /// `client-certificate(-file)`: a client assertion signed with the certificate's key.
+    Certificate {
+        tenant_id: String,
+        client_id: String,
+        certificate: Arc<ClientCertificate>,
+    },
+    /// `federated-token(-file)`, or the CI platform's OIDC token when nothing else is given.
+    Federated {
+        tenant_id: String,
+        client_id: String,
+        source: FederatedSource,
+    },
     AccessToken(SecretString),
     /// `simulate: true` without credentials: the simulator's own test credentials are used.
     SimulatorDefault,
+}
+
+impl Credential {
+    /// For logs: which way of signing in this is.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Credential::ClientSecret { .. } => "a client secret",
+            Credential::Certificate { .. } => "a certificate",
+            Credential::Federated { source, .. } => source.describe(),
+            Credential::AccessToken(_) => "the given access token",
+            Credential::SimulatorDefault => "the simulator's test credentials",
+        }
+    }
 }
 
 /// A product as the inputs name it. Flight names and add-on product ids are resolved to
@@ -372,6 +400,8 @@ pub struct PackConfig {
 pub struct SimulatorSettings {
     /// How long each processing phase (pre-processing, certification, …) lasts.
     pub phase: Duration,
+    /// Lifetime of the Partner Center tokens it issues (`simulator-token-lifetime`).
+    pub token_lifetime: Duration,
 }
 
 #[derive(Debug)]

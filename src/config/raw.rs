@@ -191,6 +191,9 @@ pub struct RawInputs {
     /// How long each simulated processing phase lasts (simulator, simulate; default 2s).
     #[arg(long, help_heading = "Commands")]
     pub simulator_phase: Option<String>,
+    /// Lifetime of the simulator's Partner Center tokens (simulator, simulate; default 3599s).
+    #[arg(long, help_heading = "Commands")]
+    pub simulator_token_lifetime: Option<String>,
 }
 
 /// Where an input's value came from; shown in error messages so users know what to fix.

@@ -11,6 +11,7 @@ use url::Url;
 
 use super::values::{parse_bool, parse_duration, parse_list};
 use super::*;
+use crate::auth::{ClientCertificate, FederatedSource};
 use crate::package;
 use crate::submission::files::new_files_in_patch;
 
@@ -21,6 +22,10 @@ const DEFAULT_POLL: Duration = Duration::from_secs(30);
 /// The simulator's clock runs fast, so waiting on it with the real default would be slow.
 const SIMULATE_DEFAULT_POLL: Duration = Duration::from_secs(1);
 const DEFAULT_SIM_PHASE: Duration = Duration::from_secs(2);
+/// Entra ID's access tokens live about an hour (reference §1.5).
+const DEFAULT_SIM_TOKEN_LIFETIME: Duration = Duration::from_secs(3599);
+/// A certificate that expires sooner than this gets a warning on every run.
+const CERTIFICATE_WARNING_DAYS: i64 = 30;
 
 /// Inputs that every command reads.
 const COMMON_INPUTS: &[&str] = &["command", "output", "log-level"];
@@ -29,11 +34,17 @@ const SESSION_INPUTS: &[&str] = &[
     "tenant-id",
     "client-id",
     "client-secret",
+    "client-certificate",
+    "client-certificate-file",
+    "federated-token",
+    "federated-token-file",
+    "azure-service-connection-id",
     "access-token",
     "authority-host",
     "api-base-url",
     "simulate",
     "simulator-phase",
+    "simulator-token-lifetime",
 ];
 /// Inputs that name a product.
 const PRODUCT_INPUTS: &[&str] = &[
@@ -76,6 +87,7 @@ const LIST_INPUTS: &[&str] = &["list", "app-id"];
 const SIMULATOR_INPUTS: &[&str] = &[
     "listen",
     "simulator-phase",
+    "simulator-token-lifetime",
     "app-id",
     "flight-id",
     "flight-name",
@@ -86,11 +98,6 @@ const SIMULATOR_INPUTS: &[&str] = &[
 /// Inputs of the interface that this version does not act on yet. Giving one is an error,
 /// never silently ignored: a `flight-id` that is ignored would ship to production.
 const NOT_YET_SUPPORTED: &[&str] = &[
-    "client-certificate",
-    "client-certificate-file",
-    "federated-token",
-    "federated-token-file",
-    "azure-service-connection-id",
     "release-notes-dir",
     "target-publish-mode",
     "target-publish-date",
@@ -126,26 +133,65 @@ pub(crate) const SECRET_INPUTS: &[&str] = &[
     "federated-token",
 ];
 
-/// What validation needs from the process: where relative paths start, where temp files go.
+/// Environment variables that hold credentials of the CI platform; masked like inputs.
+pub(crate) const SECRET_VARIABLES: &[&str] =
+    &["ACTIONS_ID_TOKEN_REQUEST_TOKEN", "SYSTEM_ACCESSTOKEN"];
+
+/// Every valid way to sign in, for the messages about sign-in inputs.
+const SIGN_IN_CHOICES: &str = "sign in with `tenant-id` + `client-id` and exactly one of `client-secret`, \
+`client-certificate` (or `client-certificate-file`) or `federated-token` (or `federated-token-file`); \
+or with `tenant-id` + `client-id` alone on GitHub Actions (the job needs `permissions: id-token: write`) \
+or with `azure-service-connection-id` on Azure Pipelines; or with `access-token` alone";
+
+/// What validation needs from the process: where relative paths start, where temp files go,
+/// and what the CI platform offers for federated sign-in.
 #[derive(Debug, Clone)]
 pub struct Environment {
     pub cwd: PathBuf,
     pub temp_dir: PathBuf,
+    pub platform_identity: PlatformIdentity,
+}
+
+/// The variables through which a CI platform hands out OIDC tokens (ci-platforms §1.9, §2.4).
+#[derive(Debug, Clone, Default)]
+pub struct PlatformIdentity {
+    /// `GITHUB_ACTIONS=true`.
+    pub github_actions: bool,
+    /// `TF_BUILD=True`.
+    pub azure_pipelines: bool,
+    /// Set only when the job has `permissions: id-token: write`.
+    pub github_request_url: Option<String>,
+    pub github_request_token: Option<String>,
+    pub azure_request_uri: Option<String>,
+    /// `System.AccessToken`, which a step sees only when it maps it explicitly.
+    pub azure_access_token: Option<String>,
 }
 
 impl Environment {
     pub fn from_process() -> Self {
+        Environment::from_vars(&std::env::vars().collect())
+    }
+
+    pub fn from_vars(vars: &std::collections::BTreeMap<String, String>) -> Self {
+        let var = |name: &str| vars.get(name).filter(|v| !v.is_empty()).cloned();
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        let temp_dir = std::env::var_os("RUNNER_TEMP")
-            .filter(|v| !v.is_empty())
+        let temp_dir = var("RUNNER_TEMP")
+            .or_else(|| var("AGENT_TEMPDIRECTORY"))
             .map(PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("AGENT_TEMPDIRECTORY")
-                    .filter(|v| !v.is_empty())
-                    .map(PathBuf::from)
-            })
             .unwrap_or_else(std::env::temp_dir);
-        Environment { cwd, temp_dir }
+        let platform_identity = PlatformIdentity {
+            github_actions: var("GITHUB_ACTIONS").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            azure_pipelines: var("TF_BUILD").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            github_request_url: var("ACTIONS_ID_TOKEN_REQUEST_URL"),
+            github_request_token: var("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
+            azure_request_uri: var("SYSTEM_OIDCREQUESTURI"),
+            azure_access_token: var("SYSTEM_ACCESSTOKEN"),
+        };
+        Environment {
+            cwd,
+            temp_dir,
+            platform_identity,
+        }
     }
 }
 
@@ -652,6 +698,7 @@ impl Check<'_> {
             },
         };
         let phase = self.duration("simulator-phase", DEFAULT_SIM_PHASE);
+        let token_lifetime = self.token_lifetime();
         let names_a_product = PRODUCT_INPUTS.iter().any(|i| self.inputs.is_given(i));
         let products = if names_a_product {
             vec![self.product()?]
@@ -660,7 +707,10 @@ impl Check<'_> {
         };
         Some(SimulatorConfig {
             listen,
-            settings: SimulatorSettings { phase },
+            settings: SimulatorSettings {
+                phase,
+                token_lifetime,
+            },
             products,
         })
     }
@@ -670,6 +720,7 @@ impl Check<'_> {
     fn session(&mut self) -> Option<Session> {
         let simulate = self.boolean("simulate", false);
         let phase = self.duration("simulator-phase", DEFAULT_SIM_PHASE);
+        let token_lifetime = self.token_lifetime();
         let authority_host = self.url("authority-host", DEFAULT_AUTHORITY);
         let api_base_url = self.url("api-base-url", DEFAULT_API);
         if simulate {
@@ -686,22 +737,73 @@ impl Check<'_> {
             credential: credential?,
             authority_host: authority_host?,
             api_base_url: api_base_url?,
-            simulate: simulate.then_some(SimulatorSettings { phase }),
+            simulate: simulate.then_some(SimulatorSettings {
+                phase,
+                token_lifetime,
+            }),
         })
     }
 
+    /// Which way to sign in, from which inputs are given; conflicting or incomplete
+    /// combinations are problems that list the valid ones.
     fn credential(&mut self, simulate: bool) -> Option<Credential> {
-        let access_token = self.inputs.value("access-token");
-        let secret = self.inputs.value("client-secret");
-        if let Some(token) = access_token {
-            if secret.is_some() {
+        let mut conflict = false;
+        for (text, file) in [
+            ("client-certificate", "client-certificate-file"),
+            ("federated-token", "federated-token-file"),
+        ] {
+            if self.inputs.is_given(text) && self.inputs.is_given(file) {
                 self.problem(
-                    "access-token",
-                    "cannot be combined with `client-secret`; give either `access-token` alone, \
-                     or `tenant-id` + `client-id` + `client-secret`",
+                    file,
+                    format!("cannot be combined with `{text}`: give the value or a file, not both"),
                 );
-                return None;
+                conflict = true;
             }
+        }
+        let kinds: Vec<&str> = [
+            "client-secret",
+            "client-certificate",
+            "client-certificate-file",
+            "federated-token",
+            "federated-token-file",
+            "access-token",
+        ]
+        .into_iter()
+        .filter(|name| self.inputs.is_given(name))
+        .filter(|name| {
+            // A value/file pair is one way to sign in; giving both is reported above.
+            let pair_seen = match *name {
+                "client-certificate-file" => self.inputs.is_given("client-certificate"),
+                "federated-token-file" => self.inputs.is_given("federated-token"),
+                _ => false,
+            };
+            !pair_seen
+        })
+        .collect();
+        if let [first, second, ..] = kinds[..] {
+            self.problem(
+                second,
+                format!("cannot be combined with `{first}`: {SIGN_IN_CHOICES}"),
+            );
+            conflict = true;
+        }
+        let connection = self.inputs.value("azure-service-connection-id");
+        if let (Some(_), Some(first)) = (connection, kinds.first())
+            && !simulate
+        {
+            self.problem(
+                "azure-service-connection-id",
+                format!(
+                    "is only for signing in with the Azure Pipelines OIDC token, so it cannot be combined with `{first}`: {SIGN_IN_CHOICES}"
+                ),
+            );
+            conflict = true;
+        }
+        if conflict {
+            return None;
+        }
+
+        if let Some(token) = self.inputs.value("access-token") {
             if token.chars().any(char::is_whitespace) || token.starts_with("Bearer ") {
                 self.problem(
                     "access-token",
@@ -709,26 +811,259 @@ impl Check<'_> {
                 );
                 return None;
             }
+            let ignored: Vec<String> = ["tenant-id", "client-id"]
+                .into_iter()
+                .filter(|name| self.inputs.is_given(name))
+                .map(|name| format!("`{name}`"))
+                .collect();
+            if !ignored.is_empty() {
+                self.warnings.push(format!(
+                    "{} ignored: `access-token` is used as it is, without signing in",
+                    ignored.join(", ")
+                ));
+            }
             return Some(Credential::AccessToken(SecretString::from(
                 token.to_string(),
             )));
         }
-        if simulate && secret.is_none() {
-            return Some(Credential::SimulatorDefault);
+        let kind = kinds.first().copied();
+        if simulate {
+            // The built-in simulator can check a secret or a certificate it is given, but
+            // not a token from an issuer it does not know.
+            let federated = matches!(kind, Some("federated-token" | "federated-token-file"));
+            if federated || connection.is_some() {
+                let name = kind.unwrap_or("azure-service-connection-id");
+                self.warnings.push(format!(
+                    "`{name}` ignored: `simulate` signs in with the simulator's own credentials"
+                ));
+            }
+            if kind.is_none() || federated {
+                return Some(Credential::SimulatorDefault);
+            }
         }
+
         let tenant_id = self.tenant_id();
         let client_id = self.guid_required("client-id", "the application (client) id");
-        if secret.is_none() {
+        match kind {
+            Some("client-secret") => {
+                let secret = self.inputs.value("client-secret")?.to_string();
+                Some(Credential::ClientSecret {
+                    tenant_id: tenant_id?,
+                    client_id: client_id?,
+                    secret: SecretString::from(secret),
+                })
+            }
+            Some("client-certificate" | "client-certificate-file") => {
+                let certificate = self.certificate();
+                Some(Credential::Certificate {
+                    tenant_id: tenant_id?,
+                    client_id: client_id?,
+                    certificate: certificate?,
+                })
+            }
+            Some(name @ ("federated-token" | "federated-token-file")) => {
+                let source = self.federated_token(name);
+                Some(Credential::Federated {
+                    tenant_id: tenant_id?,
+                    client_id: client_id?,
+                    source: source?,
+                })
+            }
+            _ => {
+                let source = self.platform_federated(connection);
+                Some(Credential::Federated {
+                    tenant_id: tenant_id?,
+                    client_id: client_id?,
+                    source: source?,
+                })
+            }
+        }
+    }
+
+    /// `client-certificate` (PEM text, or that PEM base64-encoded for CI variables that
+    /// cannot hold line breaks) or `client-certificate-file`, read and checked now.
+    fn certificate(&mut self) -> Option<Arc<ClientCertificate>> {
+        let (name, text) = match self.inputs.value("client-certificate") {
+            Some(text) => ("client-certificate", text.to_string()),
+            None => {
+                let path = self.existing_file("client-certificate-file")?;
+                match std::fs::read(&path) {
+                    Ok(bytes) => (
+                        "client-certificate-file",
+                        String::from_utf8_lossy(&bytes).into_owned(),
+                    ),
+                    Err(e) => {
+                        self.problem(
+                            "client-certificate-file",
+                            format!("cannot read {}: {e}", path.display()),
+                        );
+                        return None;
+                    }
+                }
+            }
+        };
+        let text = pem_text(&text);
+        let certificate = match ClientCertificate::from_pem(&text) {
+            Ok(certificate) => certificate,
+            Err(message) => {
+                self.problem(name, message);
+                return None;
+            }
+        };
+        let described = format!(
+            "the certificate `{}` (thumbprint {})",
+            certificate.subject,
+            certificate.thumbprint_sha1_hex()
+        );
+        match validity(
+            certificate.not_before,
+            certificate.not_after,
+            jiff::Timestamp::now(),
+        ) {
+            Validity::Expired(on) => {
+                self.problem(
+                    name,
+                    format!(
+                        "{described} expired on {on}: create a new one, upload it to the app registration (Certificates & secrets → Certificates) and use it here"
+                    ),
+                );
+                return None;
+            }
+            Validity::NotYet(from) => {
+                self.problem(
+                    name,
+                    format!("{described} is not valid until {from}: check this machine's clock"),
+                );
+                return None;
+            }
+            Validity::ExpiresSoon { on, days } => self.warnings.push(format!(
+                "`{name}`: {described} expires on {on}, in {days} days: create a new one and upload it to the app registration before then"
+            )),
+            Validity::Valid => {}
+        }
+        if certificate.is_ec() {
+            self.warnings.push(format!(
+                "`{name}` holds an EC key: Entra ID has so far accepted only RSA keys for client assertions; if sign-in fails with AADSTS5002738, use an RSA certificate"
+            ));
+        }
+        Some(Arc::new(certificate))
+    }
+
+    /// `federated-token` or `federated-token-file`: it must look like a JWT now; the file
+    /// is read again for every sign-in.
+    fn federated_token(&mut self, name: &str) -> Option<FederatedSource> {
+        let (source, text) = if name == "federated-token" {
+            let text = self.inputs.value(name)?.trim().to_string();
+            (
+                FederatedSource::Token(SecretString::from(text.clone())),
+                text,
+            )
+        } else {
+            let path = self.existing_file(name)?;
+            match std::fs::read_to_string(&path) {
+                Ok(text) => (FederatedSource::File(path), text.trim().to_string()),
+                Err(e) => {
+                    self.problem(name, format!("cannot read {}: {e}", path.display()));
+                    return None;
+                }
+            }
+        };
+        if crate::auth::jws::Jws::parse(&text).is_none() {
             self.problem(
-                "client-secret",
-                "is required: give `client-secret` (with `tenant-id` and `client-id`), or `access-token`",
+                name,
+                "is not a JWT (three base64url parts separated by dots): give the OIDC token itself, without quotes or a `Bearer ` prefix",
+            );
+            return None;
+        }
+        Some(source)
+    }
+
+    /// Nothing but `tenant-id` and `client-id`: the CI platform's own OIDC token. When
+    /// the platform does not hand one out, signing in fails (exit 3) with what to change.
+    fn platform_federated(&mut self, connection: Option<&str>) -> Option<FederatedSource> {
+        let identity = self.env.platform_identity.clone();
+        if let Some(connection) = connection {
+            let connection = connection.trim().to_string();
+            if !is_guid(&connection) {
+                self.problem(
+                    "azure-service-connection-id",
+                    format!(
+                        "`{connection}` is not a GUID: give the service connection's id (Project settings → Service connections → the connection; `resourceId` in its URL), not its name"
+                    ),
+                );
+                return None;
+            }
+            let Some(uri) = identity.azure_request_uri else {
+                return Some(FederatedSource::Unavailable {
+                    message: format!(
+                        "SYSTEM_OIDCREQUESTURI is not set, so no OIDC token can be requested for service connection {connection}"
+                    ),
+                    hint: "Run on Azure Pipelines; in a container pass the variables in: `docker run -e SYSTEM_OIDCREQUESTURI -e SYSTEM_ACCESSTOKEN …`.".into(),
+                });
+            };
+            let Some(access_token) = identity.azure_access_token else {
+                return Some(FederatedSource::Unavailable {
+                    message: "SYSTEM_ACCESSTOKEN is not set, so no OIDC token can be requested from Azure DevOps".into(),
+                    hint: "Map it into the step: `env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)` (secret variables are not passed on by themselves), and into a container with `-e SYSTEM_ACCESSTOKEN`.".into(),
+                });
+            };
+            return Some(match platform_url(&uri) {
+                Ok(request_uri) => FederatedSource::AzurePipelines {
+                    request_uri,
+                    access_token: SecretString::from(access_token),
+                    service_connection_id: connection,
+                },
+                Err(e) => FederatedSource::Unavailable {
+                    message: format!("SYSTEM_OIDCREQUESTURI is not a usable URL: {e}"),
+                    hint: "Leave the variable as Azure Pipelines sets it.".into(),
+                },
+            });
+        }
+        if identity.github_actions || identity.github_request_url.is_some() {
+            let (Some(url), Some(request_token)) =
+                (identity.github_request_url, identity.github_request_token)
+            else {
+                return Some(FederatedSource::Unavailable {
+                    message: "no client secret, certificate or token is given, and GitHub Actions gave this job no OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)".into(),
+                    hint: "Add `permissions: id-token: write` to the job (or the workflow) so the tool can sign in with the workflow's federated identity; see docs/sign-in.md. Workflows run for pull requests from forks get no OIDC token; give `client-secret` or `client-certificate` there instead.".into(),
+                });
+            };
+            return Some(match platform_url(&url) {
+                Ok(request_url) => FederatedSource::GitHub {
+                    request_url,
+                    request_token: SecretString::from(request_token),
+                },
+                Err(e) => FederatedSource::Unavailable {
+                    message: format!("ACTIONS_ID_TOKEN_REQUEST_URL is not a usable URL: {e}"),
+                    hint: "Leave the variable as the GitHub runner sets it.".into(),
+                },
+            });
+        }
+        if identity.azure_pipelines {
+            self.problem(
+                "azure-service-connection-id",
+                format!(
+                    "is required to sign in on Azure Pipelines without a secret or certificate: the id of an Azure Resource Manager service connection that uses workload identity federation; {SIGN_IN_CHOICES}"
+                ),
+            );
+            return None;
+        }
+        self.problem(
+            "client-secret",
+            format!("is required, or another way to sign in: {SIGN_IN_CHOICES}"),
+        );
+        None
+    }
+
+    fn token_lifetime(&mut self) -> Duration {
+        let lifetime = self.duration("simulator-token-lifetime", DEFAULT_SIM_TOKEN_LIFETIME);
+        if lifetime < Duration::from_secs(1) {
+            self.problem(
+                "simulator-token-lifetime",
+                "must be at least 1s (the simulator's tokens have whole seconds of life)",
             );
         }
-        Some(Credential::ClientSecret {
-            tenant_id: tenant_id?,
-            client_id: client_id?,
-            secret: SecretString::from(secret?.to_string()),
-        })
+        lifetime
     }
 
     fn tenant_id(&mut self) -> Option<String> {
@@ -1394,6 +1729,68 @@ fn is_guid(text: &str) -> bool {
             .all(|(p, len)| p.len() == len && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
+/// Where a certificate stands today.
+#[derive(Debug, PartialEq, Eq)]
+enum Validity {
+    Valid,
+    ExpiresSoon { on: String, days: i64 },
+    Expired(String),
+    NotYet(String),
+}
+
+fn validity(
+    not_before: jiff::Timestamp,
+    not_after: jiff::Timestamp,
+    now: jiff::Timestamp,
+) -> Validity {
+    let day = |t: jiff::Timestamp| t.strftime("%Y-%m-%d").to_string();
+    if not_after <= now {
+        return Validity::Expired(day(not_after));
+    }
+    if not_before > now {
+        return Validity::NotYet(day(not_before));
+    }
+    let days = (not_after.as_second() - now.as_second()) / 86_400;
+    if days < CERTIFICATE_WARNING_DAYS {
+        return Validity::ExpiresSoon {
+            on: day(not_after),
+            days,
+        };
+    }
+    Validity::Valid
+}
+
+/// A PEM given as text: as is, or decoded when it was base64-encoded whole (CI variables
+/// that cannot hold line breaks), or with `\n` escapes turned back into line breaks.
+fn pem_text(text: &str) -> String {
+    use base64::Engine;
+    if text.contains("-----BEGIN ") {
+        if !text.contains('\n') && text.contains("\\n") {
+            return text.replace("\\n", "\n");
+        }
+        return text.to_string();
+    }
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    match base64::engine::general_purpose::STANDARD.decode(compact) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(decoded) if decoded.contains("-----BEGIN ") => decoded,
+            _ => text.to_string(),
+        },
+        Err(_) => text.to_string(),
+    }
+}
+
+/// A token-request URL the CI platform gave: https, or http on loopback (tests).
+fn platform_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text.trim()).map_err(|e| e.to_string())?;
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if loopback => Ok(url),
+        other => Err(format!("scheme `{other}` is not https")),
+    }
+}
+
 fn has_glob_chars(pattern: &str) -> bool {
     pattern.contains(['*', '?', '['])
 }
@@ -1424,6 +1821,7 @@ mod tests {
         let env = Environment {
             cwd: dir.path().to_path_buf(),
             temp_dir: dir.path().join("tmp"),
+            platform_identity: PlatformIdentity::default(),
         };
         (dir, env)
     }
@@ -1513,7 +1911,11 @@ mod tests {
         let (_dir, env) = env();
         let found = problems(&[("app-id", "Contoso.MyApp")], &env);
         let p = found.iter().find(|p| p.input == "app-id").unwrap();
-        assert!(p.message.contains("package or product name"), "{}", p.message);
+        assert!(
+            p.message.contains("package or product name"),
+            "{}",
+            p.message
+        );
     }
 
     #[test]
@@ -1576,5 +1978,340 @@ mod tests {
         assert!(found.iter().any(|p| p.input == "api-base-url"));
         let found = problems(&[("api-base-url", "http://127.0.0.1:9")], &env);
         assert!(!found.iter().any(|p| p.input == "api-base-url"));
+    }
+
+    // ----- sign-in -----
+
+    const TENANT_AND_CLIENT: [(&str, &str); 2] = [
+        ("tenant-id", "72f988bf-86f1-41af-91ab-2d7cd011db47"),
+        ("client-id", "11111111-2222-3333-4444-555555555555"),
+    ];
+    const RSA_PEM: &str = include_str!("../../tests/fixtures/sign-in/rsa.pem");
+    const EC_PEM: &str = include_str!("../../tests/fixtures/sign-in/ec-sec1.pem");
+
+    /// A `status` run (no files needed) with the given sign-in inputs.
+    fn sign_in(pairs: &[(&str, &str)], env: &Environment) -> Result<Config, Vec<InputProblem>> {
+        let mut all = vec![("command", "status"), ("app-id", "9NBLGGH4R315")];
+        all.extend_from_slice(pairs);
+        validate(&inputs(&all), env)
+    }
+
+    fn credential_of(config: Config) -> Credential {
+        match config.command {
+            Command::Status(status) => status.session.credential,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn a_jwt() -> String {
+        use crate::auth::jws::base64url;
+        format!(
+            "{}.{}.c2lnbmF0dXJl",
+            base64url(br#"{"alg":"RS256"}"#),
+            base64url(br#"{"iss":"https://token.actions.githubusercontent.com","sub":"repo:o/r:environment:prod"}"#)
+        )
+    }
+
+    #[test]
+    fn two_ways_to_sign_in_are_refused_with_the_valid_combinations() {
+        let (dir, env) = env();
+        std::fs::write(dir.path().join("cert.pem"), RSA_PEM).unwrap();
+        let jwt = a_jwt();
+        for (pairs, input, other) in [
+            (
+                vec![
+                    ("client-secret", "s3cret"),
+                    ("client-certificate-file", "cert.pem"),
+                ],
+                "client-certificate-file",
+                "client-secret",
+            ),
+            (
+                vec![("federated-token", jwt.as_str()), ("access-token", "abc")],
+                "access-token",
+                "federated-token",
+            ),
+            (
+                vec![
+                    ("client-secret", "s3cret"),
+                    ("federated-token", jwt.as_str()),
+                ],
+                "federated-token",
+                "client-secret",
+            ),
+        ] {
+            let mut all = TENANT_AND_CLIENT.to_vec();
+            all.extend(pairs);
+            let found = sign_in(&all, &env).unwrap_err();
+            let p = found
+                .iter()
+                .find(|p| p.input == input)
+                .unwrap_or_else(|| panic!("{input}: {found:?}"));
+            assert!(
+                p.message
+                    .contains(&format!("cannot be combined with `{other}`")),
+                "{}",
+                p.message
+            );
+            assert!(p.message.contains("exactly one of"), "{}", p.message);
+            assert!(p.message.contains("id-token: write"), "{}", p.message);
+            let text = format!("{found:?}");
+            assert!(!text.contains("s3cret") && !text.contains(&jwt), "{text}");
+        }
+    }
+
+    #[test]
+    fn value_and_file_of_the_same_credential_are_refused() {
+        let (dir, env) = env();
+        std::fs::write(dir.path().join("cert.pem"), RSA_PEM).unwrap();
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.extend([
+            ("client-certificate", RSA_PEM),
+            ("client-certificate-file", "cert.pem"),
+        ]);
+        let found = sign_in(&all, &env).unwrap_err();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].input, "client-certificate-file");
+        assert!(found[0].message.contains("not both"));
+    }
+
+    #[test]
+    fn a_service_connection_is_only_for_federated_sign_in() {
+        let (_dir, env) = env();
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.extend([
+            ("client-secret", "s3cret"),
+            (
+                "azure-service-connection-id",
+                "00000000-0000-4000-8000-5157e1a7a301",
+            ),
+        ]);
+        let found = sign_in(&all, &env).unwrap_err();
+        assert!(
+            found
+                .iter()
+                .any(|p| p.input == "azure-service-connection-id"
+                    && p.message
+                        .contains("cannot be combined with `client-secret`")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn nothing_to_sign_in_with_in_a_terminal_lists_the_ways() {
+        let (_dir, env) = env();
+        let found = sign_in(&TENANT_AND_CLIENT, &env).unwrap_err();
+        let p = found.iter().find(|p| p.input == "client-secret").unwrap();
+        assert!(p.message.contains("client-certificate"), "{}", p.message);
+        assert!(p.message.contains("federated-token"), "{}", p.message);
+        assert!(p.message.contains("access-token"), "{}", p.message);
+    }
+
+    #[test]
+    fn tenant_and_client_are_required_for_every_application_sign_in() {
+        let (dir, env) = env();
+        std::fs::write(dir.path().join("cert.pem"), RSA_PEM).unwrap();
+        let jwt = a_jwt();
+        for pair in [
+            ("client-secret", "s3cret"),
+            ("client-certificate-file", "cert.pem"),
+            ("federated-token", jwt.as_str()),
+        ] {
+            let found = sign_in(&[pair], &env).unwrap_err();
+            let inputs: Vec<&str> = found.iter().map(|p| p.input.as_str()).collect();
+            assert_eq!(inputs, ["tenant-id", "client-id"], "{pair:?}");
+        }
+    }
+
+    #[test]
+    fn on_github_without_id_token_permission_sign_in_fails_later_with_the_fix() {
+        let (_dir, mut env) = env();
+        env.platform_identity.github_actions = true;
+        let credential = credential_of(sign_in(&TENANT_AND_CLIENT, &env).unwrap());
+        let Credential::Federated {
+            source: FederatedSource::Unavailable { hint, .. },
+            ..
+        } = credential
+        else {
+            panic!("{credential:?}")
+        };
+        assert!(hint.contains("permissions: id-token: write"), "{hint}");
+    }
+
+    #[test]
+    fn on_github_with_id_token_permission_the_runner_token_is_used() {
+        let (_dir, mut env) = env();
+        env.platform_identity = PlatformIdentity {
+            github_actions: true,
+            github_request_url: Some(
+                "https://pipelines.actions.githubusercontent.com/abc/idtoken?api-version=2.0"
+                    .into(),
+            ),
+            github_request_token: Some("request-token".into()),
+            ..Default::default()
+        };
+        let credential = credential_of(sign_in(&TENANT_AND_CLIENT, &env).unwrap());
+        assert!(
+            matches!(
+                credential,
+                Credential::Federated {
+                    source: FederatedSource::GitHub { .. },
+                    ..
+                }
+            ),
+            "{credential:?}"
+        );
+    }
+
+    #[test]
+    fn on_azure_pipelines_the_service_connection_is_required() {
+        let (_dir, mut env) = env();
+        env.platform_identity.azure_pipelines = true;
+        let found = sign_in(&TENANT_AND_CLIENT, &env).unwrap_err();
+        assert_eq!(found[0].input, "azure-service-connection-id", "{found:?}");
+
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.push(("azure-service-connection-id", "partner-center"));
+        let found = sign_in(&all, &env).unwrap_err();
+        assert!(found[0].message.contains("not a GUID"), "{found:?}");
+
+        env.platform_identity.azure_request_uri =
+            Some("https://dev.azure.com/contoso/p/_apis/distributedtask/hubs/build/plans/x/jobs/y/oidctoken".into());
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.push((
+            "azure-service-connection-id",
+            "00000000-0000-4000-8000-5157e1a7a301",
+        ));
+        // Without System.AccessToken mapped in, signing in fails with how to map it.
+        let credential = credential_of(sign_in(&all, &env).unwrap());
+        let Credential::Federated {
+            source: FederatedSource::Unavailable { hint, .. },
+            ..
+        } = credential
+        else {
+            panic!("{credential:?}")
+        };
+        assert!(hint.contains("$(System.AccessToken)"), "{hint}");
+
+        env.platform_identity.azure_access_token = Some("ado-token".into());
+        let credential = credential_of(sign_in(&all, &env).unwrap());
+        assert!(
+            matches!(
+                credential,
+                Credential::Federated {
+                    source: FederatedSource::AzurePipelines { .. },
+                    ..
+                }
+            ),
+            "{credential:?}"
+        );
+    }
+
+    #[test]
+    fn certificates_are_read_and_checked_before_any_request() {
+        let (dir, env) = env();
+        std::fs::write(dir.path().join("cert.pem"), RSA_PEM).unwrap();
+        std::fs::write(dir.path().join("ec.pem"), EC_PEM).unwrap();
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.push(("client-certificate-file", "cert.pem"));
+        let config = sign_in(&all, &env).unwrap();
+        assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+        assert!(matches!(
+            credential_of(config),
+            Credential::Certificate { .. }
+        ));
+
+        // EC keys are accepted, with a warning that Entra ID has refused them so far.
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.push(("client-certificate-file", "ec.pem"));
+        let config = sign_in(&all, &env).unwrap();
+        assert!(
+            config.warnings.iter().any(|w| w.contains("AADSTS5002738")),
+            "{:?}",
+            config.warnings
+        );
+
+        // The PEM as text, and base64-encoded whole (for CI variables without line breaks).
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(RSA_PEM);
+        for text in [RSA_PEM.to_string(), encoded] {
+            let mut all = TENANT_AND_CLIENT.to_vec();
+            all.push(("client-certificate", text.as_str()));
+            assert!(matches!(
+                credential_of(sign_in(&all, &env).unwrap()),
+                Credential::Certificate { .. }
+            ));
+        }
+
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.push(("client-certificate", "not a pem"));
+        let found = sign_in(&all, &env).unwrap_err();
+        assert!(found[0].message.contains("is not PEM"), "{found:?}");
+    }
+
+    #[test]
+    fn certificate_validity_dates() {
+        let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        let (from, to) = (t("2026-01-01T00:00:00Z"), t("2027-01-01T00:00:00Z"));
+        assert_eq!(
+            validity(from, to, t("2026-06-01T00:00:00Z")),
+            Validity::Valid
+        );
+        assert_eq!(
+            validity(from, to, t("2027-01-02T00:00:00Z")),
+            Validity::Expired("2027-01-01".into())
+        );
+        assert_eq!(
+            validity(from, to, t("2025-12-01T00:00:00Z")),
+            Validity::NotYet("2026-01-01".into())
+        );
+        assert_eq!(
+            validity(from, to, t("2026-12-22T00:00:00Z")),
+            Validity::ExpiresSoon {
+                on: "2027-01-01".into(),
+                days: 10
+            }
+        );
+    }
+
+    #[test]
+    fn a_federated_token_must_be_a_jwt_and_is_not_repeated() {
+        let (_dir, env) = env();
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.push(("federated-token", "Bearer not-a-jwt-at-all"));
+        let found = sign_in(&all, &env).unwrap_err();
+        assert_eq!(found[0].input, "federated-token");
+        assert!(found[0].message.contains("is not a JWT"), "{found:?}");
+        assert!(!format!("{found:?}").contains("not-a-jwt-at-all"));
+    }
+
+    #[test]
+    fn simulate_ignores_federated_sign_in_but_uses_a_certificate() {
+        let (dir, env) = env();
+        std::fs::write(dir.path().join("cert.pem"), RSA_PEM).unwrap();
+        let jwt = a_jwt();
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.extend([("simulate", "true"), ("federated-token", jwt.as_str())]);
+        let config = sign_in(&all, &env).unwrap();
+        assert!(
+            config
+                .warnings
+                .iter()
+                .any(|w| w.contains("`federated-token` ignored"))
+        );
+        assert!(matches!(
+            credential_of(config),
+            Credential::SimulatorDefault
+        ));
+
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.extend([
+            ("simulate", "true"),
+            ("client-certificate-file", "cert.pem"),
+        ]);
+        assert!(matches!(
+            credential_of(sign_in(&all, &env).unwrap()),
+            Credential::Certificate { .. }
+        ));
     }
 }

@@ -4,7 +4,11 @@
 //! of the tests, so where the real service's behaviour is unknown the code says so
 //! (marked `UNKNOWN:`) rather than guessing quietly.
 //!
-//! Test hooks live under `/_simulator/` (request log, state dump, seeding).
+//! It also plays the CI platforms' OIDC token services (`identity`), so federated sign-in
+//! can be tested end to end.
+//!
+//! Test hooks live under `/_simulator/` (request log, state dump, seeding, credentials,
+//! sign-ins, OIDC settings).
 
 // Handlers return axum's `Response` as their error: that is the answer to send.
 #![allow(clippy::result_large_err)]
@@ -12,6 +16,7 @@
 mod api;
 mod blob;
 mod checks;
+mod identity;
 mod state;
 mod token;
 mod validate;
@@ -30,8 +35,11 @@ use axum::routing::{get, post};
 use serde::Serialize;
 use tokio::sync::oneshot;
 
-pub use self::state::Credentials;
+pub use self::identity::{
+    DEFAULT_GITHUB_SUBJECT, DEFAULT_SERVICE_CONNECTION_ID, GITHUB_ISSUER, azure_issuer,
+};
 use self::state::State;
+pub use self::state::{CredentialRegistration, Credentials, FederatedIdentityCredential};
 
 /// Test credentials the simulator always accepts.
 pub const DEFAULT_TENANT_ID: &str = "00000000-0000-4000-8000-5157e1a70001";
@@ -50,7 +58,7 @@ pub struct Options {
     /// a flight and an add-on): what a user names works unchanged.
     pub products: Vec<crate::config::ProductSpec>,
     /// Extra accepted client credentials (besides the default ones).
-    pub credentials: Vec<Credentials>,
+    pub credentials: Vec<CredentialRegistration>,
     /// Where uploaded blobs are kept; a temporary folder when not given.
     pub data_dir: Option<PathBuf>,
 }
@@ -72,6 +80,8 @@ pub struct Running {
     pub base_url: url::Url,
     pub credentials: Credentials,
     pub app_ids: Vec<String>,
+    github_request_token: String,
+    azure_access_token: String,
     shutdown: Option<oneshot::Sender<()>>,
     _data_dir: Option<tempfile::TempDir>,
 }
@@ -84,7 +94,8 @@ impl Drop for Running {
     }
 }
 
-/// What `simulator` prints: where it listens and how to sign in.
+/// What `simulator` prints: where it listens and how to sign in, including the variables
+/// a GitHub or Azure Pipelines job would have for federated sign-in.
 #[derive(Debug, Serialize)]
 pub struct Announcement {
     pub api_base_url: String,
@@ -93,12 +104,24 @@ pub struct Announcement {
     pub client_id: String,
     pub client_secret: String,
     pub app_ids: Vec<String>,
+    /// `ACTIONS_ID_TOKEN_REQUEST_URL` and `ACTIONS_ID_TOKEN_REQUEST_TOKEN`.
+    pub github_id_token_request_url: String,
+    pub github_id_token_request_token: String,
+    /// `SYSTEM_OIDCREQUESTURI`, `SYSTEM_ACCESSTOKEN` and a service connection id.
+    pub azure_oidc_request_uri: String,
+    pub azure_access_token: String,
+    pub azure_service_connection_id: String,
 }
 
 impl Running {
     pub fn announcement(&self) -> Announcement {
         let base = self.base_url.as_str().trim_end_matches('/').to_string();
         Announcement {
+            github_id_token_request_url: format!("{base}/github/idtoken?api-version=2.0"),
+            github_id_token_request_token: self.github_request_token.clone(),
+            azure_oidc_request_uri: format!("{base}/azure-devops/oidctoken"),
+            azure_access_token: self.azure_access_token.clone(),
+            azure_service_connection_id: DEFAULT_SERVICE_CONNECTION_ID.to_string(),
             api_base_url: base.clone(),
             authority_host: base,
             tenant_id: self.credentials.tenant_id.clone(),
@@ -136,10 +159,37 @@ pub async fn start(listen: SocketAddr, options: Options) -> std::io::Result<Runn
         client_secret: DEFAULT_CLIENT_SECRET.into(),
     };
     let mut state = State::new(base_url.clone(), data_dir, options.clone());
-    state.credentials.push(default_credentials.clone());
-    state
-        .credentials
-        .extend(options.credentials.iter().cloned());
+    // The default application also trusts the simulated GitHub and Azure DevOps issuers
+    // for their default subjects, so federated sign-in works out of the box.
+    let defaults = [
+        CredentialRegistration::from(default_credentials.clone()),
+        CredentialRegistration {
+            federated_identity_credential: Some(FederatedIdentityCredential {
+                issuer: GITHUB_ISSUER.into(),
+                subject: DEFAULT_GITHUB_SUBJECT.into(),
+                audiences: vec![crate::auth::federated::AUDIENCE.into()],
+            }),
+            ..CredentialRegistration::from(default_credentials.clone())
+        },
+        CredentialRegistration {
+            federated_identity_credential: Some(FederatedIdentityCredential {
+                issuer: azure_issuer(),
+                subject: identity::DEFAULT_AZURE_SUBJECT.into(),
+                audiences: vec![crate::auth::federated::AUDIENCE.into()],
+            }),
+            ..CredentialRegistration::from(default_credentials.clone())
+        },
+    ];
+    for registration in defaults
+        .into_iter()
+        .chain(options.credentials.iter().cloned())
+    {
+        state
+            .register(registration)
+            .map_err(std::io::Error::other)?;
+    }
+    let github_request_token = state.identity.github_request_token.clone();
+    let azure_access_token = state.identity.azure_access_token.clone();
     state.seed_app(DEFAULT_APP_ID);
     for product in &options.products {
         state.seed_product(product);
@@ -159,6 +209,8 @@ pub async fn start(listen: SocketAddr, options: Options) -> std::io::Result<Runn
         base_url,
         credentials: default_credentials,
         app_ids,
+        github_request_token,
+        azure_access_token,
         shutdown: Some(tx),
         _data_dir: temp,
     })
@@ -232,6 +284,8 @@ fn router(shared: Shared) -> Router {
         .nest("/v1.0/my", api)
         .route("/{tenant}/oauth2/v2.0/token", post(token::token_v2))
         .route("/{tenant}/oauth2/token", post(token::token_v1))
+        .route("/github/idtoken", get(identity::github_idtoken))
+        .route("/azure-devops/oidctoken", post(identity::azure_oidctoken))
         .route(
             "/blob/ingestion/{name}",
             get(blob::get_blob)
@@ -246,6 +300,9 @@ fn router(shared: Shared) -> Router {
         .route("/_simulator/state", get(admin_state))
         .route("/_simulator/apps", post(admin_seed_app))
         .route("/_simulator/credentials", post(admin_add_credentials))
+        .route("/_simulator/sign-ins", get(admin_sign_ins))
+        .route("/_simulator/oidc", post(identity::admin_settings))
+        .route("/_simulator/oidc/mint", post(identity::admin_mint))
         .layer(axum::middleware::from_fn_with_state(shared.clone(), record))
         .with_state(shared)
 }
@@ -339,14 +396,24 @@ async fn admin_seed_app(
     StatusCode::CREATED.into_response()
 }
 
+/// `POST /_simulator/credentials`: a secret, a certificate (PEM) or a federated identity
+/// credential for an application (created on first use).
 async fn admin_add_credentials(
     AxumState(shared): AxumState<Shared>,
-    axum::Json(credentials): axum::Json<Credentials>,
-) -> StatusCode {
-    shared
+    axum::Json(registration): axum::Json<CredentialRegistration>,
+) -> Response {
+    match shared
         .lock()
         .expect("simulator state")
-        .credentials
-        .push(credentials);
-    StatusCode::CREATED
+        .register(registration)
+    {
+        Ok(()) => StatusCode::CREATED.into_response(),
+        Err(message) => (StatusCode::BAD_REQUEST, message).into_response(),
+    }
+}
+
+/// `GET /_simulator/sign-ins`: every token request and how it was judged.
+async fn admin_sign_ins(AxumState(shared): AxumState<Shared>) -> Response {
+    let state = shared.lock().expect("simulator state");
+    axum::Json(state.sign_ins.clone()).into_response()
 }

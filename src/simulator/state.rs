@@ -19,6 +19,94 @@ pub struct Credentials {
     pub client_secret: String,
 }
 
+/// What `/_simulator/credentials` takes: something an application in a tenant may sign in
+/// with. Each field adds to the application's credentials, as in Entra ID, where an app
+/// can have several secrets, certificates and federated credentials at once.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialRegistration {
+    pub tenant_id: String,
+    pub client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// PEM of a certificate (its public part is all Entra ID keeps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federated_identity_credential: Option<FederatedIdentityCredential>,
+}
+
+impl From<Credentials> for CredentialRegistration {
+    fn from(c: Credentials) -> Self {
+        CredentialRegistration {
+            tenant_id: c.tenant_id,
+            client_id: c.client_id,
+            client_secret: Some(c.client_secret),
+            ..Default::default()
+        }
+    }
+}
+
+/// An Entra ID federated identity credential: tokens from `issuer` about `subject` for one
+/// of `audiences` may stand in for the app's secret. Compared exactly (case-sensitive).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FederatedIdentityCredential {
+    pub issuer: String,
+    pub subject: String,
+    #[serde(default = "default_audiences")]
+    pub audiences: Vec<String>,
+}
+
+fn default_audiences() -> Vec<String> {
+    vec![crate::auth::federated::AUDIENCE.to_string()]
+}
+
+/// A certificate uploaded to an application: Entra ID finds it by thumbprint.
+#[derive(Debug, Clone)]
+pub struct RegisteredCertificate {
+    /// base64url SHA-1 of the DER (`x5t`).
+    pub sha1: String,
+    /// base64url SHA-256 of the DER (`x5t#S256`).
+    pub sha256: String,
+    /// The `subjectPublicKey` bits: PKCS#1 for RSA, the point for EC.
+    pub public_key: Vec<u8>,
+}
+
+/// An application registration in a tenant, with everything it may sign in with.
+#[derive(Debug, Clone, Default)]
+pub struct Registration {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub secrets: Vec<String>,
+    pub certificates: Vec<RegisteredCertificate>,
+    pub federated: Vec<FederatedIdentityCredential>,
+}
+
+/// One token request as the simulator judged it, for the tests (`/_simulator/sign-ins`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignIn {
+    pub tenant_id: String,
+    pub client_id: String,
+    /// `secret`, `certificate`, `federated` or `none`.
+    pub kind: &'static str,
+    /// The AADSTS code of the refusal, or `None` when a token was issued.
+    pub error_code: Option<u32>,
+    /// For assertions: its `jti`, issuer and subject, and the assertion itself, so tests
+    /// can check it was made anew and never printed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assertion: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RequestRecord {
     pub method: String,
@@ -138,7 +226,10 @@ pub struct State {
     pub base_url: url::Url,
     pub data_dir: PathBuf,
     pub options: Options,
-    pub credentials: Vec<Credentials>,
+    pub registrations: Vec<Registration>,
+    pub sign_ins: Vec<SignIn>,
+    /// The fake GitHub and Azure DevOps token issuers.
+    pub identity: super::identity::IdentityProviders,
     pub tokens: BTreeMap<String, IssuedToken>,
     pub apps: BTreeMap<String, App>,
     pub flights: BTreeMap<String, Flight>,
@@ -162,7 +253,9 @@ impl State {
             base_url,
             data_dir,
             options,
-            credentials: Vec::new(),
+            registrations: Vec::new(),
+            sign_ins: Vec::new(),
+            identity: super::identity::IdentityProviders::new(),
             tokens: BTreeMap::new(),
             apps: BTreeMap::new(),
             flights: BTreeMap::new(),
@@ -174,6 +267,44 @@ impl State {
             requests: Vec::new(),
             next_id: 1152921504621243600,
         }
+    }
+
+    /// Adds credentials to an application, creating its registration on first use. A
+    /// certificate that is not PEM of an X.509 certificate is refused with the reason.
+    pub fn register(&mut self, registration: CredentialRegistration) -> Result<(), String> {
+        let certificate = match &registration.certificate {
+            Some(pem) => Some(parse_certificate(pem)?),
+            None => None,
+        };
+        let index = match self.registrations.iter().position(|r| {
+            r.tenant_id == registration.tenant_id && r.client_id == registration.client_id
+        }) {
+            Some(index) => index,
+            None => {
+                self.registrations.push(Registration {
+                    tenant_id: registration.tenant_id.clone(),
+                    client_id: registration.client_id.clone(),
+                    ..Default::default()
+                });
+                self.registrations.len() - 1
+            }
+        };
+        let app = &mut self.registrations[index];
+        if let Some(secret) = registration.client_secret
+            && !app.secrets.contains(&secret)
+        {
+            app.secrets.push(secret);
+        }
+        if let Some(certificate) = certificate {
+            app.certificates.retain(|c| c.sha256 != certificate.sha256);
+            app.certificates.push(certificate);
+        }
+        if let Some(fic) = registration.federated_identity_credential
+            && !app.federated.contains(&fic)
+        {
+            app.federated.push(fic);
+        }
+        Ok(())
     }
 
     pub fn record(&mut self, method: String, path: String, query: Option<String>, status: u16) {
@@ -674,6 +805,31 @@ fn settle_files(files: &mut Vec<Value>, new_id: &mut impl FnMut() -> String) {
             }
         }
     }
+}
+
+/// The parts of a certificate Entra ID keeps: thumbprints and public key.
+fn parse_certificate(pem: &str) -> Result<RegisteredCertificate, String> {
+    use aws_lc_rs::digest;
+    use rustls_pki_types::pem::{PemObject, SectionKind};
+    use x509_cert::der::Decode;
+    let der = <(SectionKind, Vec<u8>) as PemObject>::pem_slice_iter(pem.as_bytes())
+        .filter_map(Result::ok)
+        .find(|(kind, _)| *kind == SectionKind::Certificate)
+        .map(|(_, der)| der)
+        .ok_or("no CERTIFICATE block in `certificate`")?;
+    let certificate = x509_cert::Certificate::from_der(&der)
+        .map_err(|e| format!("`certificate` is not an X.509 certificate: {e}"))?;
+    let b64 = |d: digest::Digest| crate::auth::jws::base64url(d.as_ref());
+    Ok(RegisteredCertificate {
+        sha1: b64(digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, &der)),
+        sha256: b64(digest::digest(&digest::SHA256, &der)),
+        public_key: certificate
+            .tbs_certificate()
+            .subject_public_key_info()
+            .subject_public_key
+            .raw_bytes()
+            .to_vec(),
+    })
 }
 
 const SEED_PUBLISHER: &str = "CN=Contoso Software, O=Contoso Corporation, C=US";

@@ -6,4 +6,5 @@ mod util;
 
 mod inputs;
 mod products;
+mod sign_in;
 mod submit;

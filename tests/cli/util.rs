@@ -22,6 +22,14 @@ pub struct Simulator {
     pub tenant_id: String,
     pub client_id: String,
     pub client_secret: String,
+    /// What a GitHub job with `id-token: write` has: `ACTIONS_ID_TOKEN_REQUEST_URL`/`_TOKEN`.
+    pub github_request_url: String,
+    pub github_request_token: String,
+    /// What an Azure Pipelines job has: `SYSTEM_OIDCREQUESTURI`, `SYSTEM_ACCESSTOKEN`, and
+    /// a service connection with workload identity federation.
+    pub azure_request_uri: String,
+    pub azure_access_token: String,
+    pub azure_service_connection_id: String,
 }
 
 impl Simulator {
@@ -55,6 +63,11 @@ impl Simulator {
             tenant_id: field("tenant_id"),
             client_id: field("client_id"),
             client_secret: field("client_secret"),
+            github_request_url: field("github_id_token_request_url"),
+            github_request_token: field("github_id_token_request_token"),
+            azure_request_uri: field("azure_oidc_request_uri"),
+            azure_access_token: field("azure_access_token"),
+            azure_service_connection_id: field("azure_service_connection_id"),
             child,
         }
     }
@@ -66,6 +79,23 @@ impl Simulator {
             .body_mut()
             .read_json()
             .expect("JSON")
+    }
+
+    /// `POST path` with a JSON body to a test hook; panics unless it succeeds.
+    pub fn post(&self, path: &str, body: Value) -> Value {
+        let mut response = ureq::post(&format!("{}{path}", self.url))
+            .send_json(body)
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// Every token request the simulator judged, oldest first.
+    pub fn sign_ins(&self) -> Vec<Value> {
+        self.get("/_simulator/sign-ins")
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The API calls the simulator has seen (test hooks excluded).
@@ -137,7 +167,9 @@ fn clean_env(command: &mut Command) {
             || key.starts_with("INPUT_")
             || key.starts_with("GITHUB_")
             || key.starts_with("RUNNER_")
+            || key.starts_with("ACTIONS_")
             || key == "TF_BUILD"
+            || key.starts_with("AGENT_")
             || key.starts_with("SYSTEM_")
         {
             command.env_remove(key);
@@ -219,6 +251,14 @@ impl Run {
 
     /// Against `sim` with its test credentials, given as flags.
     pub fn against(workspace: &Workspace, sim: &Simulator) -> Run {
+        let mut run = Run::signing_in(workspace, sim);
+        run.args(["--client-secret", &sim.client_secret]);
+        run
+    }
+
+    /// Against `sim` as its test application (tenant and client id) with no secret: the
+    /// test adds how to sign in.
+    pub fn signing_in(workspace: &Workspace, sim: &Simulator) -> Run {
         let mut run = Run::new(workspace);
         run.args([
             "--api-base-url",
@@ -229,8 +269,6 @@ impl Run {
             &sim.tenant_id,
             "--client-id",
             &sim.client_id,
-            "--client-secret",
-            &sim.client_secret,
             "--poll-interval",
             "100ms",
         ]);
@@ -265,6 +303,23 @@ impl Run {
             .env("GITHUB_STEP_SUMMARY", &summary);
         self.github = Some((output, summary));
         self
+    }
+
+    /// Runs as an Azure Pipelines step: `TF_BUILD`, the agent's temp folder.
+    pub fn azure(&mut self, workspace: &Workspace) -> &mut Self {
+        self.command
+            .env("TF_BUILD", "True")
+            .env("AGENT_TEMPDIRECTORY", workspace.path());
+        self
+    }
+
+    /// Starts the run without waiting for it.
+    pub fn spawn(&mut self) -> Child {
+        self.command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the binary")
     }
 
     pub fn run(&mut self) -> Outcome {
