@@ -1050,7 +1050,7 @@ impl Check<'_> {
         }
         self.problem(
             "client-secret",
-            format!("is required, or another way to sign in: {SIGN_IN_CHOICES}"),
+            format!("is not given, nor any other way to sign in: {SIGN_IN_CHOICES}"),
         );
         None
     }
