@@ -49,7 +49,7 @@ struct Cached {
 /// How the application proves itself in one token request.
 enum Proof {
     Secret(SecretString),
-    /// A client assertion; for a federated one, the token as presented, for messages.
+    /// A client assertion: signed with the certificate, or the federated token itself.
     Assertion {
         assertion: SecretString,
     },
