@@ -15,6 +15,22 @@ use crate::config::OutputFormat;
 /// GitHub shows at most 10 error annotations per step; more are summarised in one.
 const MAX_ANNOTATIONS: usize = 10;
 
+/// Every output the tool can write (interface §4). action.yml declares exactly these and
+/// docs/outputs.md lists them; a test keeps the three in step.
+pub const OUTPUT_NAMES: &[&str] = &[
+    "submission-id",
+    "status",
+    "status-details",
+    "submission-url",
+    "zip-path",
+    "zip-sha256",
+    "zip-size",
+    "packages",
+    "flight-id",
+    "addon-id",
+    "rollout",
+];
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Platform {
     GitHub {
@@ -162,6 +178,7 @@ impl Reporter {
     /// Records an output and writes it to the platform at once, so a run that fails later
     /// still leaves what it knew (the submission id above all).
     pub fn set_output(&self, name: &str, value: &str) -> io::Result<()> {
+        debug_assert!(OUTPUT_NAMES.contains(&name), "undeclared output {name}");
         let value = crate::secrets::redact(value).into_owned();
         if let Ok(mut outputs) = self.outputs.lock() {
             outputs.insert(name.to_string(), value.clone());
