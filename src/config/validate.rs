@@ -1513,7 +1513,11 @@ mod tests {
         let (_dir, env) = env();
         let found = problems(&[("app-id", "Contoso.MyApp")], &env);
         let p = found.iter().find(|p| p.input == "app-id").unwrap();
-        assert!(p.message.contains("package or product name"), "{}", p.message);
+        assert!(
+            p.message.contains("package or product name"),
+            "{}",
+            p.message
+        );
     }
 
     #[test]
