@@ -7,6 +7,9 @@
 # replaces this stage with the same script run on the host
 # (`podman build --build-context build=DIR`), so the runtime stage below is tested as is.
 FROM docker.io/library/rust:1.95.0-slim-bookworm AS build
+# The release's SBOM scans this stage too, so it lists the crates of Cargo.lock, which a
+# scan of the final stage (one static binary) cannot see.
+ARG BUILDKIT_SBOM_SCAN_STAGE=true
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates musl-tools cmake \
