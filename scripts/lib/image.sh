@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2120  # callers may add packages
 # Shared by scripts/container-test and scripts/bench-image (sourced, not run): a private
 # podman store in a temp folder and the image built from the real Dockerfile, with its build
 # stage replaced by scripts/build-static run on this host (no base image can be pulled here).
