@@ -13,12 +13,13 @@ use crate::api::Client;
 use crate::api::retry::RetryPolicy;
 use crate::auth::TokenSource;
 use crate::config::{
-    self, Command, Config, Credential, Environment, Inputs, LogLevel, OutputFormat, ProductRef,
-    ProductSpec, RawInputs, Session,
+    self, AddonSpec, Command, Config, Credential, Environment, FlightSpec, Inputs, LogLevel,
+    OutputFormat, ProductRef, ProductSpec, RawInputs, Session,
 };
 use crate::error::{Error, ExitCode};
+use crate::report::summary::{Failure, RunSummary};
 use crate::report::{Platform, Reporter};
-use crate::submission::flow::{Submit, SubmitSummary};
+use crate::submission::flow::Submit;
 use crate::{package, products, simulator};
 
 /// Runs the tool as a process would: `args` with the program name first.
@@ -156,25 +157,45 @@ fn report_error(reporter: &Reporter, config: &Config, error: &Error) {
 async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
     match &config.command {
         Command::Submit(submit) => {
-            let connection = Connection::open(&submit.session, Some(&submit.product)).await?;
-            let product = resolve(&connection.client, &submit.product, reporter).await?;
-            let mut summary = SubmitSummary::default();
-            let result = Submit {
-                config: submit,
-                product: &product,
-                client: &connection.client,
-                http: &connection.http,
-                reporter,
+            let mut summary = RunSummary::new(describe_spec(&submit.product));
+            let result = async {
+                let connection = Connection::open(&submit.session, Some(&submit.product)).await?;
+                let product = resolve(&connection.client, &submit.product, reporter).await?;
+                summary.product = product.describe();
+                Submit {
+                    config: submit,
+                    product: &product,
+                    client: &connection.client,
+                    http: &connection.http,
+                    reporter,
+                }
+                .run(&mut summary)
+                .await
             }
-            .run(&mut summary)
             .await;
-            write_summary(reporter, &product, &summary, result.as_ref().err());
+            let title = format!("Microsoft Store submission: {}", summary.product);
+            write_summary(reporter, &title, summary, result.as_ref().err());
             result
         }
         Command::Status(status) => {
-            let connection = Connection::open(&status.session, Some(&status.product)).await?;
-            let product = resolve(&connection.client, &status.product, reporter).await?;
-            crate::submission::status::run(status, &product, &connection.client, reporter).await
+            let mut summary = RunSummary::new(describe_spec(&status.product));
+            let result = async {
+                let connection = Connection::open(&status.session, Some(&status.product)).await?;
+                let product = resolve(&connection.client, &status.product, reporter).await?;
+                summary.product = product.describe();
+                crate::submission::status::run(
+                    status,
+                    &product,
+                    &connection.client,
+                    reporter,
+                    &mut summary,
+                )
+                .await
+            }
+            .await;
+            let title = format!("Microsoft Store submission status: {}", summary.product);
+            write_summary(reporter, &title, summary, result.as_ref().err());
+            result
         }
         Command::CreateFlight(create) => {
             let connection = Connection::open(&create.session, None).await?;
@@ -274,6 +295,29 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
 }
 
 /// Names to ids, and the resolved ids as outputs (`flight-id`, `addon-id`).
+/// How the summary names the product when the run fails before names are resolved to ids.
+fn describe_spec(spec: &ProductSpec) -> String {
+    match spec {
+        ProductSpec::App { app_id } => format!("app {app_id}"),
+        ProductSpec::Flight {
+            app_id,
+            flight: FlightSpec::Id(id),
+        } => format!("flight {id} of app {app_id}"),
+        ProductSpec::Flight {
+            app_id,
+            flight: FlightSpec::Name(name),
+        } => format!("flight \"{name}\" of app {app_id}"),
+        ProductSpec::Addon {
+            addon: AddonSpec::Id(id),
+            ..
+        } => format!("add-on {id}"),
+        ProductSpec::Addon {
+            addon: AddonSpec::ProductId(product_id),
+            ..
+        } => format!("add-on with product id {product_id}"),
+    }
+}
+
 async fn resolve(
     client: &Client,
     spec: &ProductSpec,
@@ -419,50 +463,25 @@ impl Connection {
 }
 
 /// The step summary (GitHub) or attached summary (Azure): what was submitted and where
-/// it stands.
-fn write_summary(
-    reporter: &Reporter,
-    product: &ProductRef,
-    summary: &SubmitSummary,
-    error: Option<&Error>,
-) {
+/// it stands, also (above all) when the run failed.
+fn write_summary(reporter: &Reporter, title: &str, mut summary: RunSummary, error: Option<&Error>) {
     if !reporter.platform().is_ci() {
         return;
     }
-    use crate::report::escape::inert_single_line;
-    let cell = |text: &str| inert_single_line(text).replace('|', "\\|");
-    let mut md = format!("### Microsoft Store submission: {}\n\n", product.describe());
-    md.push_str("| | |\n|---|---|\n");
-    if let Some(id) = &summary.submission_id {
-        md.push_str(&format!(
-            "| Submission | [{id}]({}) |\n",
-            product.dashboard_url(id)
-        ));
-    }
-    md.push_str(&format!(
-        "| Status | {} |\n",
-        cell(summary.status.as_deref().unwrap_or("not created"))
-    ));
-    if let Some(zip) = &summary.zip {
-        md.push_str(&format!(
-            "| Zip | {} ({} bytes), SHA-256 `{}` |\n",
-            cell(&zip.path.display().to_string()),
-            zip.size,
-            zip.sha256
-        ));
-    }
-    for package in &summary.packages {
-        md.push_str(&format!("| Package | {} |\n", cell(package)));
-    }
-    if let Some(error) = error {
-        md.push_str(&format!(
-            "\n**Failed (exit {})**: {}\n",
-            error.exit_code().code(),
-            cell(&error.to_string())
-        ));
-    }
-    md.push('\n');
-    if let Err(e) = reporter.summary(&md) {
+    summary.failure = error.map(|error| Failure {
+        exit_code: error.exit_code().code(),
+        message: match error {
+            Error::Internal(e) => format!("{e:#}"),
+            Error::Input(problems) => problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        },
+        hint: error.hint().map(str::to_string),
+    });
+    if let Err(e) = reporter.summary(&summary.to_markdown(title)) {
         tracing::warn!("cannot write the step summary: {e}");
     }
 }

@@ -4,6 +4,8 @@
 //! The zip is built first, before anything changes in Partner Center, so a problem with
 //! the files never leaves a half-made submission behind.
 
+use std::time::Instant;
+
 use serde_json::Value;
 
 use super::edit::apply_changes;
@@ -17,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::package::{self, ZipSummary};
 use crate::report::Reporter;
 use crate::report::escape::inert_single_line;
+use crate::report::summary::RunSummary;
 use crate::upload::{self, UploadOptions, UploadUrl};
 
 pub struct Submit<'a> {
@@ -28,22 +31,17 @@ pub struct Submit<'a> {
     pub reporter: &'a Reporter,
 }
 
-/// What the run knew at the end, for the summary.
-#[derive(Debug, Default)]
-pub struct SubmitSummary {
-    pub submission_id: Option<String>,
-    pub status: Option<String>,
-    pub zip: Option<ZipSummary>,
-    pub packages: Vec<String>,
-}
-
 impl Submit<'_> {
-    pub async fn run(&self, summary: &mut SubmitSummary) -> Result<()> {
+    /// Runs the submission, filling `summary` as it goes (so a failure still reports how
+    /// far it got).
+    pub async fn run(&self, summary: &mut RunSummary) -> Result<()> {
         let config = self.config;
         let product = self.product;
 
         self.reporter.group_start("Upload zip");
+        let started = Instant::now();
         let zip = self.prepare_zip().await;
+        summary.timed("zip", started.elapsed());
         self.reporter.group_end();
         let zip = zip?;
         summary.zip = zip.clone();
@@ -55,14 +53,18 @@ impl Submit<'_> {
 
         self.reporter
             .group_start(&format!("Submission for {}", product.describe()));
+        let started = Instant::now();
         let prepared = self.prepare_submission(summary).await;
+        summary.timed("prepare", started.elapsed());
         self.reporter.group_end();
         let submission = prepared?;
         let submission_id = string_field(&submission, "id").unwrap_or_default();
 
         if let Some(zip) = &zip {
             self.reporter.group_start("Upload");
+            let started = Instant::now();
             let uploaded = self.upload(&submission, zip).await;
+            summary.timed("upload", started.elapsed());
             self.reporter.group_end();
             uploaded?;
         }
@@ -77,7 +79,9 @@ impl Submit<'_> {
         }
 
         self.reporter.group_start("Commit");
+        let started = Instant::now();
         let committed = self.commit(&submission_id).await;
+        summary.timed("commit", started.elapsed());
         self.reporter.group_end();
         let status = committed?;
         self.set_status(&status, summary);
@@ -87,6 +91,7 @@ impl Submit<'_> {
         self.reporter
             .group_start(&format!("Waiting for `{}`", config.wait.wait_for.as_str()));
         let publish_mode = string_field(&submission, "targetPublishMode");
+        let started = Instant::now();
         let waited = wait(
             self.client,
             product,
@@ -97,6 +102,7 @@ impl Submit<'_> {
             |status| self.set_status(status, summary),
         )
         .await;
+        summary.timed("wait", started.elapsed());
         self.reporter.group_end();
         let WaitResult { status, .. } = waited?;
         self.set_status(&status, summary);
@@ -160,7 +166,7 @@ impl Submit<'_> {
     }
 
     /// Finds or creates the pending submission, applies the changes and PUTs it.
-    async fn prepare_submission(&self, summary: &mut SubmitSummary) -> Result<Value> {
+    async fn prepare_submission(&self, summary: &mut RunSummary) -> Result<Value> {
         let config = self.config;
         let product = self.product;
         let resource = self.read_product().await?;
@@ -177,6 +183,7 @@ impl Submit<'_> {
         let submission_id = string_field(&submission, "id")
             .ok_or_else(|| Error::Internal(anyhow::anyhow!("the submission has no id")))?;
         summary.submission_id = Some(submission_id.clone());
+        summary.submission_url = Some(product.dashboard_url(&submission_id));
         self.output("submission-id", &submission_id);
         self.output("submission-url", &product.dashboard_url(&submission_id));
 
@@ -466,8 +473,9 @@ impl Submit<'_> {
         })
     }
 
-    fn set_status(&self, status: &SubmissionStatus, summary: &mut SubmitSummary) {
+    fn set_status(&self, status: &SubmissionStatus, summary: &mut RunSummary) {
         summary.status = Some(status.status.clone());
+        summary.status_details = Some(status.status_details.clone()).filter(|d| !d.is_null());
         self.output("status", &status.status);
         self.output("status-details", &status.details_json());
     }

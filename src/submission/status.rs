@@ -8,12 +8,14 @@ use crate::api::types::SubmissionStatus;
 use crate::config::{ProductRef, StatusConfig, WaitFor};
 use crate::error::{Error, Result};
 use crate::report::Reporter;
+use crate::report::summary::RunSummary;
 
 pub async fn run(
     config: &StatusConfig,
     product: &ProductRef,
     client: &Client,
     reporter: &Reporter,
+    summary: &mut RunSummary,
 ) -> Result<()> {
     let output = |name: &str, value: &str| {
         if let Err(e) = reporter.set_output(name, value) {
@@ -56,6 +58,8 @@ pub async fn run(
     };
     output("submission-id", &submission_id);
     output("submission-url", &product.dashboard_url(&submission_id));
+    summary.submission_id = Some(submission_id.clone());
+    summary.submission_url = Some(product.dashboard_url(&submission_id));
     let submission = client
         .get(&product.submission_path(&submission_id))
         .await
@@ -73,9 +77,11 @@ pub async fn run(
             }
         })?;
     let status = SubmissionStatus::from_submission(&submission);
-    let set = |status: &SubmissionStatus| {
+    let mut set = |status: &SubmissionStatus| {
         output("status", &status.status);
         output("status-details", &status.details_json());
+        summary.status = Some(status.status.clone());
+        summary.status_details = Some(status.status_details.clone()).filter(|d| !d.is_null());
     };
     set(&status);
     tracing::info!("submission {submission_id}: {}", status.status);

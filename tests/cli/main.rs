@@ -4,6 +4,7 @@
 
 mod util;
 
+mod action;
 mod inputs;
 mod products;
 mod sign_in;
