@@ -10,6 +10,7 @@ use clap::Parser;
 use secrecy::SecretString;
 
 use crate::api::Client;
+use crate::api::pace::Pacer;
 use crate::api::retry::RetryPolicy;
 use crate::auth::TokenSource;
 use crate::config::{
@@ -54,6 +55,23 @@ pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsStr
         _ => OutputFormat::Text,
     };
     let reporter = Arc::new(Reporter::new(platform, format));
+    // A panic message can quote anything (a URL, a body): it is scrubbed like a log line.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        eprintln!(
+            "internal error (a bug; please report it){location}: {}",
+            crate::secrets::redact(&message)
+        );
+    }));
     // Masks first: nothing below may print a secret before the runner knows it.
     {
         let reporter = reporter.clone();
@@ -453,7 +471,14 @@ impl Connection {
         } else {
             RetryPolicy::default()
         };
-        let client = Client::new(http.clone(), &api, tokens, retry);
+        let client = Client::new(
+            http.clone(),
+            &api,
+            tokens,
+            retry,
+            Pacer::new(session.rate_limit),
+            session.request_timeout,
+        );
         Ok(Connection {
             http,
             client,

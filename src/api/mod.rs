@@ -2,6 +2,7 @@
 //! and logs correlation ids. Flows speak in paths relative to `/v1.0/my/` and JSON values.
 
 pub mod error;
+pub mod pace;
 pub mod retry;
 pub mod types;
 
@@ -14,19 +15,22 @@ use serde_json::Value;
 use url::Url;
 
 pub use self::error::{ApiError, ApiErrorKind, ErrorBody};
+use self::pace::Pacer;
 use self::retry::{Idempotency, RetryPolicy};
 use crate::auth::TokenSource;
 use crate::error::CallContext;
 
-/// Time one request may take. Cloning a large submission has been seen to take minutes
-/// before the service gives up with a 500 (reference §2.3), so this is generous.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(180);
+/// Time one request may take by default. Cloning a large submission has been seen to take
+/// minutes before the service gives up with a 500 (reference §2.3), so this is generous.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(180);
 
 pub struct Client {
     http: reqwest::Client,
     base: Url,
     tokens: Arc<TokenSource>,
     retry: RetryPolicy,
+    pacer: Pacer,
+    request_timeout: Duration,
 }
 
 impl Client {
@@ -35,6 +39,8 @@ impl Client {
         api_base_url: &Url,
         tokens: Arc<TokenSource>,
         retry: RetryPolicy,
+        pacer: Pacer,
+        request_timeout: Duration,
     ) -> Self {
         let mut base = api_base_url.clone();
         let path = format!("{}/v1.0/my/", base.path().trim_end_matches('/'));
@@ -44,6 +50,8 @@ impl Client {
             base,
             tokens,
             retry,
+            pacer,
+            request_timeout,
         }
     }
 
@@ -63,12 +71,12 @@ impl Client {
     }
 
     pub async fn put(&self, path: &str, body: &Value) -> Result<Value, ApiError> {
-        self.call(Method::PUT, path, Some(body), Idempotency::Write)
+        self.call(Method::PUT, path, Some(body), Idempotency::Idempotent)
             .await
     }
 
     pub async fn delete(&self, path: &str) -> Result<(), ApiError> {
-        self.call(Method::DELETE, path, None, Idempotency::Delete)
+        self.call(Method::DELETE, path, None, Idempotency::Idempotent)
             .await
             .map(|_| ())
     }
@@ -95,6 +103,8 @@ impl Client {
         let mut refreshed_token = false;
         loop {
             attempt += 1;
+            // The turn first, then the token: a wait for the rate limit must not age it.
+            self.pacer.wait_turn().await;
             let token = self.tokens.token().await.map_err(|e| ApiError {
                 context: CallContext {
                     call: shown.clone(),
@@ -107,7 +117,7 @@ impl Client {
                 .request(method.clone(), url.clone())
                 .bearer_auth(token.expose_secret())
                 .header("Accept", "application/json")
-                .timeout(REQUEST_TIMEOUT);
+                .timeout(self.request_timeout);
             request = match body {
                 Some(json) => request
                     .header("Content-Type", "application/json; charset=utf-8")

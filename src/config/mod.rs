@@ -104,6 +104,9 @@ pub struct Session {
     pub api_base_url: Url,
     /// `simulate: true`: start the built-in simulator in-process and talk to it.
     pub simulate: Option<SimulatorSettings>,
+    /// Pacing of API calls; `None` paces nothing.
+    pub rate_limit: Option<crate::api::pace::RateLimit>,
+    pub request_timeout: Duration,
 }
 
 /// How the run signs in (interface §3): one of these, chosen by which inputs are given.

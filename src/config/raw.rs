@@ -168,6 +168,12 @@ pub struct RawInputs {
     /// error, warn, info (default), debug or trace.
     #[arg(long, help_heading = "Run")]
     pub log_level: Option<String>,
+    /// Partner Center calls allowed per minute (or N/DURATION, or off; default 15).
+    #[arg(long, help_heading = "Run")]
+    pub rate_limit: Option<String>,
+    /// How long one Partner Center call may take (default 3m).
+    #[arg(long, help_heading = "Run")]
+    pub request_timeout: Option<String>,
 
     // --- command-specific ---
     /// Flight group ids (create-flight).

@@ -11,6 +11,8 @@ use url::Url;
 
 use super::values::{parse_bool, parse_duration, parse_list};
 use super::*;
+use crate::api::DEFAULT_REQUEST_TIMEOUT;
+use crate::api::pace::RateLimit;
 use crate::auth::{ClientCertificate, FederatedSource};
 use crate::package;
 use crate::submission::files::new_files_in_patch;
@@ -45,6 +47,8 @@ const SESSION_INPUTS: &[&str] = &[
     "simulate",
     "simulator-phase",
     "simulator-token-lifetime",
+    "rate-limit",
+    "request-timeout",
 ];
 /// Inputs that name a product.
 const PRODUCT_INPUTS: &[&str] = &[
@@ -733,6 +737,13 @@ impl Check<'_> {
             }
         }
         let credential = self.credential(simulate);
+        // The simulator has no rate limit unless a test switches it on: no pacing by default.
+        let default_limit = (!simulate).then_some(RateLimit::DEFAULT);
+        let rate_limit = self.rate_limit(default_limit);
+        let request_timeout = self.duration("request-timeout", DEFAULT_REQUEST_TIMEOUT);
+        if request_timeout < Duration::from_secs(1) {
+            self.problem("request-timeout", "must be at least 1s");
+        }
         Some(Session {
             credential: credential?,
             authority_host: authority_host?,
@@ -741,7 +752,35 @@ impl Check<'_> {
                 phase,
                 token_lifetime,
             }),
+            rate_limit,
+            request_timeout,
         })
+    }
+
+    /// `15` (a minute), `15/1m`, `5/10s`, or `off`.
+    fn rate_limit(&mut self, default: Option<RateLimit>) -> Option<RateLimit> {
+        let Some(text) = self.inputs.value("rate-limit").map(str::trim) else {
+            return default;
+        };
+        if text.eq_ignore_ascii_case("off") {
+            return None;
+        }
+        let (count, window) = match text.split_once('/') {
+            Some((count, window)) => (count.trim(), parse_duration(window)),
+            None => (text, Ok(Duration::from_secs(60))),
+        };
+        match (count.parse::<usize>(), window) {
+            (Ok(requests), Ok(window)) if requests > 0 && !window.is_zero() => {
+                Some(RateLimit { requests, window })
+            }
+            _ => {
+                self.problem(
+                    "rate-limit",
+                    format!("`{text}` is not a rate; use calls per minute (`15`), `N/DURATION` (`5/10s`) or `off`"),
+                );
+                default
+            }
+        }
     }
 
     /// Which way to sign in, from which inputs are given; conflicting or incomplete

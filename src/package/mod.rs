@@ -35,8 +35,15 @@ pub fn entry_name_problem(name: &str) -> Option<String> {
                 .into(),
         );
     }
-    if name.starts_with('/') || name.contains(':') {
+    let drive =
+        name.len() >= 2 && name.as_bytes()[0].is_ascii_alphabetic() && name.as_bytes()[1] == b':';
+    if name.starts_with('/') || drive {
         return Some("is an absolute path; give a path relative to the folder".into());
+    }
+    if let Some(bad) = name.chars().find(|c| "<>:\"|?*".contains(*c)) {
+        return Some(format!(
+            "has `{bad}`, which Windows file names cannot hold; rename the file"
+        ));
     }
     if name.split('/').any(|part| part == "..") {
         return Some("climbs out of its folder with `..`".into());

@@ -180,7 +180,7 @@ impl Reporter {
             ));
         }
         for message in annotations {
-            let message = crate::secrets::redact(&message);
+            let message = escape::inert_markers(&crate::secrets::redact(&message));
             match &self.platform {
                 Platform::GitHub { .. } => self.command_line(&format!(
                     "::error title={}::{}",
@@ -199,7 +199,7 @@ impl Reporter {
     pub fn warning(&self, message: &str) {
         self.warnings.fetch_add(1, Ordering::Relaxed);
         tracing::warn!("{message}");
-        let message = crate::secrets::redact(message);
+        let message = escape::inert_markers(&crate::secrets::redact(message));
         match &self.platform {
             Platform::GitHub { .. } => {
                 self.command_line(&format!("::warning::{}", escape::github_data(&message)))
@@ -453,6 +453,31 @@ mod tests {
         for (i, value) in values.iter().enumerate() {
             assert_eq!(parsed[i].0, format!("name-{i}"));
             assert_eq!(parsed[i].1, *value);
+        }
+    }
+
+    proptest::proptest! {
+        /// Any value, under any name the tool could use, comes back from the runner's
+        /// parser exactly: no delimiter collision, no line-ending surprise.
+        #[test]
+        fn github_outputs_round_trip(name in "[a-z][a-z0-9_-]{0,30}", value in "\\PC*|[\\s\\S]*") {
+            let parsed = parse_github_file(&github_output_block(&name, &value)).unwrap();
+            proptest::prop_assert_eq!(parsed, vec![(name, value)]);
+        }
+
+        #[test]
+        fn several_outputs_in_one_file_round_trip(values in proptest::collection::vec("[\\s\\S]{0,40}", 1..6)) {
+            let mut file = String::new();
+            for (i, value) in values.iter().enumerate() {
+                file.push_str(&github_output_block(&format!("out-{i}"), value));
+            }
+            let parsed = parse_github_file(&file).unwrap();
+            let expected: Vec<(String, String)> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("out-{i}"), v.clone()))
+                .collect();
+            proptest::prop_assert_eq!(parsed, expected);
         }
     }
 

@@ -16,6 +16,7 @@
 mod api;
 mod blob;
 mod checks;
+mod faults;
 mod identity;
 mod state;
 mod token;
@@ -303,6 +304,17 @@ fn router(shared: Shared) -> Router {
         .route("/_simulator/sign-ins", get(admin_sign_ins))
         .route("/_simulator/oidc", post(identity::admin_settings))
         .route("/_simulator/oidc/mint", post(identity::admin_mint))
+        .route(
+            "/_simulator/faults",
+            get(admin_faults)
+                .post(admin_add_fault)
+                .delete(admin_clear_faults),
+        )
+        .route("/_simulator/settings", post(admin_settings))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            faults::inject,
+        ))
         .layer(axum::middleware::from_fn_with_state(shared.clone(), record))
         .with_state(shared)
 }
@@ -416,4 +428,58 @@ async fn admin_add_credentials(
 async fn admin_sign_ins(AxumState(shared): AxumState<Shared>) -> Response {
     let state = shared.lock().expect("simulator state");
     axum::Json(state.sign_ins.clone()).into_response()
+}
+
+async fn admin_faults(AxumState(shared): AxumState<Shared>) -> Response {
+    let state = shared.lock().expect("simulator state");
+    axum::Json(serde_json::json!({
+        "rules": state.faults.rules,
+        "rateLimit": state.faults.rate_limit,
+        "throttled": state.faults.throttled,
+    }))
+    .into_response()
+}
+
+async fn admin_add_fault(
+    AxumState(shared): AxumState<Shared>,
+    axum::Json(rule): axum::Json<faults::FaultRule>,
+) -> StatusCode {
+    shared
+        .lock()
+        .expect("simulator state")
+        .faults
+        .rules
+        .push(rule);
+    StatusCode::CREATED
+}
+
+async fn admin_clear_faults(AxumState(shared): AxumState<Shared>) -> StatusCode {
+    let mut state = shared.lock().expect("simulator state");
+    state.faults.rules.clear();
+    state.faults.rate_limit = None;
+    StatusCode::NO_CONTENT
+}
+
+/// Settings a test may change while the simulator runs.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Settings {
+    /// Lifetime of tokens issued from now on, in seconds.
+    token_lifetime_seconds: Option<f64>,
+    /// The tenant rate limit; `null` leaves it as it is.
+    rate_limit: Option<faults::RateLimit>,
+}
+
+async fn admin_settings(
+    AxumState(shared): AxumState<Shared>,
+    axum::Json(settings): axum::Json<Settings>,
+) -> StatusCode {
+    let mut state = shared.lock().expect("simulator state");
+    if let Some(seconds) = settings.token_lifetime_seconds {
+        state.options.token_lifetime = Duration::from_secs_f64(seconds);
+    }
+    if let Some(limit) = settings.rate_limit {
+        state.faults.rate_limit = Some(limit);
+    }
+    StatusCode::NO_CONTENT
 }

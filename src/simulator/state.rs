@@ -241,6 +241,7 @@ pub struct State {
     /// Key that signs the simulated SAS URLs.
     pub signing_key: [u8; 32],
     pub requests: Vec<RequestRecord>,
+    pub faults: super::faults::Faults,
     next_id: u64,
 }
 
@@ -265,6 +266,7 @@ impl State {
             blocks: BTreeMap::new(),
             signing_key,
             requests: Vec::new(),
+            faults: Default::default(),
             next_id: 1152921504621243600,
         }
     }
@@ -603,7 +605,8 @@ impl State {
 
     /// A fresh SAS URL for a new blob. The signature is base64 and, like the Store's own
     /// URLs "sometimes" (reference §3.1), carries `+` unencoded; the blob name is chosen so
-    /// that it always does, which keeps that trap in every test.
+    /// that it always does (and has a `/`, percent-encoded), which keeps that trap in every
+    /// test.
     pub fn new_upload_url(&self) -> (String, String) {
         loop {
             let blob = uuid::Uuid::new_v4().to_string();
@@ -611,7 +614,8 @@ impl State {
                 .strftime("%Y-%m-%dT%H:%M:%SZ")
                 .to_string();
             let signature = super::blob::sign(&self.signing_key, &blob, &expiry, "rwl");
-            if !signature.contains('+') {
+            // Both `+` and `/`: the characters clients mangle and logs leak.
+            if !signature.contains('+') || !signature.contains('/') {
                 continue;
             }
             let encoded = signature.replace('/', "%2F").replace('=', "%3D");
@@ -786,7 +790,9 @@ impl State {
                 )
             })
             .collect();
-        json!({"apps": apps, "flights": flights, "addons": addons, "submissions": submissions, "blobs": blobs})
+        // The tokens issued, so tests can look for them where they must never be.
+        let tokens: Vec<&String> = self.tokens.keys().collect();
+        json!({"apps": apps, "flights": flights, "addons": addons, "submissions": submissions, "blobs": blobs, "issuedTokens": tokens})
     }
 }
 

@@ -2,7 +2,10 @@
 //! of the last published submission) → edit → PUT → upload → commit → wait → outputs.
 //!
 //! The zip is built first, before anything changes in Partner Center, so a problem with
-//! the files never leaves a half-made submission behind.
+//! the files never leaves a half-made submission behind. A run that finds the pending
+//! submission an earlier run with the same inputs left (same new packages, our zip's
+//! SHA-256 on its blob) continues it and skips what is done, so a re-run after a failure
+//! at any step finishes the job without a second submission.
 
 use std::time::Instant;
 
@@ -31,6 +34,13 @@ pub struct Submit<'a> {
     pub reporter: &'a Reporter,
 }
 
+/// How far an earlier run with the same inputs got with the submission we continue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Done {
+    uploaded: bool,
+    committed: bool,
+}
+
 impl Submit<'_> {
     /// Runs the submission, filling `summary` as it goes (so a failure still reports how
     /// far it got).
@@ -54,22 +64,31 @@ impl Submit<'_> {
         self.reporter
             .group_start(&format!("Submission for {}", product.describe()));
         let started = Instant::now();
-        let prepared = self.prepare_submission(summary).await;
+        let prepared = self.prepare_submission(zip.as_ref(), summary).await;
         summary.timed("prepare", started.elapsed());
         self.reporter.group_end();
-        let submission = prepared?;
+        let (submission, done) = prepared?;
         let submission_id = string_field(&submission, "id").unwrap_or_default();
 
         if let Some(zip) = &zip {
-            self.reporter.group_start("Upload");
-            let started = Instant::now();
-            let uploaded = self.upload(&submission, zip).await;
-            summary.timed("upload", started.elapsed());
-            self.reporter.group_end();
-            uploaded?;
+            if done.uploaded {
+                tracing::info!(
+                    "the zip is already uploaded (its SHA-256 is on the blob): skipping the upload"
+                );
+            } else {
+                self.reporter.group_start("Upload");
+                let started = Instant::now();
+                let uploaded = self.upload(&submission, zip).await;
+                summary.timed("upload", started.elapsed());
+                self.reporter.group_end();
+                uploaded?;
+            }
         }
 
-        if !config.commit {
+        if done.committed {
+            tracing::info!("submission {submission_id} is already committed: following its status");
+            self.set_status(&SubmissionStatus::from_submission(&submission), summary);
+        } else if !config.commit {
             tracing::info!(
                 "submission {submission_id} left as an uncommitted draft (commit: false); see {}",
                 product.dashboard_url(&submission_id)
@@ -78,13 +97,15 @@ impl Submit<'_> {
             return Ok(());
         }
 
-        self.reporter.group_start("Commit");
-        let started = Instant::now();
-        let committed = self.commit(&submission_id).await;
-        summary.timed("commit", started.elapsed());
-        self.reporter.group_end();
-        let status = committed?;
-        self.set_status(&status, summary);
+        if !done.committed {
+            self.reporter.group_start("Commit");
+            let started = Instant::now();
+            let committed = self.commit(&submission_id).await;
+            summary.timed("commit", started.elapsed());
+            self.reporter.group_end();
+            let status = committed?;
+            self.set_status(&status, summary);
+        }
         if config.wait.wait_for == WaitFor::None {
             return Ok(());
         }
@@ -165,17 +186,29 @@ impl Submit<'_> {
         Ok(Some(summary))
     }
 
-    /// Finds or creates the pending submission, applies the changes and PUTs it.
-    async fn prepare_submission(&self, summary: &mut RunSummary) -> Result<Value> {
+    /// Finds, continues or creates the pending submission, applies the changes and PUTs
+    /// it (unless it already holds them). Says what an earlier run already did.
+    async fn prepare_submission(
+        &self,
+        zip: Option<&ZipSummary>,
+        summary: &mut RunSummary,
+    ) -> Result<(Value, Done)> {
         let config = self.config;
         let product = self.product;
         let resource = self.read_product().await?;
+        let mut done = Done::default();
         let mut submission = match &config.submission_id {
             Some(id) => self.continue_submission(id, "submission-id").await?,
             None => match pending_id(&resource, product) {
-                Some(pending) => match self.flight_starter(&resource, &pending).await? {
-                    Some(started) => started,
-                    None => self.handle_pending(&pending).await?,
+                Some(pending) => match self.recognise(&pending, zip).await? {
+                    Some((earlier, earlier_done)) => {
+                        done = earlier_done;
+                        earlier
+                    }
+                    None => match self.flight_starter(&resource, &pending).await? {
+                        Some(started) => started,
+                        None => self.handle_pending(&pending).await?,
+                    },
                 },
                 None => self.create(&resource).await?,
             },
@@ -187,6 +220,10 @@ impl Submit<'_> {
         self.output("submission-id", &submission_id);
         self.output("submission-url", &product.dashboard_url(&submission_id));
 
+        if done.committed {
+            return Ok((submission, done));
+        }
+        let before = submission.clone();
         let report = apply_changes(&mut submission, product, &config.changes);
         for note in &report.notes {
             tracing::info!("{note}");
@@ -195,6 +232,12 @@ impl Submit<'_> {
             self.reporter.warning(warning);
         }
         self.warn_files_missing_from_zip(&submission);
+        if submission == before {
+            tracing::info!(
+                "submission {submission_id} already holds these changes: no update needed"
+            );
+            return Ok((submission, done));
+        }
 
         tracing::info!("updating submission {submission_id}");
         let updated = self
@@ -203,11 +246,150 @@ impl Submit<'_> {
             .await
             .map_err(|e| self.update_error(e, &submission_id))?;
         // The answer is the submission as stored; keep what we sent where it has no body.
-        Ok(if updated.is_object() {
-            updated
-        } else {
-            submission
-        })
+        Ok((
+            if updated.is_object() {
+                updated
+            } else {
+                submission
+            },
+            done,
+        ))
+    }
+
+    /// Whether `submission` equals the product's last published submission but for the
+    /// fields the service sets on every new one, and nothing was uploaded for it.
+    async fn is_untouched_clone(&self, submission: &Value) -> Result<bool> {
+        let product = self.product;
+        let resource = self.read_product().await?;
+        let Some(published) = crate::products::pending_id(&resource, product.published_field())
+        else {
+            return Ok(false);
+        };
+        let published = self
+            .client
+            .get(&product.submission_path(&published))
+            .await
+            .map_err(|e| e.into_error(&format!("reading published submission {published}")))?;
+        let strip = |v: &Value| {
+            let mut v = v.clone();
+            if let Some(object) = v.as_object_mut() {
+                for field in [
+                    "id",
+                    "status",
+                    "statusDetails",
+                    "fileUploadUrl",
+                    "friendlyName",
+                ] {
+                    object.remove(field);
+                }
+            }
+            v
+        };
+        if strip(submission) != strip(&published) {
+            return Ok(false);
+        }
+        let blob = match string_field(submission, "fileUploadUrl")
+            .and_then(|raw| UploadUrl::parse(&raw).ok())
+        {
+            Some(url) => upload::probe::blob_state(self.http, &url).await,
+            None => return Ok(false),
+        };
+        Ok(blob == upload::probe::BlobState::Missing)
+    }
+
+    /// Whether the pending submission is one an earlier run with these inputs left: its new
+    /// packages are ours (when there are any) and its blob holds our zip (or nothing yet).
+    /// Failed submissions are never continued; they follow `on-pending`.
+    async fn recognise(
+        &self,
+        pending: &str,
+        zip: Option<&ZipSummary>,
+    ) -> Result<Option<(Value, Done)>> {
+        let product = self.product;
+        let Some(zip) = zip else {
+            // Without a zip there is nothing that proves the submission is ours.
+            return Ok(None);
+        };
+        let submission = self
+            .client
+            .get(&product.submission_path(pending))
+            .await
+            .map_err(|e| e.into_error(&format!("reading pending submission {pending}")))?;
+        let status = SubmissionStatus::from_submission(&submission);
+        if status.is_failed() {
+            return Ok(None);
+        }
+        let ours = &self.config.changes.packages;
+        // Ours: every one of our packages is there (to upload, or uploaded once processing
+        // began), and nothing else waits for upload.
+        let packages_match = match product.packages_field() {
+            Some(field) if !ours.is_empty() => {
+                let entries: Vec<(&str, &str)> = submission
+                    .get(field)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| {
+                        Some((p.get("fileName")?.as_str()?, p.get("fileStatus")?.as_str()?))
+                    })
+                    .collect();
+                let all_ours_there = ours.iter().all(|name| {
+                    entries
+                        .iter()
+                        .any(|(n, s)| n == name && matches!(*s, "PendingUpload" | "Uploaded"))
+                });
+                let nothing_else_pending = entries
+                    .iter()
+                    .filter(|(_, s)| *s == "PendingUpload")
+                    .all(|(n, _)| ours.iter().any(|o| o == n));
+                Some(all_ours_there && nothing_else_pending)
+            }
+            _ => None,
+        };
+        if packages_match == Some(false) {
+            // A run stopped between create and update leaves a clone nobody changed: it is
+            // what a create would give us now, so it is taken rather than refused.
+            if status.status == "PendingCommit" && self.is_untouched_clone(&submission).await? {
+                tracing::info!(
+                    "pending submission {pending} is an unchanged clone of the published one (a run stopped after creating it): continuing it"
+                );
+                return Ok(Some((submission, Done::default())));
+            }
+            return Ok(None);
+        }
+        let blob = match string_field(&submission, "fileUploadUrl")
+            .and_then(|raw| UploadUrl::parse(&raw).ok())
+        {
+            Some(url) => upload::probe::blob_state(self.http, &url).await,
+            None => upload::probe::BlobState::Unknown("no upload URL".into()),
+        };
+        use upload::probe::BlobState;
+        let uploaded = match (&blob, packages_match) {
+            (BlobState::Present { sha256: Some(sha) }, _) if *sha == zip.sha256 => true,
+            // Packages equal and nothing uploaded yet: the earlier run stopped before its
+            // upload finished.
+            (BlobState::Missing, Some(true)) => false,
+            (BlobState::Unknown(why), Some(true)) if status.status == "PendingCommit" => {
+                tracing::debug!("cannot read the blob of {pending} ({why}); uploading again");
+                false
+            }
+            _ => return Ok(None),
+        };
+        let committed = status.status != "PendingCommit";
+        if committed && !uploaded {
+            return Ok(None);
+        }
+        tracing::info!(
+            "pending submission {pending} ({}) was left by an earlier run with these inputs: continuing it",
+            status.status
+        );
+        Ok(Some((
+            submission,
+            Done {
+                uploaded,
+                committed,
+            },
+        )))
     }
 
     /// Creating a flight starts a submission for it (StoreBroker relies on it); the first
@@ -361,12 +543,32 @@ impl Submit<'_> {
             });
         }
         tracing::info!("creating a submission (a clone of the last published one)");
-        let created = match self.client.post(&product.create_path()).await {
-            Ok(created) => created,
-            Err(e) => return Err(self.create_error(e).await),
+        let mut attempts = 0;
+        let id = loop {
+            attempts += 1;
+            let error = match self.client.post(&product.create_path()).await {
+                Ok(created) => {
+                    break string_field(&created, "id").ok_or_else(|| {
+                        Error::Internal(anyhow::anyhow!("the created submission has no id"))
+                    })?;
+                }
+                Err(e) => e,
+            };
+            // Create is not idempotent: after an answer that may hide a success, look
+            // whether the submission exists before anything else.
+            if !error.outcome_unknown() || attempts > 2 {
+                return Err(self.create_error(error).await);
+            }
+            tracing::warn!("{error}; checking whether the submission was created");
+            let now = self.read_product().await?;
+            match pending_id(&now, product) {
+                Some(id) => {
+                    tracing::info!("it was: continuing with submission {id}");
+                    break id;
+                }
+                None => tracing::info!("it was not: creating it again"),
+            }
         };
-        let id = string_field(&created, "id")
-            .ok_or_else(|| Error::Internal(anyhow::anyhow!("the created submission has no id")))?;
         tracing::info!("created submission {id}");
         self.client
             .get(&product.submission_path(&id))
@@ -424,8 +626,9 @@ impl Submit<'_> {
         match e.status() {
             Some(400) => Error::SubmissionFailed {
                 message: format!(
-                    "Partner Center rejected the changed submission {submission_id}: {}",
-                    e.summary()
+                    "Partner Center rejected the changed submission {submission_id}: {} ({})",
+                    e.summary(),
+                    e.context
                 ),
                 hint: format!(
                     "Fix the patch or inputs and run again with `on-pending: delete` (or `reuse`). The draft is at {}",
@@ -455,14 +658,37 @@ impl Submit<'_> {
         Ok(())
     }
 
+    /// Commits once. When the answer is lost, the status says whether the commit happened
+    /// (it can be made only once); only a submission still `PendingCommit` is committed again.
     async fn commit(&self, submission_id: &str) -> Result<SubmissionStatus> {
         let path = format!("{}/commit", self.product.submission_path(submission_id));
         tracing::info!("committing submission {submission_id}");
-        let answer = self
-            .client
-            .post(&path)
-            .await
-            .map_err(|e| e.into_error(&format!("committing submission {submission_id}")))?;
+        let mut attempts = 0;
+        let answer = loop {
+            attempts += 1;
+            let error = match self.client.post(&path).await {
+                Ok(answer) => break answer,
+                Err(e) => e,
+            };
+            if !error.outcome_unknown() || attempts > 2 {
+                return Err(error.into_error(&format!("committing submission {submission_id}")));
+            }
+            tracing::warn!("{error}; checking whether the commit happened");
+            let status_path = format!("{}/status", self.product.submission_path(submission_id));
+            let now: SubmissionStatus = self
+                .client
+                .get(&status_path)
+                .await
+                .map_err(|e| {
+                    e.into_error(&format!("reading the status of submission {submission_id}"))
+                })
+                .and_then(|v| serde_json::from_value(v).map_err(|e| Error::Internal(e.into())))?;
+            if now.status != "PendingCommit" {
+                tracing::info!("it did: the submission is {}", now.status);
+                return Ok(now);
+            }
+            tracing::info!("it did not: committing again");
+        };
         let status = answer
             .get("status")
             .and_then(Value::as_str)

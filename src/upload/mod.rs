@@ -4,6 +4,7 @@
 //! `x-ms-version`, so size limits are not those of the URL's old `sv=2014-02-14`
 //! (reference blob-upload-and-zip §1.3).
 
+pub mod probe;
 pub mod sas;
 
 use std::path::Path;

@@ -7,5 +7,7 @@ mod util;
 mod action;
 mod inputs;
 mod products;
+mod reliability;
+mod security;
 mod sign_in;
 mod submit;

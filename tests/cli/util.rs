@@ -136,6 +136,18 @@ impl Simulator {
         self.state()["apps"][app_id].clone()
     }
 
+    /// What was uploaded for a submission, if anything was.
+    pub fn try_uploaded_zip(&self, submission: &Value) -> Option<Vec<u8>> {
+        let url = submission["fileUploadUrl"].as_str()?.replace('+', "%2B");
+        let mut response = ureq::get(&url).call().ok()?;
+        response
+            .body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_to_vec()
+            .ok()
+    }
+
     /// Downloads what was uploaded for a submission, through its own SAS URL.
     pub fn uploaded_zip(&self, submission: &Value) -> Vec<u8> {
         let url = submission["fileUploadUrl"]
@@ -249,7 +261,8 @@ impl Run {
         }
     }
 
-    /// Against `sim` with its test credentials, given as flags.
+    /// Against `sim` with its test credentials, given as flags. No pacing (the simulator has
+    /// no rate limit unless a test sets one; a test may still pass `--rate-limit`).
     pub fn against(workspace: &Workspace, sim: &Simulator) -> Run {
         let mut run = Run::signing_in(workspace, sim);
         run.args(["--client-secret", &sim.client_secret]);
@@ -260,6 +273,7 @@ impl Run {
     /// test adds how to sign in.
     pub fn signing_in(workspace: &Workspace, sim: &Simulator) -> Run {
         let mut run = Run::new(workspace);
+        run.env("MSSTORE_RATE_LIMIT", "off");
         run.args([
             "--api-base-url",
             &sim.url,
@@ -320,6 +334,11 @@ impl Run {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start the binary")
+    }
+
+    /// The command as it would run, to start it in the background.
+    pub fn command(&mut self) -> &mut Command {
+        &mut self.command
     }
 
     pub fn run(&mut self) -> Outcome {
@@ -544,4 +563,43 @@ pub fn sample(name: &str) -> Value {
         env!("CARGO_MANIFEST_DIR")
     );
     msstore_submit::api::parse_lenient(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+impl Simulator {
+    /// Adds a fault rule (`/_simulator/faults`).
+    pub fn fault(&self, rule: Value) {
+        ureq::post(&format!("{}/_simulator/faults", self.url))
+            .send_json(rule)
+            .expect("add fault");
+    }
+
+    pub fn clear_faults(&self) {
+        ureq::delete(&format!("{}/_simulator/faults", self.url))
+            .call()
+            .expect("clear faults");
+    }
+
+    /// The fault rules with their hit counts, and the rate limit's refusals.
+    pub fn faults(&self) -> Value {
+        self.get("/_simulator/faults")
+    }
+
+    pub fn settings(&self, settings: Value) {
+        ureq::post(&format!("{}/_simulator/settings", self.url))
+            .send_json(settings)
+            .expect("settings");
+    }
+
+    /// Submissions of the app other than the published ones: what runs created.
+    pub fn new_submissions(&self, app_id: &str) -> Vec<Value> {
+        let state = self.state();
+        state["submissions"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|s| s["owner"].as_str() == Some(&format!("App(\"{app_id}\")")))
+            .filter(|s| s["submission"]["status"] != "Published")
+            .map(|s| s["submission"].clone())
+            .collect()
+    }
 }
