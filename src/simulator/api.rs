@@ -19,7 +19,7 @@ use super::token::AUDIENCE;
 use super::validate;
 
 /// The service's error body (reference §5.2; `samples/error-409-…`, `error-500-…`).
-pub fn api_error(status: StatusCode, code: &str, message: &str, target: &str) -> Response {
+pub(super) fn api_error(status: StatusCode, code: &str, message: &str, target: &str) -> Response {
     let body = json!({
         "code": code,
         "data": [],
@@ -31,7 +31,7 @@ pub fn api_error(status: StatusCode, code: &str, message: &str, target: &str) ->
     (status, axum::Json(body)).into_response()
 }
 
-fn ok(value: Value) -> Response {
+pub(super) fn ok(value: Value) -> Response {
     (StatusCode::OK, axum::Json(value)).into_response()
 }
 
@@ -66,7 +66,7 @@ fn authorize(world: &World, headers: &HeaderMap) -> Result<(), Response> {
 }
 
 /// Locks the world, moves the clock, and checks the token: the start of every handler.
-fn enter<'a>(
+pub(super) fn enter<'a>(
     shared: &'a Shared,
     headers: &HeaderMap,
 ) -> Result<std::sync::MutexGuard<'a, World>, Response> {
@@ -564,7 +564,7 @@ fn find<'a>(world: &'a World, owner: &Owner, id: &str) -> Result<&'a Submission,
 }
 
 /// Resolves the owner and the submission of a submission path.
-fn locate<'a>(
+pub(super) fn locate<'a>(
     world: &'a World,
     params: &HashMap<String, String>,
 ) -> Result<(Owner, &'a Submission), Response> {
@@ -611,6 +611,9 @@ pub async fn create_submission(
             "submission",
         );
     }
+    if let Some(refused) = super::rollout::blocks_create(&world, &owner) {
+        return refused;
+    }
     let mut body = match (&owner, &published) {
         (_, Some(published_id)) => world.submissions[published_id].body.clone(),
         // UNKNOWN: the exact answer for an app whose first submission was never completed;
@@ -630,6 +633,7 @@ pub async fn create_submission(
         }
         (Owner::Addon(_), None) => empty_addon_submission(),
     };
+    super::rollout::reset_for_clone(&mut body);
     let id = world.next_id();
     let (blob, upload_url) = world.new_upload_url();
     body["id"] = json!(id);
@@ -729,7 +733,10 @@ pub async fn update_submission(
         );
     }
     let mut new: Value = match serde_json::from_slice(&body) {
-        Ok(v @ Value::Object(_)) => v,
+        Ok(v @ Value::Object(_)) => {
+            world.put_bodies.insert(id.clone(), v.clone());
+            v
+        }
         _ => {
             return api_error(
                 StatusCode::BAD_REQUEST,
@@ -760,13 +767,19 @@ pub async fn update_submission(
             }
         }
     }
+    // Nested read-only fields: the stored value stands, sent or not (the docs' own update
+    // requests leave `isAdvancedPricingModel` out).
     for pointer in [
         "/pricing/isAdvancedPricingModel",
         "/packageDeliveryOptions/packageRollout/packageRolloutStatus",
         "/packageDeliveryOptions/packageRollout/fallbackSubmissionId",
     ] {
-        if let (Some(server), Some(slot)) = (stored.pointer(pointer), new.pointer_mut(pointer)) {
-            *slot = server.clone();
+        let Some(server) = stored.pointer(pointer) else {
+            continue;
+        };
+        let (parent, key) = pointer.rsplit_once('/').expect("a pointer");
+        if let Some(object) = new.pointer_mut(parent).and_then(Value::as_object_mut) {
+            object.insert(key.to_string(), server.clone());
         }
     }
     keep_omitted_files(&owner, &stored, &mut new);

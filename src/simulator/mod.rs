@@ -18,6 +18,7 @@ mod blob;
 mod checks;
 mod faults;
 mod identity;
+mod rollout;
 mod state;
 mod token;
 mod validate;
@@ -276,6 +277,26 @@ fn router(shared: Shared) -> Router {
                 post(api::commit_submission),
             )
             .route(&format!("{submission}/status"), get(api::get_status));
+        // Gradual rollout: apps (R1–R4) and flights (FR1–FR4); add-ons have none.
+        if !base.starts_with("/inappproducts") {
+            api = api
+                .route(
+                    &format!("{submission}/packagerollout"),
+                    get(rollout::get_rollout),
+                )
+                .route(
+                    &format!("{submission}/updatepackagerolloutpercentage"),
+                    post(rollout::update_percentage),
+                )
+                .route(
+                    &format!("{submission}/haltpackagerollout"),
+                    post(rollout::halt),
+                )
+                .route(
+                    &format!("{submission}/finalizepackagerollout"),
+                    post(rollout::finalize),
+                );
+        }
     }
     let api = api
         .fallback(api::not_found)

@@ -242,6 +242,9 @@ pub struct State {
     pub signing_key: [u8; 32],
     pub requests: Vec<RequestRecord>,
     pub faults: super::faults::Faults,
+    /// The body of the last PUT of each submission, as received (`lastPut` in the state
+    /// dump), so tests can compare what a run sent with what its dry run planned.
+    pub put_bodies: BTreeMap<String, Value>,
     next_id: u64,
 }
 
@@ -267,6 +270,7 @@ impl State {
             signing_key,
             requests: Vec::new(),
             faults: Default::default(),
+            put_bodies: BTreeMap::new(),
             next_id: 1152921504621243600,
         }
     }
@@ -704,6 +708,12 @@ impl State {
             body["fileUploadUrl"] = Value::Null;
         }
         self.next_id = next;
+        let previous = self
+            .owner_slots(owner)
+            .and_then(|(_, published, _)| published.clone());
+        if let Some(submission) = self.submissions.get_mut(id) {
+            super::rollout::on_publish(&mut submission.body, previous.as_deref());
+        }
         if let Some((pending, published, _)) = self.owner_slots(owner) {
             *published = Some(id.to_string());
             if pending.as_deref() == Some(id) {
@@ -720,12 +730,6 @@ impl State {
             return;
         };
         let errors = commit_errors(&submission.body, self.blobs.get(&submission.blob));
-        let publish_mode = submission
-            .body
-            .get("targetPublishMode")
-            .and_then(Value::as_str)
-            .unwrap_or("Immediate")
-            .to_string();
         let now = Instant::now();
         let at = |n: u32| now + phase * n;
         let mut timeline = vec![(now, "CommitStarted")];
@@ -735,14 +739,12 @@ impl State {
                 (at(2), "Certification"),
                 (at(3), "Release"),
             ]);
-            // Manual waits in Release for a person. UNKNOWN: how SpecificDate behaves on
-            // this accelerated clock; until release control lands it publishes like
-            // Immediate.
-            if publish_mode != "Manual" {
+            // Manual waits in Release for a person; SpecificDate for its date (rollout.rs).
+            if let Some(start) = super::rollout::publication_start(&submission.body, at(3)) {
                 timeline.extend([
-                    (at(4), "PendingPublication"),
-                    (at(5), "Publishing"),
-                    (at(6), "Published"),
+                    (start + phase, "PendingPublication"),
+                    (start + phase * 2, "Publishing"),
+                    (start + phase * 3, "Published"),
                 ]);
             }
         } else {
@@ -776,7 +778,7 @@ impl State {
             .map(|(id, s)| {
                 (
                     id,
-                    json!({"owner": format!("{:?}", s.owner), "blob": s.blob, "submission": s.body}),
+                    json!({"owner": format!("{:?}", s.owner), "blob": s.blob, "submission": s.body, "lastPut": self.put_bodies.get(id)}),
                 )
             })
             .collect();
