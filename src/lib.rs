@@ -4,7 +4,7 @@
 //! The binary is a thin wrapper around [`run::main`]. Rooms, one job each:
 //! [`config`] (inputs), [`auth`] (tokens), [`api`] (the Partner Center client),
 //! [`submission`] (the flows), [`products`] (flights and add-ons: list, create, delete),
-//! [`package`] (the zip), [`upload`] (blob upload),
+//! [`rollout`] (the `rollout` command), [`package`] (the zip), [`upload`] (blob upload),
 //! [`report`] (GitHub / Azure Pipelines / plain output), [`simulator`] (the built-in
 //! Partner Center), [`secrets`] (masking).
 
@@ -16,6 +16,7 @@ pub mod package;
 pub mod products;
 pub mod progress;
 pub mod report;
+pub mod rollout;
 pub mod run;
 pub mod secrets;
 pub mod simulator;

@@ -215,6 +215,26 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
             write_summary(reporter, &title, summary, result.as_ref().err());
             result
         }
+        Command::Rollout(rollout) => {
+            let mut summary = RunSummary::new(describe_spec(&rollout.product));
+            let result = async {
+                let connection = Connection::open(&rollout.session, Some(&rollout.product)).await?;
+                let product = resolve(&connection.client, &rollout.product, reporter).await?;
+                summary.product = product.describe();
+                crate::rollout::run(
+                    rollout,
+                    &product,
+                    &connection.client,
+                    reporter,
+                    &mut summary,
+                )
+                .await
+            }
+            .await;
+            let title = format!("Microsoft Store rollout: {}", summary.product);
+            write_summary(reporter, &title, summary, result.as_ref().err());
+            result
+        }
         Command::CreateFlight(create) => {
             let connection = Connection::open(&create.session, None).await?;
             products::create_flight(create, &connection.client, reporter).await

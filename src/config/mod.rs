@@ -61,6 +61,7 @@ pub enum Command {
     CreateAddon(Box<CreateAddonConfig>),
     DeleteAddon(Box<DeleteAddonConfig>),
     List(Box<ListConfig>),
+    Rollout(Box<RolloutConfig>),
     Pack(PackConfig),
     Simulator(SimulatorConfig),
 }
@@ -75,6 +76,7 @@ impl Command {
             Command::CreateAddon(_) => "create-addon",
             Command::DeleteAddon(_) => "delete-addon",
             Command::List(_) => "list",
+            Command::Rollout(_) => "rollout",
             Command::Pack(_) => "pack",
             Command::Simulator(_) => "simulator",
         }
@@ -230,8 +232,9 @@ impl ProductRef {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum PackageMode {
+    #[default]
     Replace,
     Add,
 }
@@ -298,14 +301,119 @@ impl ZipSource {
 }
 
 /// What to change in the cloned submission.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SubmissionChanges {
     /// Zip entry names of the new packages (all at the zip root).
     pub packages: Vec<String>,
     pub package_mode: PackageMode,
     pub patch: Option<serde_json::Value>,
     pub release_notes: Option<String>,
+    /// `release-notes-dir`: language code (lower case) → release notes, one file each.
+    pub release_notes_by_language: std::collections::BTreeMap<String, String>,
     pub notes_for_certification: Option<String>,
+    pub release: ReleaseOptions,
+}
+
+/// Release control on `submit` (docs/decisions/0007-release-control.md). Every field is
+/// `None` unless its input was given: what is not given keeps the cloned submission's value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReleaseOptions {
+    /// `rollout-percentage`: gradual rollout on, at this percentage.
+    pub rollout_percentage: Option<f64>,
+    pub publish_mode: Option<PublishMode>,
+    /// With [`PublishMode::SpecificDate`] only.
+    pub publish_date: Option<jiff::Timestamp>,
+    pub visibility: Option<Visibility>,
+    pub mandatory_update: Option<bool>,
+    pub mandatory_update_effective_date: Option<jiff::Timestamp>,
+}
+
+impl ReleaseOptions {
+    pub fn is_empty(&self) -> bool {
+        *self == ReleaseOptions::default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishMode {
+    Immediate,
+    Manual,
+    SpecificDate,
+}
+
+impl PublishMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PublishMode::Immediate => "Immediate",
+            PublishMode::Manual => "Manual",
+            PublishMode::SpecificDate => "SpecificDate",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Public,
+    Private,
+    Hidden,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "Public",
+            Visibility::Private => "Private",
+            Visibility::Hidden => "Hidden",
+        }
+    }
+}
+
+/// `existing-rollout`: what `submit` does when the last published submission is still
+/// rolling out (which blocks creating a new one).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ExistingRollout {
+    #[default]
+    Fail,
+    Halt,
+    Finalize,
+}
+
+impl ExistingRollout {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExistingRollout::Fail => "fail",
+            ExistingRollout::Halt => "halt",
+            ExistingRollout::Finalize => "finalize",
+        }
+    }
+}
+
+/// `rollout-action` of the `rollout` command.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RolloutAction {
+    Get,
+    Update(f64),
+    Halt,
+    Finalize,
+}
+
+impl RolloutAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RolloutAction::Get => "get",
+            RolloutAction::Update(_) => "update",
+            RolloutAction::Halt => "halt",
+            RolloutAction::Finalize => "finalize",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct RolloutConfig {
+    pub session: Session,
+    /// An app or a flight: add-ons have no rollout.
+    pub product: ProductSpec,
+    pub action: RolloutAction,
 }
 
 #[derive(Debug)]
@@ -316,8 +424,11 @@ pub struct SubmitConfig {
     pub changes: SubmissionChanges,
     pub zip: ZipSource,
     pub on_pending: OnPending,
+    pub existing_rollout: ExistingRollout,
     pub commit: bool,
     pub wait: WaitConfig,
+    /// `dry-run`: read, build, check and print the plan; change nothing.
+    pub dry_run: bool,
 }
 
 #[derive(Debug)]

@@ -17,6 +17,8 @@ use crate::auth::{ClientCertificate, FederatedSource};
 use crate::package;
 use crate::submission::files::new_files_in_patch;
 
+mod release;
+
 const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com";
 const DEFAULT_API: &str = "https://manage.devcenter.microsoft.com";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60 * 60);
@@ -66,7 +68,16 @@ const SUBMIT_INPUTS: &[&str] = &[
     "submission-patch-file",
     "assets-dir",
     "release-notes",
+    "release-notes-dir",
     "notes-for-certification",
+    "target-publish-mode",
+    "target-publish-date",
+    "visibility",
+    "rollout-percentage",
+    "existing-rollout",
+    "mandatory-update",
+    "mandatory-update-effective-date",
+    "dry-run",
     "on-pending",
     "commit",
     "wait-for",
@@ -101,20 +112,7 @@ const SIMULATOR_INPUTS: &[&str] = &[
 
 /// Inputs of the interface that this version does not act on yet. Giving one is an error,
 /// never silently ignored: a `flight-id` that is ignored would ship to production.
-const NOT_YET_SUPPORTED: &[&str] = &[
-    "release-notes-dir",
-    "target-publish-mode",
-    "target-publish-date",
-    "visibility",
-    "rollout-percentage",
-    "existing-rollout",
-    "mandatory-update",
-    "mandatory-update-effective-date",
-    "dry-run",
-    "upload-concurrency",
-    "upload-block-size",
-    "rollout-action",
-];
+const NOT_YET_SUPPORTED: &[&str] = &["upload-concurrency", "upload-block-size"];
 
 const COMMANDS: &[&str] = &[
     "submit",
@@ -266,15 +264,9 @@ impl Check<'_> {
                 .delete_addon()
                 .map(|c| Command::DeleteAddon(Box::new(c))),
             "list" => self.list().map(|c| Command::List(Box::new(c))),
+            "rollout" => self.rollout().map(|c| Command::Rollout(Box::new(c))),
             "pack" => self.pack().map(Command::Pack),
             "simulator" => self.simulator().map(Command::Simulator),
-            other if COMMANDS.contains(&other) => {
-                self.problem(
-                    "command",
-                    format!("`{other}` is not available in this version yet"),
-                );
-                None
-            }
             other => {
                 let hint = COMMANDS
                     .iter()
@@ -291,6 +283,7 @@ impl Check<'_> {
                 None
             }
         };
+        self.dry_run_elsewhere(&command_name);
         self.warn_unused(&command_name);
         let secrets = SECRET_INPUTS
             .iter()
@@ -314,6 +307,7 @@ impl Check<'_> {
             "create-addon" => [SESSION_INPUTS, CREATE_ADDON_INPUTS].concat(),
             "delete-addon" => [SESSION_INPUTS, DELETE_ADDON_INPUTS].concat(),
             "list" => [SESSION_INPUTS, LIST_INPUTS].concat(),
+            "rollout" => [SESSION_INPUTS, PRODUCT_INPUTS, release::ROLLOUT_INPUTS].concat(),
             "pack" => PACK_INPUTS.to_vec(),
             "simulator" => SIMULATOR_INPUTS.to_vec(),
             _ => return,
@@ -371,6 +365,10 @@ impl Check<'_> {
         }
         let patch = self.patch();
         let release_notes = self.inputs.value("release-notes").map(str::to_string);
+        let release_notes_by_language = self.release_notes_dir();
+        let release = self.release_options();
+        let existing_rollout = self.existing_rollout();
+        let dry_run = self.dry_run();
         let notes_for_certification = self
             .inputs
             .value("notes-for-certification")
@@ -409,17 +407,21 @@ impl Check<'_> {
         }
         if let Some(kind) = product.as_ref().map(ProductSpec::kind) {
             self.fits_the_product(kind, patch.as_ref());
+            self.release_fits_the_product(kind);
         }
         if packages.is_empty()
             && patch.is_none()
             && release_notes.is_none()
+            && release_notes_by_language.is_empty()
             && notes_for_certification.is_none()
+            && release.is_empty()
             && !self.inputs.is_given("packages")
             && !self.inputs.is_given("upload-zip")
+            && !self.inputs.is_given("release-notes-dir")
         {
             self.problem(
                 "packages",
-                "nothing to submit: give `packages`, `submission-patch`, `release-notes` or `notes-for-certification`",
+                "nothing to submit: give `packages`, `submission-patch`, `release-notes`, `release-notes-dir`, `notes-for-certification` or a release setting (`rollout-percentage`, `target-publish-mode`, `visibility`, `mandatory-update`)",
             );
         }
         Some(SubmitConfig {
@@ -431,12 +433,16 @@ impl Check<'_> {
                 package_mode,
                 patch,
                 release_notes,
+                release_notes_by_language,
                 notes_for_certification,
+                release,
             },
             zip,
             on_pending,
+            existing_rollout,
             commit,
             wait,
+            dry_run,
         })
     }
 
@@ -1382,6 +1388,9 @@ impl Check<'_> {
             );
             return None;
         }
+        // A new listing image needs no `fileStatus`: it is an upload (edit::apply_patch).
+        let mut value = value;
+        crate::submission::edit::normalize_patch_images(&mut value);
         Some(value)
     }
 

@@ -212,6 +212,16 @@ impl Reporter {
         }
     }
 
+    /// Something the user should see that is neither a problem nor a failure (a release
+    /// that now waits for a person): a notice annotation on GitHub, a log line elsewhere.
+    pub fn notice(&self, message: &str) {
+        tracing::info!("{message}");
+        if let Platform::GitHub { .. } = &self.platform {
+            let message = escape::inert_markers(&crate::secrets::redact(message));
+            self.command_line(&format!("::notice::{}", escape::github_data(&message)));
+        }
+    }
+
     /// Records an output and writes it to the platform at once, so a run that fails later
     /// still leaves what it knew (the submission id above all).
     pub fn set_output(&self, name: &str, value: &str) -> io::Result<()> {

@@ -37,6 +37,23 @@ pub struct RunSummary {
     /// Phases in the order they ran, with how long each took.
     pub timings: Vec<(String, Duration)>,
     pub failure: Option<Failure>,
+    /// The gradual rollout, as `25% (PackageRolloutInProgress)` (the `rollout` command).
+    pub rollout: Option<String>,
+    /// Things that happened a reader should know (a rollout finalized on the way, a release
+    /// that waits for a person).
+    pub notes: Vec<String>,
+    /// A dry run's plan.
+    pub plan: Option<PlanSummary>,
+}
+
+/// What a dry run would do: the calls in order, and the changes to the submission as diff
+/// lines (`~ /path: old → new`).
+#[derive(Debug, Default)]
+pub struct PlanSummary {
+    pub calls: Vec<String>,
+    /// What the changes are compared with (`the published submission 1152…`).
+    pub against: String,
+    pub changes: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -71,6 +88,15 @@ impl RunSummary {
             if let Some(hint) = &failure.hint {
                 page.push_str(&format!("\n{}\n", text(hint)));
             }
+        }
+        if !self.notes.is_empty() {
+            page.push('\n');
+            for note in self.notes.iter().take(MAX_ROWS) {
+                page.push_str(&format!("- {}\n", text(note)));
+            }
+        }
+        if let Some(plan) = &self.plan {
+            page.push_str(&plan_section(plan, MAX_SUMMARY_BYTES / 2));
         }
         if let Some(details) = &self.status_details {
             page.push_str(&details_section(details));
@@ -136,6 +162,9 @@ impl RunSummary {
                 packages
             },
         ));
+        if let Some(rollout) = &self.rollout {
+            rows.push(("Rollout".into(), cell(rollout)));
+        }
         if let Some(zip) = &self.zip {
             rows.push((
                 "Upload zip".into(),
@@ -165,6 +194,42 @@ impl RunSummary {
         }
         table
     }
+}
+
+/// A dry run's plan: the calls as a numbered list, the changes as a `diff` block (cut to
+/// `room` bytes; the whole plan is in the log and the `--output json` result).
+fn plan_section(plan: &PlanSummary, room: usize) -> String {
+    let mut out = String::from("\n**Plan (dry run: nothing was changed)**\n\n");
+    for (i, call) in plan.calls.iter().take(MAX_ROWS).enumerate() {
+        out.push_str(&format!("{}. `{}`\n", i + 1, cell(call)));
+    }
+    out.push_str(&format!(
+        "\n**Changes to the submission** (against {})\n\n",
+        text(&plan.against)
+    ));
+    if plan.changes.is_empty() {
+        out.push_str("none\n");
+        return out;
+    }
+    let mut body = String::new();
+    let mut cut = 0;
+    for line in &plan.changes {
+        // A fence inside a value would end the code block early.
+        let line = line.replace("```", "`\u{200b}``");
+        if body.len() + line.len() + 1 > room {
+            cut += 1;
+            continue;
+        }
+        body.push_str(&line);
+        body.push('\n');
+    }
+    out.push_str(&format!("```diff\n{body}```\n"));
+    if cut > 0 {
+        out.push_str(&format!(
+            "\n… and {cut} more change(s) (see the log or the `--output json` plan)\n"
+        ));
+    }
+    out
 }
 
 /// Errors, warnings and certification reports as lists a person reads.

@@ -11,8 +11,9 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::edit::apply_changes;
+use super::edit::{apply_changes, put_body};
 use super::files::new_files_in_patch;
+use super::release::{self, Publication};
 use super::wait::{WaitResult, wait};
 use crate::api::types::SubmissionStatus;
 use crate::api::{ApiError, Client};
@@ -24,6 +25,8 @@ use crate::report::Reporter;
 use crate::report::escape::inert_single_line;
 use crate::report::summary::RunSummary;
 use crate::upload::{self, UploadOptions, UploadUrl};
+
+mod plan;
 
 pub struct Submit<'a> {
     pub config: &'a SubmitConfig,
@@ -47,6 +50,9 @@ impl Submit<'_> {
     pub async fn run(&self, summary: &mut RunSummary) -> Result<()> {
         let config = self.config;
         let product = self.product;
+        if config.dry_run {
+            return self.dry_run(summary).await;
+        }
 
         self.reporter.group_start("Upload zip");
         let started = Instant::now();
@@ -111,13 +117,13 @@ impl Submit<'_> {
         }
         self.reporter
             .group_start(&format!("Waiting for `{}`", config.wait.wait_for.as_str()));
-        let publish_mode = string_field(&submission, "targetPublishMode");
+        let publication = Publication::of(&submission);
         let started = Instant::now();
         let waited = wait(
             self.client,
             product,
             &submission_id,
-            publish_mode.as_deref(),
+            &publication,
             &config.wait,
             true,
             |status| self.set_status(status, summary),
@@ -125,8 +131,20 @@ impl Submit<'_> {
         .await;
         summary.timed("wait", started.elapsed());
         self.reporter.group_end();
-        let WaitResult { status, .. } = waited?;
+        let WaitResult {
+            status,
+            stopped_at_release,
+        } = waited?;
         self.set_status(&status, summary);
+        if stopped_at_release {
+            release::report_waiting_in_release(
+                self.reporter,
+                summary,
+                &publication,
+                product,
+                &submission_id,
+            );
+        }
         Ok(())
     }
 
@@ -207,10 +225,10 @@ impl Submit<'_> {
                     }
                     None => match self.flight_starter(&resource, &pending).await? {
                         Some(started) => started,
-                        None => self.handle_pending(&pending).await?,
+                        None => self.handle_pending(&pending, &resource, summary).await?,
                     },
                 },
-                None => self.create(&resource).await?,
+                None => self.create(&resource, summary).await?,
             },
         };
         let submission_id = string_field(&submission, "id")
@@ -223,6 +241,7 @@ impl Submit<'_> {
         if done.committed {
             return Ok((submission, done));
         }
+        release::changes_fit(&submission, &config.changes)?;
         let before = submission.clone();
         let report = apply_changes(&mut submission, product, &config.changes);
         for note in &report.notes {
@@ -242,7 +261,10 @@ impl Submit<'_> {
         tracing::info!("updating submission {submission_id}");
         let updated = self
             .client
-            .put(&product.submission_path(&submission_id), &submission)
+            .put(
+                &product.submission_path(&submission_id),
+                &put_body(&submission),
+            )
             .await
             .map_err(|e| self.update_error(e, &submission_id))?;
         // The answer is the submission as stored; keep what we sent where it has no body.
@@ -449,7 +471,12 @@ impl Submit<'_> {
             })
     }
 
-    async fn handle_pending(&self, pending: &str) -> Result<Value> {
+    async fn handle_pending(
+        &self,
+        pending: &str,
+        resource: &Value,
+        summary: &mut RunSummary,
+    ) -> Result<Value> {
         let product = self.product;
         match self.config.on_pending {
             OnPending::Fail => Err(Error::Conflict {
@@ -468,6 +495,8 @@ impl Submit<'_> {
                 self.continue_submission(pending, "on-pending").await
             }
             OnPending::Delete => {
+                // What would stop the create stops the run before the delete.
+                let before = self.before_create(resource).await?;
                 tracing::info!("deleting pending submission {pending} (on-pending: delete)");
                 match self.client.delete(&product.submission_path(pending)).await {
                     Ok(()) => {}
@@ -477,8 +506,13 @@ impl Submit<'_> {
                         return Err(e.into_error(&format!("deleting pending submission {pending}")));
                     }
                 }
+                if let Some((action, state)) = &before.settle {
+                    let (published, _) = before.published.as_ref().expect("settle has one");
+                    self.settle_rollout(published, *action, state, summary)
+                        .await?;
+                }
                 let resource = self.read_product().await?;
-                self.create(&resource).await
+                self.create_clone(&resource).await
             }
         }
     }
@@ -524,23 +558,40 @@ impl Submit<'_> {
         Ok(submission)
     }
 
-    async fn create(&self, resource: &Value) -> Result<Value> {
+    /// Creates a submission once the last published one allows it (`existing-rollout`)
+    /// and the changes fit it (release-control checks, `release`).
+    async fn create(&self, resource: &Value, summary: &mut RunSummary) -> Result<Value> {
+        let before = self.before_create(resource).await?;
+        if let Some((action, state)) = &before.settle {
+            let (published, _) = before.published.as_ref().expect("settle has one");
+            self.settle_rollout(published, *action, state, summary)
+                .await?;
+        }
+        self.create_clone(resource).await
+    }
+
+    /// An app's submissions are clones of its last published one, and the API cannot make
+    /// a first submission; flights and add-ons can start from nothing (reference §0).
+    fn nothing_to_clone(&self, resource: &Value) -> Option<Error> {
         let product = self.product;
-        // An app's submissions are clones of its last published one, and the API cannot make
-        // a first submission; flights and add-ons can start from nothing (reference §0).
-        if matches!(product, ProductRef::App { .. })
+        (matches!(product, ProductRef::App { .. })
             && resource
                 .get(product.published_field())
-                .is_none_or(Value::is_null)
-        {
-            return Err(Error::Conflict {
-                message: format!(
-                    "{} has no published submission to clone",
-                    product.describe()
-                ),
-                hint: "The API can only update a product whose first submission (with the age-ratings questionnaire) was completed in Partner Center.".into(),
-                context: None,
-            });
+                .is_none_or(Value::is_null))
+        .then(|| Error::Conflict {
+            message: format!(
+                "{} has no published submission to clone",
+                product.describe()
+            ),
+            hint: "The API can only update a product whose first submission (with the age-ratings questionnaire) was completed in Partner Center.".into(),
+            context: None,
+        })
+    }
+
+    async fn create_clone(&self, resource: &Value) -> Result<Value> {
+        let product = self.product;
+        if let Some(refusal) = self.nothing_to_clone(resource) {
+            return Err(refusal);
         }
         tracing::info!("creating a submission (a clone of the last published one)");
         let mut attempts = 0;
@@ -580,6 +631,12 @@ impl Submit<'_> {
     /// (reference issue notes on flights: "404s when no production submission exists").
     async fn create_error(&self, e: ApiError) -> Error {
         let product = self.product;
+        if e.status() == Some(409)
+            && let Some(explained) =
+                release::explain_create_conflict(self.client, product, &e).await
+        {
+            return explained;
+        }
         if let (ProductRef::Flight { app_id, .. }, Some(404 | 409)) = (product, e.status()) {
             let app = ProductRef::App {
                 app_id: app_id.clone(),

@@ -5,6 +5,7 @@
 pub mod edit;
 pub mod files;
 pub mod flow;
+pub mod release;
 pub mod status;
 pub mod wait;
 

@@ -1,7 +1,7 @@
 //! `status`: the product's pending submission (else its last published one), or the one
 //! named by `submission-id`; optionally waiting for `wait-for`.
 
-use super::flow::string_field;
+use super::release::{self, Publication};
 use super::wait::wait;
 use crate::api::Client;
 use crate::api::types::SubmissionStatus;
@@ -91,16 +91,25 @@ pub async fn run(
     if config.wait.wait_for == WaitFor::None {
         return Ok(());
     }
-    let mode = string_field(&submission, "targetPublishMode");
-    wait(
+    let publication = Publication::of(&submission);
+    let waited = wait(
         client,
         product,
         &submission_id,
-        mode.as_deref(),
+        &publication,
         &config.wait,
         false,
         set,
     )
-    .await
-    .map(|_| ())
+    .await?;
+    if waited.stopped_at_release {
+        release::report_waiting_in_release(
+            reporter,
+            summary,
+            &publication,
+            product,
+            &submission_id,
+        );
+    }
+    Ok(())
 }

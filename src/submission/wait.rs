@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use super::release::Publication;
 use crate::api::Client;
 use crate::api::types::{SubmissionStatus, progress_rank};
 use crate::config::values::format_duration;
@@ -41,13 +42,18 @@ pub async fn wait(
     client: &Client,
     product: &ProductRef,
     submission_id: &str,
-    publish_mode: Option<&str>,
+    publication: &Publication,
     config: &WaitConfig,
     committed: bool,
     mut on_status: impl FnMut(&SubmissionStatus),
 ) -> Result<WaitResult> {
     let started = Instant::now();
     let deadline = started + config.timeout;
+    // The same moment on the calendar, for a `SpecificDate` publish date.
+    let deadline_at = jiff::SignedDuration::try_from(config.timeout)
+        .ok()
+        .and_then(|timeout| jiff::Timestamp::now().checked_add(timeout).ok())
+        .unwrap_or(jiff::Timestamp::MAX);
     let mut interval = config.poll_interval;
     let mut last_status: Option<String> = None;
     let mut saw_commit = committed;
@@ -102,19 +108,12 @@ pub async fn wait(
                 stopped_at_release: false,
             });
         }
+        // A person (Manual) or a date after the wait (SpecificDate) publishes it; the
+        // caller says which (release::report_waiting_in_release).
         if config.wait_for == WaitFor::Published
             && status.status == "Release"
-            && matches!(publish_mode, Some("Manual" | "SpecificDate"))
+            && publication.stops_at_release(deadline_at)
         {
-            let mode = publish_mode.unwrap_or_default();
-            tracing::info!(
-                "submission {submission_id} passed certification and waits in Release: publish mode {mode} means {}",
-                if mode == "Manual" {
-                    "a person publishes it in Partner Center"
-                } else {
-                    "it publishes on its target date"
-                }
-            );
             return Ok(WaitResult {
                 status,
                 stopped_at_release: true,
