@@ -7,6 +7,7 @@ mod util;
 mod action;
 mod inputs;
 mod products;
+mod release;
 mod reliability;
 mod security;
 mod sign_in;
