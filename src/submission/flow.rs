@@ -292,22 +292,8 @@ impl Submit<'_> {
             .get(&product.submission_path(&published))
             .await
             .map_err(|e| e.into_error(&format!("reading published submission {published}")))?;
-        let strip = |v: &Value| {
-            let mut v = v.clone();
-            if let Some(object) = v.as_object_mut() {
-                for field in [
-                    "id",
-                    "status",
-                    "statusDetails",
-                    "fileUploadUrl",
-                    "friendlyName",
-                ] {
-                    object.remove(field);
-                }
-            }
-            v
-        };
-        if strip(submission) != strip(&published) {
+        // The service's own fields differ on every clone (the rollout's status is reset too).
+        if put_body(submission) != put_body(&published) {
             return Ok(false);
         }
         let blob = match string_field(submission, "fileUploadUrl")

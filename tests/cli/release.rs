@@ -1299,3 +1299,58 @@ fn the_dry_run_fails_where_the_run_would_and_plans_what_on_pending_asks() {
     assert_eq!(writes_since(&sim, before), Vec::<String>::new());
     assert!(sim.state()["submissions"].get(&pending).is_some());
 }
+
+#[test]
+fn a_rerun_continues_a_clone_of_a_rolled_out_submission() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    ws.package("ContosoReader_1.0.2.0_x64.msix");
+    submit(
+        &sim,
+        &ws,
+        &[
+            "--packages",
+            "ContosoReader_1.0.1.0_x64.msix",
+            "--rollout-percentage",
+            "10",
+            "--target-publish-mode",
+            "Immediate",
+            "--wait-for",
+            "published",
+        ],
+    )
+    .assert_code(0);
+    rollout(&sim, &ws, &["--rollout-action", "finalize"]).assert_code(0);
+
+    // The run stops after the create: its update is refused once.
+    sim.fault(json!({
+        "method": "PUT",
+        "path": format!("/v1.0/my/applications/{APP_ID}/submissions/*"),
+        "kind": "status",
+        "status": 400,
+    }));
+    let inputs = [
+        "--packages",
+        "ContosoReader_1.0.2.0_x64.msix",
+        "--commit",
+        "false",
+    ];
+    submit(&sim, &ws, &inputs).assert_code(5);
+    // The clone differs from the published submission only in the service's fields (its
+    // rollout status is reset), so the re-run takes it over instead of failing on it.
+    let out = submit(&sim, &ws, &inputs);
+    out.assert_code(0);
+    assert!(
+        out.stdout
+            .contains("an unchanged clone of the published one"),
+        "{}",
+        out.log()
+    );
+    let creates = sim
+        .writes()
+        .iter()
+        .filter(|w| *w == &format!("POST /v1.0/my/applications/{APP_ID}/submissions"))
+        .count();
+    assert_eq!(creates, 2, "the first run's and this one's, nothing more");
+}

@@ -383,3 +383,36 @@ pub fn is_language_code(text: &str) -> bool {
         && primary.chars().all(|c| c.is_ascii_alphabetic())
         && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_language_code;
+
+    #[test]
+    fn language_codes() {
+        for code in [
+            "en",
+            "en-us",
+            "EN-US",
+            "de-de",
+            "zh-hans-cn",
+            "sr-latn-rs",
+            "fil",
+        ] {
+            assert!(is_language_code(code), "{code}");
+        }
+        for bad in [
+            "",
+            "e",
+            "english",
+            "en_us",
+            "en-",
+            "-us",
+            "en-us.txt",
+            "12",
+            "en-toolongpart",
+        ] {
+            assert!(!is_language_code(bad), "{bad}");
+        }
+    }
+}
