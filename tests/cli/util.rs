@@ -18,6 +18,8 @@ pub const EXAMPLE_PACKAGE: &str = concat!(
 /// A simulator process (`msstore-submit simulator`), stopped when dropped.
 pub struct Simulator {
     child: Child,
+    /// The simulator's temp folder (its blobs): killed, it cannot clean up after itself.
+    _temp: tempfile::TempDir,
     pub url: String,
     pub tenant_id: String,
     pub client_id: String,
@@ -49,6 +51,8 @@ impl Simulator {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         clean_env(&mut command);
+        let temp = tempfile::tempdir().expect("temp dir");
+        command.env("TMPDIR", temp.path());
         let mut child = command.spawn().expect("start the simulator");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
@@ -69,6 +73,7 @@ impl Simulator {
             azure_access_token: field("azure_access_token"),
             azure_service_connection_id: field("azure_service_connection_id"),
             child,
+            _temp: temp,
         }
     }
 
@@ -255,6 +260,9 @@ impl Run {
         let mut command = Command::new(BIN);
         command.current_dir(workspace.path());
         clean_env(&mut command);
+        // Default zip paths and in-process simulators land in the workspace, which goes away
+        // with the test.
+        command.env("TMPDIR", workspace.path());
         Run {
             command,
             github: None,
