@@ -1,6 +1,7 @@
 //! Packaging: which files are packages, which zip entry names are acceptable, and the
 //! upload zip itself ([`zip`]).
 
+pub mod manifest;
 pub mod zip;
 
 use std::io;
