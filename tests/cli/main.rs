@@ -2,6 +2,7 @@
 //! started as its own process on a free loopback port. One test binary (as ripgrep and
 //! release-plz do), modules by capability.
 
+mod packages;
 mod util;
 
 mod action;

@@ -15,9 +15,8 @@ const PACKAGE_SIZE: usize = 9 << 20;
 
 fn workspace() -> Workspace {
     let ws = Workspace::new();
-    let mut bytes = std::fs::read(EXAMPLE_PACKAGE).unwrap();
-    bytes.resize(PACKAGE_SIZE, 0x5a);
-    ws.write("ContosoReader_1.0.1.0_x64.msix", &bytes);
+    let package = crate::packages::Msix::new("1.0.1.0", "x64").payload(PACKAGE_SIZE);
+    ws.write("ContosoReader_1.0.1.0_x64.msix", &package.bytes());
     ws
 }
 

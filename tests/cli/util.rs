@@ -197,12 +197,15 @@ fn clean_env(command: &mut Command) {
 /// A scratch folder to run in, with helpers to put files there.
 pub struct Workspace {
     pub dir: tempfile::TempDir,
+    /// Versions handed to packages whose names do not say one.
+    next_version: std::cell::Cell<u16>,
 }
 
 impl Workspace {
     pub fn new() -> Workspace {
         Workspace {
             dir: tempfile::tempdir().expect("temp dir"),
+            next_version: std::cell::Cell::new(1),
         }
     }
 
@@ -217,9 +220,14 @@ impl Workspace {
         path
     }
 
-    /// A copy of the example package under another name (its bytes are a real MSIX).
+    /// A real MSIX-format package of the seeded app under `relative`: the version and
+    /// architecture its name gives (`ContosoReader_1.0.2.0_arm64.msix`), else a fresh
+    /// version above the published 1.0.0.0 on x64, so that each passes the pre-flight.
     pub fn package(&self, relative: &str) -> PathBuf {
-        self.write(relative, &std::fs::read(EXAMPLE_PACKAGE).unwrap())
+        let n = self.next_version.get();
+        self.next_version.set(n + 1);
+        let bytes = crate::packages::for_file_name(relative, &format!("1.1.{n}.0"));
+        self.write(relative, &bytes)
     }
 }
 
