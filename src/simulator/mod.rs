@@ -18,6 +18,7 @@ mod blob;
 mod checks;
 mod faults;
 mod identity;
+mod preprocess;
 mod rollout;
 mod state;
 mod token;
@@ -332,6 +333,16 @@ fn router(shared: Shared) -> Router {
                 .delete(admin_clear_faults),
         )
         .route("/_simulator/settings", post(admin_settings))
+        .route(
+            "/_simulator/processing",
+            get(preprocess::admin_get)
+                .post(preprocess::admin_add)
+                .delete(preprocess::admin_clear),
+        )
+        .route(
+            "/_simulator/published-packages",
+            post(preprocess::admin_published_packages),
+        )
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             faults::inject,

@@ -245,6 +245,8 @@ pub struct State {
     /// The body of the last PUT of each submission, as received (`lastPut` in the state
     /// dump), so tests can compare what a run sent with what its dry run planned.
     pub put_bodies: BTreeMap<String, Value>,
+    /// Pre-processing outcomes and its test hooks (`preprocess`).
+    pub processing: super::preprocess::Processing,
     next_id: u64,
 }
 
@@ -271,6 +273,7 @@ impl State {
             requests: Vec::new(),
             faults: Default::default(),
             put_bodies: BTreeMap::new(),
+            processing: Default::default(),
             next_id: 1152921504621243600,
         }
     }
@@ -646,12 +649,19 @@ impl State {
                 && submission.status() != status
             {
                 submission.body["status"] = json!(status);
-                if status == "CommitFailed" {
-                    submission.body["statusDetails"] = json!({
-                        "errors": submission.failure,
-                        "warnings": [],
-                        "certificationReports": []
-                    });
+                super::preprocess::on_status(
+                    &mut self.processing,
+                    &submission.id,
+                    &submission.owner,
+                    &mut submission.body,
+                    status,
+                );
+                if status.ends_with("Failed") {
+                    if !submission.body["statusDetails"].is_object() {
+                        submission.body["statusDetails"] =
+                            json!({"errors": [], "warnings": [], "certificationReports": []});
+                    }
+                    submission.body["statusDetails"]["errors"] = json!(submission.failure);
                 }
             }
             if submission.status() == "Published" && !submission.publish_applied {
@@ -722,8 +732,9 @@ impl State {
         }
     }
 
-    /// Commit: checks the upload now and lays out the statuses to come. The outcome shows
-    /// after one phase in `CommitStarted`, as the real service reports asynchronously.
+    /// Commit: checks the upload and reads its packages now (`preprocess`), and lays out
+    /// the statuses to come. The outcome shows after one phase in `CommitStarted`, as the
+    /// real service reports asynchronously.
     pub fn commit(&mut self, id: &str) {
         let phase = self.options.phase;
         let Some(submission) = self.submissions.get(id) else {
@@ -732,28 +743,36 @@ impl State {
         let errors = commit_errors(&submission.body, self.blobs.get(&submission.blob));
         let now = Instant::now();
         let at = |n: u32| now + phase * n;
-        let mut timeline = vec![(now, "CommitStarted")];
-        if errors.is_empty() {
-            timeline.extend([
-                (at(1), "PreProcessing"),
-                (at(2), "Certification"),
-                (at(3), "Release"),
+        let mut stages = vec![
+            (at(1), "PreProcessing"),
+            (at(2), "Certification"),
+            (at(3), "Release"),
+        ];
+        // Manual waits in Release for a person; SpecificDate for its date (rollout.rs).
+        if let Some(start) = super::rollout::publication_start(&submission.body, at(3)) {
+            stages.extend([
+                (start + phase, "PendingPublication"),
+                (start + phase * 2, "Publishing"),
+                (start + phase * 3, "Published"),
             ]);
-            // Manual waits in Release for a person; SpecificDate for its date (rollout.rs).
-            if let Some(start) = super::rollout::publication_start(&submission.body, at(3)) {
-                timeline.extend([
-                    (start + phase, "PendingPublication"),
-                    (start + phase * 2, "Publishing"),
-                    (start + phase * 3, "Published"),
-                ]);
-            }
-        } else {
+        }
+        let plan = super::preprocess::plan(self, id, errors);
+        let mut timeline = vec![(now, "CommitStarted")];
+        if plan.fail_at == Some("Commit") {
             timeline.push((at(1), "CommitFailed"));
+        } else {
+            for (when, stage) in stages {
+                timeline.push((when, stage));
+                if plan.fail_at == Some(stage) {
+                    timeline.push((when + phase, super::preprocess::failed_status(stage)));
+                    break;
+                }
+            }
         }
         let submission = self.submissions.get_mut(id).expect("checked above");
         submission.body["status"] = json!("CommitStarted");
         submission.timeline = timeline;
-        submission.failure = errors;
+        submission.failure = plan.errors;
     }
 
     pub fn dump(&self) -> Value {
@@ -910,5 +929,15 @@ pub fn seed_submission() -> Value {
     body["listings"]["en-us"]["baseListing"]["contosoAccessibilityNotes"] =
         json!("Screen reader tested");
     body["applicationPackages"][0]["contosoBuildInfo"] = json!({"pipeline": "legacy", "run": 41});
+    // The docs' package is an ARM Windows.Mobile 1.0.0.0 appx: a Windows 10 Mobile app.
+    // The seeded app stands for the example app (examples/contoso-app), a desktop app, so
+    // its published package is the x64 desktop 1.0.0.0 that the example's 1.0.1.0 updates;
+    // otherwise every first submission would drop ARM and Windows.Mobile (see
+    // docs/decisions/0008-package-checks.md). `/_simulator/published-packages` seeds the
+    // docs' package, or any other, for tests.
+    let package = &mut body["applicationPackages"][0];
+    package["architecture"] = json!("x64");
+    package["targetDeviceFamilies"] = json!(["Windows.Desktop min version 10.0.17763.0"]);
+    package["capabilities"] = json!(["runFullTrust"]);
     body
 }
