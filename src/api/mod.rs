@@ -4,6 +4,7 @@
 pub mod error;
 pub mod pace;
 pub mod retry;
+pub mod status_codes;
 pub mod types;
 
 use std::sync::Arc;

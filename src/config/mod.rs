@@ -429,6 +429,10 @@ pub struct SubmitConfig {
     pub wait: WaitConfig,
     /// `dry-run`: read, build, check and print the plan; change nothing.
     pub dry_run: bool,
+    /// The new packages' manifests, read during validation (pre-flight, issue 9).
+    pub package_manifests: Vec<crate::package::manifest::PackageInfo>,
+    /// `allow-dropped-platforms`.
+    pub allow_dropped_platforms: bool,
 }
 
 #[derive(Debug)]

@@ -88,6 +88,9 @@ pub struct RawInputs {
     /// replace (default) or add.
     #[arg(long, help_heading = "Submission")]
     pub package_mode: Option<String>,
+    /// true lets the new packages stop serving an architecture or device family the published submission serves (default false).
+    #[arg(long, help_heading = "Submission")]
+    pub allow_dropped_platforms: Option<String>,
     /// JSON merge patch applied to the cloned submission.
     #[arg(long, help_heading = "Submission")]
     pub submission_patch: Option<String>,

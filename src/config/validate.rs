@@ -15,6 +15,7 @@ use crate::api::DEFAULT_REQUEST_TIMEOUT;
 use crate::api::pace::RateLimit;
 use crate::auth::{ClientCertificate, FederatedSource};
 use crate::package;
+use crate::package::manifest::{self, PackageInfo};
 use crate::submission::files::new_files_in_patch;
 
 mod release;
@@ -64,6 +65,7 @@ const SUBMIT_INPUTS: &[&str] = &[
     "submission-id",
     "packages",
     "package-mode",
+    "allow-dropped-platforms",
     "submission-patch",
     "submission-patch-file",
     "assets-dir",
@@ -399,11 +401,20 @@ impl Check<'_> {
                 }
             }
         };
-        let mut packages: Vec<String> = package_files.into_iter().map(|f| f.entry_name).collect();
+        let mut packages: Vec<String> =
+            package_files.iter().map(|f| f.entry_name.clone()).collect();
         if let Some(path) = &upload_zip
             && !self.inputs.is_given("packages")
         {
             packages = self.packages_in_zip(path);
+        }
+        let package_manifests =
+            self.package_manifests(&package_files, upload_zip.as_deref(), &packages);
+        let allow_dropped_platforms = self.boolean("allow-dropped-platforms", false);
+        if self.inputs.is_given("allow-dropped-platforms") && packages.is_empty() {
+            self.warnings.push(
+                "`allow-dropped-platforms` ignored: no new packages, so nothing is dropped".into(),
+            );
         }
         if let Some(kind) = product.as_ref().map(ProductSpec::kind) {
             self.fits_the_product(kind, patch.as_ref());
@@ -443,6 +454,8 @@ impl Check<'_> {
             commit,
             wait,
             dry_run,
+            package_manifests,
+            allow_dropped_platforms,
         })
     }
 
@@ -466,6 +479,7 @@ impl Check<'_> {
                         "add-ons have no packages; their zip holds listing icons only",
                     ),
                     ("package-mode", "add-ons have no packages"),
+                    ("allow-dropped-platforms", "add-ons have no packages"),
                     ("release-notes", "add-on listings have no release notes"),
                     (
                         "notes-for-certification",
@@ -686,6 +700,12 @@ impl Check<'_> {
             );
         }
         self.no_duplicate_entries(&files);
+        let names: Vec<String> = files
+            .iter()
+            .filter(|f| package::is_package_file_name(&f.entry_name))
+            .map(|f| f.entry_name.clone())
+            .collect();
+        self.package_manifests(&files, None, &names);
         let zip_path = match self.inputs.value("zip-path") {
             Some(p) => self.env.cwd.join(p),
             None => self.env.temp_dir.join("msstore-submit-upload.zip"),
@@ -1469,6 +1489,51 @@ impl Check<'_> {
         files
     }
 
+    /// Reads every new package's manifest now, so that a package that cannot be read, or
+    /// two copies of one, are input problems before any network call (the local part of
+    /// the pre-flight; `submission::preflight` does the rest once the product is read).
+    /// With `upload-zip`, packages are read inside the zip; one the zip lacks is read from
+    /// disk if it is there (the commit will fail with MissingFiles, as warned), else skipped.
+    fn package_manifests(
+        &mut self,
+        files: &[ZipInput],
+        ready_zip: Option<&Path>,
+        names: &[String],
+    ) -> Vec<PackageInfo> {
+        let in_zip: Vec<String> = ready_zip
+            .and_then(|zip| package::zip_entry_names(zip).ok())
+            .unwrap_or_default();
+        let mut read = Vec::new();
+        for name in names {
+            let on_disk = files
+                .iter()
+                .find(|f| &f.entry_name == name)
+                .map(|f| f.path.clone())
+                .filter(|p| p.is_file());
+            let (result, shown, input) = match (ready_zip, on_disk) {
+                (Some(zip), _) if in_zip.iter().any(|e| e == name) => (
+                    manifest::read_package_in_zip(zip, name),
+                    format!("{name} in {}", zip.display()),
+                    "upload-zip",
+                ),
+                (_, Some(path)) => (
+                    manifest::read_package_file(&path, name),
+                    path.display().to_string(),
+                    "packages",
+                ),
+                (_, None) => continue,
+            };
+            match result {
+                Ok(info) => read.push(info),
+                Err(e) => self.problem(input, format!("{shown}: {e}")),
+            }
+        }
+        for finding in crate::submission::preflight::local_findings(&read) {
+            self.problem(finding.input, finding.message);
+        }
+        read
+    }
+
     fn package_name_checks(&mut self, name: &str, shown: &str) -> bool {
         if !package::is_package_file_name(name) {
             self.problem(
@@ -1969,7 +2034,11 @@ mod tests {
     #[test]
     fn a_valid_submit_builds_the_zip_plan() {
         let (dir, env) = env();
-        std::fs::write(dir.path().join("App_1.0.0.0_x64.msix"), b"x").unwrap();
+        let example = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/contoso-app/ContosoReader_1.0.1.0_x64.msix"
+        );
+        std::fs::copy(example, dir.path().join("App_1.0.0.0_x64.msix")).unwrap();
         let mut pairs = CREDS.to_vec();
         pairs.extend([("app-id", "9NBLGGH4R315"), ("packages", "*.msix")]);
         let config = validate(&inputs(&pairs), &env).unwrap();
@@ -1977,6 +2046,17 @@ mod tests {
             panic!("not submit")
         };
         assert_eq!(submit.changes.packages, vec!["App_1.0.0.0_x64.msix"]);
+        // The manifest is read now: the version is the package's, not the file name's.
+        assert_eq!(submit.package_manifests[0].version.to_string(), "1.0.1.0");
+
+        // A file that is not a package is an input problem before any network call.
+        std::fs::write(dir.path().join("App_1.0.0.0_x64.msix"), b"x").unwrap();
+        let found = validate(&inputs(&pairs), &env).unwrap_err();
+        assert_eq!(found[0].input, "packages");
+        assert!(
+            found[0].message.contains("it is not a valid zip"),
+            "{found:?}"
+        );
         match submit.zip {
             ZipSource::Build { files, .. } => assert_eq!(files.len(), 1),
             other => panic!("{other:?}"),

@@ -10,6 +10,8 @@ use serde_json::Value;
 
 use crate::config::values::{format_duration, format_size};
 use crate::package::ZipSummary;
+use crate::submission::preflight::{Preflight, Severity};
+use crate::submission::verify::Verification;
 
 /// GitHub refuses a step summary over 1 MiB and shows nothing (`UnsupportedSummarySize`,
 /// reference ci-platforms §1.7). Stay well below, so that masking (which can lengthen a
@@ -44,6 +46,12 @@ pub struct RunSummary {
     pub notes: Vec<String>,
     /// A dry run's plan.
     pub plan: Option<PlanSummary>,
+    /// Every status the run saw, when it first saw it.
+    pub timeline: Vec<StatusChange>,
+    /// What the pre-flight read and found.
+    pub preflight: Option<Preflight>,
+    /// The post-commit check of the packages.
+    pub verification: Option<Verification>,
 }
 
 /// What a dry run would do: the calls in order, and the changes to the submission as diff
@@ -54,6 +62,12 @@ pub struct PlanSummary {
     /// What the changes are compared with (`the published submission 1152…`).
     pub against: String,
     pub changes: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub status: String,
+    pub at: jiff::Timestamp,
 }
 
 #[derive(Debug)]
@@ -73,6 +87,22 @@ impl RunSummary {
 
     pub fn timed(&mut self, phase: &str, took: Duration) {
         self.timings.push((phase.to_string(), took));
+    }
+
+    /// The status now, and in the timeline when it changed.
+    pub fn record_status(&mut self, status: &str, details: &Value) {
+        self.status = Some(status.to_string());
+        self.status_details = Some(details.clone()).filter(|d| !d.is_null());
+        if self
+            .timeline
+            .last()
+            .is_none_or(|last| last.status != status)
+        {
+            self.timeline.push(StatusChange {
+                status: status.to_string(),
+                at: jiff::Timestamp::now(),
+            });
+        }
     }
 
     /// The page, at most [`MAX_SUMMARY_BYTES`] long.
@@ -101,6 +131,9 @@ impl RunSummary {
         if let Some(details) = &self.status_details {
             page.push_str(&details_section(details));
         }
+        page.push_str(&self.preflight_section());
+        page.push_str(&self.verification_section());
+        page.push_str(&self.timeline_section());
         page.push('\n');
         let raw = self.status_details.as_ref().and_then(raw_details);
         if let Some(raw) = raw {
@@ -141,11 +174,18 @@ impl RunSummary {
                 .map(|e| format!(" ({})", format_size(e.size)))
                 .unwrap_or_default()
         };
+        let read = |name: &str| {
+            self.preflight
+                .as_ref()
+                .and_then(|p| p.packages.iter().find(|i| i.file_name == name))
+                .map(|i| format!(" — {}", cell(&i.describe())))
+                .unwrap_or_default()
+        };
         let packages: Vec<String> = self
             .packages
             .iter()
             .take(MAX_ROWS)
-            .map(|p| format!("`{}`{}", cell(p), sizes(p)))
+            .map(|p| format!("`{}`{}{}", cell(p), sizes(p), read(p)))
             .collect();
         let mut packages = packages.join("<br>");
         if self.packages.len() > MAX_ROWS {
@@ -174,6 +214,34 @@ impl RunSummary {
                     zip.entries.len(),
                     cell(&zip.sha256)
                 ),
+            ));
+        }
+        if let Some(preflight) = &self.preflight {
+            let count = |severity| {
+                preflight
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == severity)
+                    .count()
+            };
+            let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
+            rows.push((
+                "Pre-flight".into(),
+                match (errors, warnings) {
+                    (0, 0) => format!("passed ({} package(s) read)", preflight.packages.len()),
+                    (0, w) => format!("passed with {w} warning(s)"),
+                    (e, _) => format!("**failed**: {e} error(s)"),
+                },
+            ));
+        }
+        if let Some(verification) = &self.verification {
+            rows.push((
+                "Verified".into(),
+                if verification.passed() {
+                    format!("packages as uploaded, at `{}`", cell(&verification.status))
+                } else {
+                    "**packages differ** from what was uploaded (below)".into()
+                },
             ));
         }
         if !self.timings.is_empty() {
@@ -232,6 +300,80 @@ fn plan_section(plan: &PlanSummary, room: usize) -> String {
     out
 }
 
+impl RunSummary {
+    fn preflight_section(&self) -> String {
+        let Some(preflight) = &self.preflight else {
+            return String::new();
+        };
+        let shown: Vec<&crate::submission::preflight::Finding> = preflight
+            .findings
+            .iter()
+            .filter(|f| f.severity != Severity::Note)
+            .collect();
+        if shown.is_empty() {
+            return String::new();
+        }
+        let mut out = String::from("\n**Pre-flight**\n\n");
+        for finding in shown.iter().take(MAX_ROWS) {
+            out.push_str(&format!(
+                "- {} ({}): {}\n",
+                if finding.severity == Severity::Error {
+                    "error"
+                } else {
+                    "warning"
+                },
+                finding.check.as_str(),
+                text(&shorten(&finding.message, MAX_TEXT))
+            ));
+        }
+        out
+    }
+
+    fn verification_section(&self) -> String {
+        let Some(verification) = &self.verification else {
+            return String::new();
+        };
+        if verification.passed() {
+            return String::new();
+        }
+        let mut out = format!(
+            "\n**Packages after processing** (submission `{}`, `{}`)\n\n| package | expected | found | |\n|---|---|---|---|\n",
+            cell(&verification.submission_id),
+            cell(&verification.status)
+        );
+        for row in verification.rows.iter().take(MAX_ROWS) {
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                cell(&row.package),
+                cell(&row.expected),
+                cell(&row.found),
+                if row.ok { "✓" } else { "**✗**" }
+            ));
+        }
+        out
+    }
+
+    fn timeline_section(&self) -> String {
+        if self.timeline.is_empty() {
+            return String::new();
+        }
+        let first = self.timeline[0].at;
+        let mut out = String::from(
+            "\n**Status timeline**\n\n| time (UTC) | status | after |\n|---|---|---|\n",
+        );
+        for change in self.timeline.iter().take(MAX_ROWS) {
+            let after = change.at.duration_since(first).unsigned_abs();
+            out.push_str(&format!(
+                "| {} | `{}` | {} |\n",
+                change.at.strftime("%Y-%m-%d %H:%M:%S"),
+                cell(&change.status),
+                timing(after)
+            ));
+        }
+        out
+    }
+}
+
 /// Errors, warnings and certification reports as lists a person reads.
 fn details_section(details: &Value) -> String {
     let mut out = String::new();
@@ -249,6 +391,9 @@ fn details_section(details: &Value) -> String {
             out.push_str(&format!("- `{}`", cell(code)));
             if !detail.is_empty() {
                 out.push_str(&format!(": {}", text(&shorten(detail, MAX_TEXT))));
+            }
+            if let Some(line) = crate::api::status_codes::explain(code) {
+                out.push_str(&format!(" — _{}_", text(line)));
             }
             out.push('\n');
         }

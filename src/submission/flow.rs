@@ -54,6 +54,10 @@ impl Submit<'_> {
             return self.dry_run(summary).await;
         }
 
+        // Pre-flight (issue 9): the packages against the product, reads only, before the
+        // zip is built and before anything is written.
+        super::preflight::run(self, summary).await?;
+
         self.reporter.group_start("Upload zip");
         let started = Instant::now();
         let zip = self.prepare_zip().await;
@@ -145,7 +149,9 @@ impl Submit<'_> {
                 &submission_id,
             );
         }
-        Ok(())
+        // Post-commit verification (issue 9): the packages as processed, once past
+        // PreProcessing.
+        super::verify::after_wait(self, &submission, &status, summary).await
     }
 
     async fn prepare_zip(&self) -> Result<Option<ZipSummary>> {
@@ -743,8 +749,7 @@ impl Submit<'_> {
     }
 
     fn set_status(&self, status: &SubmissionStatus, summary: &mut RunSummary) {
-        summary.status = Some(status.status.clone());
-        summary.status_details = Some(status.status_details.clone()).filter(|d| !d.is_null());
+        summary.record_status(&status.status, &status.status_details);
         self.output("status", &status.status);
         self.output("status-details", &status.details_json());
     }

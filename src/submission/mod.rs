@@ -5,8 +5,10 @@
 pub mod edit;
 pub mod files;
 pub mod flow;
+pub mod preflight;
 pub mod release;
 pub mod status;
+pub mod verify;
 pub mod wait;
 
 use crate::config::ProductRef;

@@ -80,14 +80,11 @@ pub async fn run(
     let mut set = |status: &SubmissionStatus| {
         output("status", &status.status);
         output("status-details", &status.details_json());
-        summary.status = Some(status.status.clone());
-        summary.status_details = Some(status.status_details.clone()).filter(|d| !d.is_null());
+        summary.record_status(&status.status, &status.status_details);
     };
     set(&status);
     tracing::info!("submission {submission_id}: {}", status.status);
-    for error in status.errors() {
-        tracing::error!("{error}");
-    }
+    super::wait::log_status_details(&status.status_details);
     if config.wait.wait_for == WaitFor::None {
         return Ok(());
     }

@@ -7,6 +7,7 @@ mod util;
 
 mod action;
 mod inputs;
+mod preflight;
 mod products;
 mod release;
 mod reliability;

@@ -57,6 +57,8 @@ enum Target {
 impl Submit<'_> {
     pub(super) async fn dry_run(&self, summary: &mut RunSummary) -> Result<()> {
         tracing::info!("dry run: reading and checking only; nothing in Partner Center changes");
+        // The pre-flight runs as in a real run: its findings are part of the plan.
+        crate::submission::preflight::run(self, summary).await?;
         self.reporter.group_start("Upload zip");
         let zip = self.prepare_zip().await;
         self.reporter.group_end();
