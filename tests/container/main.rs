@@ -12,6 +12,11 @@
 #[path = "../cli/util.rs"]
 mod util;
 
+// The harness writes real packages with it (`Workspace::package`).
+#[allow(dead_code)]
+#[path = "../cli/packages.rs"]
+mod packages;
+
 mod runner;
 mod tls;
 
