@@ -133,6 +133,17 @@ impl PublishedPackage {
                     .is_some_and(|a| a.eq_ignore_ascii_case("neutral")))
     }
 
+    /// `ARM, Windows.Mobile ≥ 10.0.10240.0`: what it serves, as far as the service says.
+    pub fn serves(&self) -> String {
+        let mut parts: Vec<String> = self.architecture.iter().cloned().collect();
+        parts.extend(self.device_families.iter().map(ToString::to_string));
+        if parts.is_empty() {
+            "architecture and device family not reported".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+
     /// `1.0.0.0 ARM (Windows.Mobile ≥ 10.0.10240.0)`, with what is unknown left out.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
@@ -208,8 +219,18 @@ impl Preflight {
             .collect()
     }
 
-    /// Lines for a log or a plan: the packages read, then each finding.
+    /// Lines for a plan: the packages read, what they were compared with, each finding.
     pub fn lines(&self) -> Vec<String> {
+        self.render(true)
+    }
+
+    /// The same for the log of a run, which reports warnings as warnings and errors as
+    /// input problems: those are left out here, not said twice.
+    pub fn log_lines(&self) -> Vec<String> {
+        self.render(false)
+    }
+
+    fn render(&self, with_errors: bool) -> Vec<String> {
         let mut lines = Vec::new();
         for package in &self.packages {
             lines.push(format!(
@@ -236,6 +257,9 @@ impl Preflight {
             None => lines.push("no published submission to compare with".into()),
         }
         for finding in &self.findings {
+            if finding.severity != Severity::Note && !with_errors {
+                continue;
+            }
             lines.push(format!(
                 "{} ({}): {}",
                 match finding.severity {
@@ -246,6 +270,10 @@ impl Preflight {
                 finding.check.as_str(),
                 finding.message
             ));
+        }
+        let errors = self.errors().count();
+        if errors > 0 && !with_errors {
+            lines.push(format!("pre-flight found {errors} error(s), listed below"));
         }
         if !self.findings.iter().any(|f| f.severity != Severity::Note) {
             lines.push("all pre-flight checks passed".into());
@@ -465,7 +493,7 @@ fn version_findings(packages: &[PackageInfo], published: &[PublishedPackage]) ->
                         app.version,
                         app.architecture,
                         p.file_name,
-                        p.describe()
+                        p.serves()
                     ),
                     input: "packages",
                 });
@@ -704,7 +732,7 @@ pub async fn run(submit: &Submit<'_>, summary: &mut RunSummary) -> Result<()> {
     submit.reporter.group_start("Pre-flight checks");
     let result = async {
         let preflight = gather(submit).await?;
-        for line in preflight.lines() {
+        for line in preflight.log_lines() {
             tracing::info!("{line}");
         }
         for finding in &preflight.findings {
