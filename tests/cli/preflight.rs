@@ -828,3 +828,48 @@ fn json_output_carries_the_preflight_and_the_verification() {
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert!(rows.iter().all(|r| r["ok"] == true), "{rows:?}");
 }
+
+#[test]
+fn a_dry_run_shows_the_checks_and_stops_where_the_run_would() {
+    let sim = Simulator::start();
+    seed_published(&sim, json!([docs_package()]));
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    let out = submit(
+        &sim,
+        &ws,
+        &[
+            "--packages",
+            "*.msix",
+            "--package-mode",
+            "add",
+            "--dry-run",
+            "true",
+        ],
+    );
+    out.assert_code(0);
+    no_writes(&sim);
+    assert!(out.stdout.contains("keep the old version"), "{}", out.log());
+    assert!(
+        out.summary
+            .contains("| Pre-flight | passed with 2 warning(s) |"),
+        "{}",
+        out.summary
+    );
+    assert!(out.summary.contains("**Plan (dry run"), "{}", out.summary);
+    assert!(
+        out.summary.contains("warning (coverage)"),
+        "{}",
+        out.summary
+    );
+
+    // What the real run would refuse, the dry run refuses too.
+    let out = submit(&sim, &ws, &["--packages", "*.msix", "--dry-run", "true"]);
+    out.assert_code(2);
+    no_writes(&sim);
+    assert!(
+        out.stdout.contains("input `allow-dropped-platforms`"),
+        "{}",
+        out.log()
+    );
+}
