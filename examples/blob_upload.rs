@@ -1,4 +1,4 @@
-//! The upload engine on its own, for `scripts/bench` (not a user command).
+//! The upload engine on its own, for `scripts/bench-zip-upload` (not a user command).
 //!
 //! ```text
 //! blob_upload sas <connection-string> <blob>        prints a write SAS URL (container made)

@@ -3,7 +3,8 @@
 //!
 //! The binary is a thin wrapper around [`run::main`]. Rooms, one job each:
 //! [`config`] (inputs), [`auth`] (tokens), [`api`] (the Partner Center client),
-//! [`submission`] (the flows), [`package`] (the zip), [`upload`] (blob upload),
+//! [`submission`] (the flows), [`products`] (flights and add-ons: list, create, delete),
+//! [`rollout`] (the `rollout` command), [`package`] (the zip), [`upload`] (blob upload),
 //! [`report`] (GitHub / Azure Pipelines / plain output), [`simulator`] (the built-in
 //! Partner Center), [`secrets`] (masking).
 
@@ -12,8 +13,10 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod package;
+pub mod products;
 pub mod progress;
 pub mod report;
+pub mod rollout;
 pub mod run;
 pub mod secrets;
 pub mod simulator;

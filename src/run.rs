@@ -10,16 +10,18 @@ use clap::Parser;
 use secrecy::SecretString;
 
 use crate::api::Client;
+use crate::api::pace::Pacer;
 use crate::api::retry::RetryPolicy;
 use crate::auth::TokenSource;
 use crate::config::{
-    self, Command, Config, Credential, Environment, Inputs, LogLevel, OutputFormat, ProductRef,
-    RawInputs, Session,
+    self, AddonSpec, Command, Config, Credential, Environment, FlightSpec, Inputs, LogLevel,
+    OutputFormat, ProductRef, ProductSpec, RawInputs, Session,
 };
 use crate::error::{Error, ExitCode};
+use crate::report::summary::{Failure, RunSummary};
 use crate::report::{Platform, Reporter};
-use crate::submission::flow::{Submit, SubmitSummary};
-use crate::{package, simulator};
+use crate::submission::flow::Submit;
+use crate::{package, products, simulator};
 
 /// Runs the tool as a process would: `args` with the program name first.
 pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsString)>) -> ExitCode {
@@ -53,6 +55,23 @@ pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsStr
         _ => OutputFormat::Text,
     };
     let reporter = Arc::new(Reporter::new(platform, format));
+    // A panic message can quote anything (a URL, a body): it is scrubbed like a log line.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        eprintln!(
+            "internal error (a bug; please report it){location}: {}",
+            crate::secrets::redact(&message)
+        );
+    }));
     // Masks first: nothing below may print a secret before the runner knows it.
     {
         let reporter = reporter.clone();
@@ -60,6 +79,11 @@ pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsStr
     }
     for name in config::SECRET_INPUTS {
         if let Some(value) = inputs.value(name) {
+            crate::secrets::register(value);
+        }
+    }
+    for name in config::SECRET_VARIABLES {
+        if let Some(value) = env.get(*name) {
             crate::secrets::register(value);
         }
     }
@@ -72,7 +96,7 @@ pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsStr
             && std::io::IsTerminal::is_terminal(&std::io::stderr()),
     );
 
-    let config = match config::validate(&inputs, &Environment::from_process()) {
+    let config = match config::validate(&inputs, &Environment::from_vars(&env)) {
         Ok(config) => config,
         Err(problems) => {
             let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -158,22 +182,85 @@ fn report_error(reporter: &Reporter, config: &Config, error: &Error) {
 async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
     match &config.command {
         Command::Submit(submit) => {
-            let connection = Connection::open(&submit.session, &submit.product).await?;
-            let mut summary = SubmitSummary::default();
-            let result = Submit {
-                config: submit,
-                client: &connection.client,
-                http: &connection.http,
-                reporter,
+            let mut summary = RunSummary::new(describe_spec(&submit.product));
+            let result = async {
+                let connection = Connection::open(&submit.session, Some(&submit.product)).await?;
+                let product = resolve(&connection.client, &submit.product, reporter).await?;
+                summary.product = product.describe();
+                Submit {
+                    config: submit,
+                    product: &product,
+                    client: &connection.client,
+                    http: &connection.http,
+                    reporter,
+                }
+                .run(&mut summary)
+                .await
             }
-            .run(&mut summary)
             .await;
-            write_summary(reporter, submit, &summary, result.as_ref().err());
+            let title = format!("Microsoft Store submission: {}", summary.product);
+            write_summary(reporter, &title, summary, result.as_ref().err());
             result
         }
         Command::Status(status) => {
-            let connection = Connection::open(&status.session, &status.product).await?;
-            crate::submission::status::run(status, &connection.client, reporter).await
+            let mut summary = RunSummary::new(describe_spec(&status.product));
+            let result = async {
+                let connection = Connection::open(&status.session, Some(&status.product)).await?;
+                let product = resolve(&connection.client, &status.product, reporter).await?;
+                summary.product = product.describe();
+                crate::submission::status::run(
+                    status,
+                    &product,
+                    &connection.client,
+                    reporter,
+                    &mut summary,
+                )
+                .await
+            }
+            .await;
+            let title = format!("Microsoft Store submission status: {}", summary.product);
+            write_summary(reporter, &title, summary, result.as_ref().err());
+            result
+        }
+        Command::Rollout(rollout) => {
+            let mut summary = RunSummary::new(describe_spec(&rollout.product));
+            let result = async {
+                let connection = Connection::open(&rollout.session, Some(&rollout.product)).await?;
+                let product = resolve(&connection.client, &rollout.product, reporter).await?;
+                summary.product = product.describe();
+                crate::rollout::run(
+                    rollout,
+                    &product,
+                    &connection.client,
+                    reporter,
+                    &mut summary,
+                )
+                .await
+            }
+            .await;
+            let title = format!("Microsoft Store rollout: {}", summary.product);
+            write_summary(reporter, &title, summary, result.as_ref().err());
+            result
+        }
+        Command::CreateFlight(create) => {
+            let connection = Connection::open(&create.session, None).await?;
+            products::create_flight(create, &connection.client, reporter).await
+        }
+        Command::DeleteFlight(delete) => {
+            let connection = Connection::open(&delete.session, None).await?;
+            products::delete_flight(delete, &connection.client, reporter).await
+        }
+        Command::CreateAddon(create) => {
+            let connection = Connection::open(&create.session, None).await?;
+            products::create_addon(create, &connection.client, reporter).await
+        }
+        Command::DeleteAddon(delete) => {
+            let connection = Connection::open(&delete.session, None).await?;
+            products::delete_addon(delete, &connection.client, reporter).await
+        }
+        Command::List(list) => {
+            let connection = Connection::open(&list.session, None).await?;
+            products::list(list, &connection.client, reporter).await
         }
         Command::Pack(pack) => {
             let (files, path) = (pack.files.clone(), pack.zip_path.clone());
@@ -198,7 +285,8 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
                 simulator::Options {
                     phase: sim.settings.phase,
                     storage: sim.settings.storage.clone(),
-                    app_ids: sim.app_ids.clone(),
+                    token_lifetime: sim.settings.token_lifetime,
+                    products: sim.products.clone(),
                     ..Default::default()
                 },
             )
@@ -223,6 +311,25 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
                     println!("  --client-id {}", announcement.client_id);
                     println!("  --client-secret {}", announcement.client_secret);
                     println!("  --app-id {}", announcement.app_ids.join(" | "));
+                    println!("Federated sign-in (only --tenant-id and --client-id), as on GitHub:");
+                    println!(
+                        "  ACTIONS_ID_TOKEN_REQUEST_URL='{}'",
+                        announcement.github_id_token_request_url
+                    );
+                    println!(
+                        "  ACTIONS_ID_TOKEN_REQUEST_TOKEN={}",
+                        announcement.github_id_token_request_token
+                    );
+                    println!("or as on Azure Pipelines:");
+                    println!(
+                        "  SYSTEM_OIDCREQUESTURI={}",
+                        announcement.azure_oidc_request_uri
+                    );
+                    println!("  SYSTEM_ACCESSTOKEN={}", announcement.azure_access_token);
+                    println!(
+                        "  --azure-service-connection-id {}",
+                        announcement.azure_service_connection_id
+                    );
                     println!("Stop it with Ctrl-C.");
                 }
             }
@@ -231,6 +338,49 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+/// Names to ids, and the resolved ids as outputs (`flight-id`, `addon-id`).
+/// How the summary names the product when the run fails before names are resolved to ids.
+fn describe_spec(spec: &ProductSpec) -> String {
+    match spec {
+        ProductSpec::App { app_id } => format!("app {app_id}"),
+        ProductSpec::Flight {
+            app_id,
+            flight: FlightSpec::Id(id),
+        } => format!("flight {id} of app {app_id}"),
+        ProductSpec::Flight {
+            app_id,
+            flight: FlightSpec::Name(name),
+        } => format!("flight \"{name}\" of app {app_id}"),
+        ProductSpec::Addon {
+            addon: AddonSpec::Id(id),
+            ..
+        } => format!("add-on {id}"),
+        ProductSpec::Addon {
+            addon: AddonSpec::ProductId(product_id),
+            ..
+        } => format!("add-on with product id {product_id}"),
+    }
+}
+
+async fn resolve(
+    client: &Client,
+    spec: &ProductSpec,
+    reporter: &Reporter,
+) -> Result<ProductRef, Error> {
+    let product = products::resolve(client, spec).await?;
+    let output = |name: &str, value: &str| {
+        if let Err(e) = reporter.set_output(name, value) {
+            tracing::error!("cannot write output `{name}`: {e}");
+        }
+    };
+    match &product {
+        ProductRef::Flight { flight_id, .. } => output("flight-id", flight_id),
+        ProductRef::Addon { addon_id } => output("addon-id", addon_id),
+        ProductRef::App { .. } => {}
+    }
+    Ok(product)
 }
 
 async fn wait_for_shutdown() {
@@ -266,7 +416,7 @@ struct Connection {
 impl Connection {
     /// With `simulate`, the simulator starts with `product` published, so the user's own
     /// inputs work unchanged.
-    async fn open(session: &Session, product: &ProductRef) -> Result<Connection, Error> {
+    async fn open(session: &Session, product: Option<&ProductSpec>) -> Result<Connection, Error> {
         let http = reqwest::Client::builder()
             .user_agent(concat!("msstore-submit/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(30))
@@ -283,21 +433,37 @@ impl Connection {
                 let mut options = simulator::Options {
                     phase: settings.phase,
                     storage: settings.storage.clone(),
-                    app_ids: vec![product.app_id().to_string()],
+                    token_lifetime: settings.token_lifetime,
+                    products: product.into_iter().cloned().collect(),
                     ..Default::default()
                 };
-                if let Credential::ClientSecret {
-                    tenant_id,
-                    client_id,
-                    secret,
-                } = &session.credential
-                {
-                    use secrecy::ExposeSecret;
-                    options.credentials.push(simulator::Credentials {
+                // The user's own secret or certificate is registered, so signing in with
+                // it runs for real.
+                match &session.credential {
+                    Credential::ClientSecret {
+                        tenant_id,
+                        client_id,
+                        secret,
+                    } => {
+                        use secrecy::ExposeSecret;
+                        options.credentials.push(simulator::CredentialRegistration {
+                            tenant_id: tenant_id.clone(),
+                            client_id: client_id.clone(),
+                            client_secret: Some(secret.expose_secret().to_string()),
+                            ..Default::default()
+                        });
+                    }
+                    Credential::Certificate {
+                        tenant_id,
+                        client_id,
+                        certificate,
+                    } => options.credentials.push(simulator::CredentialRegistration {
                         tenant_id: tenant_id.clone(),
                         client_id: client_id.clone(),
-                        client_secret: secret.expose_secret().to_string(),
-                    });
+                        certificate: Some(certificate.certificate_pem()),
+                        ..Default::default()
+                    }),
+                    _ => {}
                 }
                 let running =
                     simulator::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), options)
@@ -334,7 +500,14 @@ impl Connection {
         } else {
             RetryPolicy::default()
         };
-        let client = Client::new(http.clone(), &api, tokens, retry);
+        let client = Client::new(
+            http.clone(),
+            &api,
+            tokens,
+            retry,
+            Pacer::new(session.rate_limit),
+            session.request_timeout,
+        );
         Ok(Connection {
             http,
             client,
@@ -344,51 +517,25 @@ impl Connection {
 }
 
 /// The step summary (GitHub) or attached summary (Azure): what was submitted and where
-/// it stands.
-fn write_summary(
-    reporter: &Reporter,
-    config: &crate::config::SubmitConfig,
-    summary: &SubmitSummary,
-    error: Option<&Error>,
-) {
+/// it stands, also (above all) when the run failed.
+fn write_summary(reporter: &Reporter, title: &str, mut summary: RunSummary, error: Option<&Error>) {
     if !reporter.platform().is_ci() {
         return;
     }
-    use crate::report::escape::inert_single_line;
-    let cell = |text: &str| inert_single_line(text).replace('|', "\\|");
-    let product = &config.product;
-    let mut md = format!("### Microsoft Store submission: {}\n\n", product.describe());
-    md.push_str("| | |\n|---|---|\n");
-    if let Some(id) = &summary.submission_id {
-        md.push_str(&format!(
-            "| Submission | [{id}]({}) |\n",
-            product.dashboard_url(id)
-        ));
-    }
-    md.push_str(&format!(
-        "| Status | {} |\n",
-        cell(summary.status.as_deref().unwrap_or("not created"))
-    ));
-    if let Some(zip) = &summary.zip {
-        md.push_str(&format!(
-            "| Zip | {} ({} bytes), SHA-256 `{}` |\n",
-            cell(&zip.path.display().to_string()),
-            zip.size,
-            zip.sha256
-        ));
-    }
-    for package in &summary.packages {
-        md.push_str(&format!("| Package | {} |\n", cell(package)));
-    }
-    if let Some(error) = error {
-        md.push_str(&format!(
-            "\n**Failed (exit {})**: {}\n",
-            error.exit_code().code(),
-            cell(&error.to_string())
-        ));
-    }
-    md.push('\n');
-    if let Err(e) = reporter.summary(&md) {
+    summary.failure = error.map(|error| Failure {
+        exit_code: error.exit_code().code(),
+        message: match error {
+            Error::Internal(e) => format!("{e:#}"),
+            Error::Input(problems) => problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        },
+        hint: error.hint().map(str::to_string),
+    });
+    if let Err(e) = reporter.summary(&summary.to_markdown(title)) {
         tracing::warn!("cannot write the step summary: {e}");
     }
 }

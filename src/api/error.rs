@@ -80,6 +80,16 @@ impl ApiError {
         self.status() == Some(404)
     }
 
+    /// Whether a write may have been applied although it failed: no answer, or a server
+    /// error that is not "unavailable" (503/429 mean the request was not processed).
+    pub fn outcome_unknown(&self) -> bool {
+        match &self.kind {
+            ApiErrorKind::Transport { .. } => true,
+            ApiErrorKind::Status { status, .. } => *status >= 500 && *status != 503,
+            ApiErrorKind::SignIn(_) => false,
+        }
+    }
+
     pub fn summary(&self) -> String {
         match &self.kind {
             ApiErrorKind::Status { body, .. } => body.describe(),

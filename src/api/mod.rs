@@ -2,7 +2,9 @@
 //! and logs correlation ids. Flows speak in paths relative to `/v1.0/my/` and JSON values.
 
 pub mod error;
+pub mod pace;
 pub mod retry;
+pub mod status_codes;
 pub mod types;
 
 use std::sync::Arc;
@@ -14,19 +16,22 @@ use serde_json::Value;
 use url::Url;
 
 pub use self::error::{ApiError, ApiErrorKind, ErrorBody};
+use self::pace::Pacer;
 use self::retry::{Idempotency, RetryPolicy};
 use crate::auth::TokenSource;
 use crate::error::CallContext;
 
-/// Time one request may take. Cloning a large submission has been seen to take minutes
-/// before the service gives up with a 500 (reference §2.3), so this is generous.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(180);
+/// Time one request may take by default. Cloning a large submission has been seen to take
+/// minutes before the service gives up with a 500 (reference §2.3), so this is generous.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(180);
 
 pub struct Client {
     http: reqwest::Client,
     base: Url,
     tokens: Arc<TokenSource>,
     retry: RetryPolicy,
+    pacer: Pacer,
+    request_timeout: Duration,
 }
 
 impl Client {
@@ -35,6 +40,8 @@ impl Client {
         api_base_url: &Url,
         tokens: Arc<TokenSource>,
         retry: RetryPolicy,
+        pacer: Pacer,
+        request_timeout: Duration,
     ) -> Self {
         let mut base = api_base_url.clone();
         let path = format!("{}/v1.0/my/", base.path().trim_end_matches('/'));
@@ -44,6 +51,8 @@ impl Client {
             base,
             tokens,
             retry,
+            pacer,
+            request_timeout,
         }
     }
 
@@ -63,12 +72,12 @@ impl Client {
     }
 
     pub async fn put(&self, path: &str, body: &Value) -> Result<Value, ApiError> {
-        self.call(Method::PUT, path, Some(body), Idempotency::Write)
+        self.call(Method::PUT, path, Some(body), Idempotency::Idempotent)
             .await
     }
 
     pub async fn delete(&self, path: &str) -> Result<(), ApiError> {
-        self.call(Method::DELETE, path, None, Idempotency::Delete)
+        self.call(Method::DELETE, path, None, Idempotency::Idempotent)
             .await
             .map(|_| ())
     }
@@ -95,6 +104,8 @@ impl Client {
         let mut refreshed_token = false;
         loop {
             attempt += 1;
+            // The turn first, then the token: a wait for the rate limit must not age it.
+            self.pacer.wait_turn().await;
             let token = self.tokens.token().await.map_err(|e| ApiError {
                 context: CallContext {
                     call: shown.clone(),
@@ -107,7 +118,7 @@ impl Client {
                 .request(method.clone(), url.clone())
                 .bearer_auth(token.expose_secret())
                 .header("Accept", "application/json")
-                .timeout(REQUEST_TIMEOUT);
+                .timeout(self.request_timeout);
             request = match body {
                 Some(json) => request
                     .header("Content-Type", "application/json; charset=utf-8")
@@ -176,6 +187,14 @@ impl Client {
                     body: ErrorBody::parse(&text),
                 },
             };
+            if status == 401
+                && let Some(refused) = self.tokens.passthrough_refused(&shown)
+            {
+                return Err(ApiError {
+                    context,
+                    kind: ApiErrorKind::SignIn(Box::new(refused)),
+                });
+            }
             if status == 401 && !refreshed_token && !self.tokens.is_passthrough() {
                 tracing::info!("{context}: token refused; requesting a new one");
                 self.tokens.invalidate().await;
@@ -248,47 +267,59 @@ pub fn parse_lenient(text: &str) -> Result<Value, serde_json::Error> {
 }
 
 fn strip_comments_and_trailing_commas(text: &str) -> String {
-    // Outside strings: drop `//…` to end of line, and a `,` followed (after whitespace)
-    // by `}` or `]`.
+    // Two passes, so that a comma followed by a comment and then `]` is still trailing.
+    let without_comments = outside_strings(text, |chars, i, out| {
+        if chars[i] == '/' && chars.get(i + 1) == Some(&'/') {
+            let mut j = i;
+            while j < chars.len() && chars[j] != '\n' {
+                j += 1;
+            }
+            return j;
+        }
+        out.push(chars[i]);
+        i + 1
+    });
+    outside_strings(&without_comments, |chars, i, out| {
+        if chars[i] == ',' {
+            let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+            if matches!(next, Some('}') | Some(']')) {
+                return i + 1;
+            }
+        }
+        out.push(chars[i]);
+        i + 1
+    })
+}
+
+/// Copies `text`, letting `step` decide what to do with each character outside string
+/// literals (it pushes what it keeps and returns the next index); strings pass unchanged.
+fn outside_strings(
+    text: &str,
+    mut step: impl FnMut(&[char], usize, &mut String) -> usize,
+) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
-    let mut in_string = false;
-    let mut escaped = false;
     let mut i = 0;
     while i < chars.len() {
-        let c = chars[i];
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-            i += 1;
+        if chars[i] != '"' {
+            i = step(&chars, i, &mut out);
             continue;
         }
-        match c {
-            '"' => {
-                in_string = true;
-                out.push(c);
-            }
-            '/' if chars.get(i + 1) == Some(&'/') => {
-                while i < chars.len() && chars[i] != '\n' {
+        out.push('"');
+        i += 1;
+        while i < chars.len() {
+            let c = chars[i];
+            out.push(c);
+            i += 1;
+            if c == '\\' {
+                if let Some(&escaped) = chars.get(i) {
+                    out.push(escaped);
                     i += 1;
                 }
-                continue;
+            } else if c == '"' {
+                break;
             }
-            ',' => {
-                let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
-                if !matches!(next, Some('}') | Some(']')) {
-                    out.push(c);
-                }
-            }
-            _ => out.push(c),
         }
-        i += 1;
     }
     out
 }
@@ -296,6 +327,65 @@ fn strip_comments_and_trailing_commas(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Keys in the text of a JSON document (a string followed by `:`), `//` comments
+    /// skipped: what a parse must keep.
+    fn keys_in_text(text: &str) -> usize {
+        let chars: Vec<char> = text.chars().collect();
+        let (mut i, mut keys) = (0, 0);
+        while i < chars.len() {
+            match chars[i] {
+                '/' if chars.get(i + 1) == Some(&'/') => {
+                    while i < chars.len() && chars[i] != '\n' {
+                        i += 1;
+                    }
+                }
+                '"' => {
+                    i += 1;
+                    while i < chars.len() && chars[i] != '"' {
+                        if chars[i] == '\\' {
+                            i += 1;
+                        }
+                        i += 1;
+                    }
+                    let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+                    if next == Some(&':') {
+                        keys += 1;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        keys
+    }
+
+    fn keys_in_value(value: &Value) -> usize {
+        match value {
+            Value::Object(map) => map.len() + map.values().map(keys_in_value).sum::<usize>(),
+            Value::Array(items) => items.iter().map(keys_in_value).sum(),
+            _ => 0,
+        }
+    }
+
+    #[test]
+    fn every_doc_sample_parses_without_loss() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/simulator/samples");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let value = parse_lenient(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(
+                keys_in_value(&value),
+                keys_in_text(&text),
+                "{} lost keys",
+                path.display()
+            );
+            checked += 1;
+        }
+        assert!(checked >= 45, "only {checked} samples");
+    }
 
     #[test]
     fn doc_samples_parse_leniently() {

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 pub enum Idempotency {
     /// GET: repeating it changes nothing.
     Read,
-    /// DELETE: repeating it after a lost answer finds nothing, which the caller treats as
-    /// done; so it is retried like a read.
-    Delete,
+    /// PUT and DELETE: the same request again leaves the same state (a PUT replaces the
+    /// whole submission; a DELETE that finds nothing is done), so they are retried like reads.
+    Idempotent,
     /// POST/PUT: repeated only when the service said it did not process it (429, 503).
     Write,
 }
@@ -29,7 +29,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 6,
-            first_delay: Duration::from_secs(2),
+            first_delay: Duration::from_secs(1),
             max_delay: Duration::from_secs(60),
             max_total: Duration::from_secs(10 * 60),
         }
@@ -48,8 +48,7 @@ impl RetryPolicy {
     ) -> Option<Duration> {
         let retryable = match status {
             429 | 503 => true,
-            500..=599 => idempotency != Idempotency::Write,
-            408 => idempotency != Idempotency::Write,
+            500..=599 | 408 => idempotency != Idempotency::Write,
             _ => false,
         };
         if !retryable {

@@ -8,14 +8,16 @@ pub mod values;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
 use url::Url;
 
+use crate::auth::{ClientCertificate, FederatedSource};
 pub use raw::{Inputs, RawInputs, Source};
-pub(crate) use validate::SECRET_INPUTS;
 pub use validate::{Environment, validate};
+pub(crate) use validate::{SECRET_INPUTS, SECRET_VARIABLES};
 
 /// One thing wrong with the inputs: which input, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +56,12 @@ pub struct Config {
 pub enum Command {
     Submit(Box<SubmitConfig>),
     Status(Box<StatusConfig>),
+    CreateFlight(Box<CreateFlightConfig>),
+    DeleteFlight(Box<DeleteFlightConfig>),
+    CreateAddon(Box<CreateAddonConfig>),
+    DeleteAddon(Box<DeleteAddonConfig>),
+    List(Box<ListConfig>),
+    Rollout(Box<RolloutConfig>),
     Pack(PackConfig),
     Simulator(SimulatorConfig),
 }
@@ -63,6 +71,12 @@ impl Command {
         match self {
             Command::Submit(_) => "submit",
             Command::Status(_) => "status",
+            Command::CreateFlight(_) => "create-flight",
+            Command::DeleteFlight(_) => "delete-flight",
+            Command::CreateAddon(_) => "create-addon",
+            Command::DeleteAddon(_) => "delete-addon",
+            Command::List(_) => "list",
+            Command::Rollout(_) => "rollout",
             Command::Pack(_) => "pack",
             Command::Simulator(_) => "simulator",
         }
@@ -92,8 +106,12 @@ pub struct Session {
     pub api_base_url: Url,
     /// `simulate: true`: start the built-in simulator in-process and talk to it.
     pub simulate: Option<SimulatorSettings>,
+    /// Pacing of API calls; `None` paces nothing.
+    pub rate_limit: Option<crate::api::pace::RateLimit>,
+    pub request_timeout: Duration,
 }
 
+/// How the run signs in (interface §3): one of these, chosen by which inputs are given.
 #[derive(Debug, Clone)]
 pub enum Credential {
     ClientSecret {
@@ -101,33 +119,122 @@ pub enum Credential {
         client_id: String,
         secret: SecretString,
     },
+    /// `client-certificate(-file)`: a client assertion signed with the certificate's key.
+    Certificate {
+        tenant_id: String,
+        client_id: String,
+        certificate: Arc<ClientCertificate>,
+    },
+    /// `federated-token(-file)`, or the CI platform's OIDC token when nothing else is given.
+    Federated {
+        tenant_id: String,
+        client_id: String,
+        source: FederatedSource,
+    },
     AccessToken(SecretString),
     /// `simulate: true` without credentials: the simulator's own test credentials are used.
     SimulatorDefault,
 }
 
-/// The product a command works on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProductRef {
-    App { app_id: String },
+impl Credential {
+    /// For logs: which way of signing in this is.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Credential::ClientSecret { .. } => "a client secret",
+            Credential::Certificate { .. } => "a certificate",
+            Credential::Federated { source, .. } => source.describe(),
+            Credential::AccessToken(_) => "the given access token",
+            Credential::SimulatorDefault => "the simulator's test credentials",
+        }
+    }
 }
 
-impl ProductRef {
-    pub fn app_id(&self) -> &str {
+/// A product as the inputs name it. Flight names and add-on product ids are resolved to
+/// ids through the API before anything else happens (`submission::product`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProductSpec {
+    App {
+        app_id: String,
+    },
+    Flight {
+        app_id: String,
+        flight: FlightSpec,
+    },
+    Addon {
+        addon: AddonSpec,
+        /// Narrows the search for a product id to one app's add-ons.
+        app_id: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FlightSpec {
+    Id(String),
+    Name(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddonSpec {
+    Id(String),
+    ProductId(String),
+}
+
+impl ProductSpec {
+    /// The app the product belongs to, when the inputs say.
+    pub fn app_id(&self) -> Option<&str> {
         match self {
-            ProductRef::App { app_id } => app_id,
+            ProductSpec::App { app_id } | ProductSpec::Flight { app_id, .. } => Some(app_id),
+            ProductSpec::Addon { app_id, .. } => app_id.as_deref(),
         }
     }
 
-    pub fn describe(&self) -> String {
+    pub fn kind(&self) -> ProductKind {
         match self {
-            ProductRef::App { app_id } => format!("app {app_id}"),
+            ProductSpec::App { .. } => ProductKind::App,
+            ProductSpec::Flight { .. } => ProductKind::Flight,
+            ProductSpec::Addon { .. } => ProductKind::Addon,
         }
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProductKind {
+    App,
+    Flight,
+    Addon,
+}
+
+/// A product by the ids the API addresses it with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProductRef {
+    App { app_id: String },
+    Flight { app_id: String, flight_id: String },
+    Addon { addon_id: String },
+}
+
+impl ProductRef {
+    pub fn describe(&self) -> String {
+        match self {
+            ProductRef::App { app_id } => format!("app {app_id}"),
+            ProductRef::Flight { app_id, flight_id } => {
+                format!("flight {flight_id} of app {app_id}")
+            }
+            ProductRef::Addon { addon_id } => format!("add-on {addon_id}"),
+        }
+    }
+
+    pub fn kind(&self) -> ProductKind {
+        match self {
+            ProductRef::App { .. } => ProductKind::App,
+            ProductRef::Flight { .. } => ProductKind::Flight,
+            ProductRef::Addon { .. } => ProductKind::Addon,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum PackageMode {
+    #[default]
     Replace,
     Add,
 }
@@ -194,14 +301,119 @@ impl ZipSource {
 }
 
 /// What to change in the cloned submission.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SubmissionChanges {
     /// Zip entry names of the new packages (all at the zip root).
     pub packages: Vec<String>,
     pub package_mode: PackageMode,
     pub patch: Option<serde_json::Value>,
     pub release_notes: Option<String>,
+    /// `release-notes-dir`: language code (lower case) → release notes, one file each.
+    pub release_notes_by_language: std::collections::BTreeMap<String, String>,
     pub notes_for_certification: Option<String>,
+    pub release: ReleaseOptions,
+}
+
+/// Release control on `submit` (docs/decisions/0007-release-control.md). Every field is
+/// `None` unless its input was given: what is not given keeps the cloned submission's value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReleaseOptions {
+    /// `rollout-percentage`: gradual rollout on, at this percentage.
+    pub rollout_percentage: Option<f64>,
+    pub publish_mode: Option<PublishMode>,
+    /// With [`PublishMode::SpecificDate`] only.
+    pub publish_date: Option<jiff::Timestamp>,
+    pub visibility: Option<Visibility>,
+    pub mandatory_update: Option<bool>,
+    pub mandatory_update_effective_date: Option<jiff::Timestamp>,
+}
+
+impl ReleaseOptions {
+    pub fn is_empty(&self) -> bool {
+        *self == ReleaseOptions::default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishMode {
+    Immediate,
+    Manual,
+    SpecificDate,
+}
+
+impl PublishMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PublishMode::Immediate => "Immediate",
+            PublishMode::Manual => "Manual",
+            PublishMode::SpecificDate => "SpecificDate",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Public,
+    Private,
+    Hidden,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "Public",
+            Visibility::Private => "Private",
+            Visibility::Hidden => "Hidden",
+        }
+    }
+}
+
+/// `existing-rollout`: what `submit` does when the last published submission is still
+/// rolling out (which blocks creating a new one).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ExistingRollout {
+    #[default]
+    Fail,
+    Halt,
+    Finalize,
+}
+
+impl ExistingRollout {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExistingRollout::Fail => "fail",
+            ExistingRollout::Halt => "halt",
+            ExistingRollout::Finalize => "finalize",
+        }
+    }
+}
+
+/// `rollout-action` of the `rollout` command.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RolloutAction {
+    Get,
+    Update(f64),
+    Halt,
+    Finalize,
+}
+
+impl RolloutAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RolloutAction::Get => "get",
+            RolloutAction::Update(_) => "update",
+            RolloutAction::Halt => "halt",
+            RolloutAction::Finalize => "finalize",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct RolloutConfig {
+    pub session: Session,
+    /// An app or a flight: add-ons have no rollout.
+    pub product: ProductSpec,
+    pub action: RolloutAction,
 }
 
 /// How the upload runs: blocks in flight and block size (`upload-concurrency`,
@@ -224,22 +436,94 @@ impl Default for UploadTuning {
 #[derive(Debug)]
 pub struct SubmitConfig {
     pub session: Session,
-    pub product: ProductRef,
+    pub product: ProductSpec,
     pub submission_id: Option<String>,
     pub changes: SubmissionChanges,
     pub zip: ZipSource,
     pub upload: UploadTuning,
     pub on_pending: OnPending,
+    pub existing_rollout: ExistingRollout,
     pub commit: bool,
     pub wait: WaitConfig,
+    /// `dry-run`: read, build, check and print the plan; change nothing.
+    pub dry_run: bool,
+    /// The new packages' manifests, read during validation (pre-flight, issue 9).
+    pub package_manifests: Vec<crate::package::manifest::PackageInfo>,
+    /// `allow-dropped-platforms`.
+    pub allow_dropped_platforms: bool,
 }
 
 #[derive(Debug)]
 pub struct StatusConfig {
     pub session: Session,
-    pub product: ProductRef,
+    pub product: ProductSpec,
     pub submission_id: Option<String>,
     pub wait: WaitConfig,
+}
+
+#[derive(Debug)]
+pub struct CreateFlightConfig {
+    pub session: Session,
+    pub app_id: String,
+    pub friendly_name: String,
+    pub group_ids: Vec<String>,
+    /// Friendly name of the flight the new one ranks just above.
+    pub rank_higher_than: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct DeleteFlightConfig {
+    pub session: Session,
+    pub app_id: String,
+    pub flight: FlightSpec,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddonType {
+    Durable,
+    Consumable,
+}
+
+impl AddonType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AddonType::Durable => "Durable",
+            AddonType::Consumable => "Consumable",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct CreateAddonConfig {
+    pub session: Session,
+    pub app_id: String,
+    pub product_id: String,
+    pub addon_type: AddonType,
+}
+
+#[derive(Debug)]
+pub struct DeleteAddonConfig {
+    pub session: Session,
+    pub addon: AddonSpec,
+    pub app_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListKind {
+    Apps,
+    Flights {
+        app_id: String,
+    },
+    /// All add-ons of the account, or of one app.
+    Addons {
+        app_id: Option<String>,
+    },
+}
+
+#[derive(Debug)]
+pub struct ListConfig {
+    pub session: Session,
+    pub what: ListKind,
 }
 
 #[derive(Debug)]
@@ -254,12 +538,14 @@ pub struct SimulatorSettings {
     pub storage: Option<crate::simulator::storage::StorageAccount>,
     /// How long each processing phase (pre-processing, certification, …) lasts.
     pub phase: Duration,
+    /// Lifetime of the Partner Center tokens it issues (`simulator-token-lifetime`).
+    pub token_lifetime: Duration,
 }
 
 #[derive(Debug)]
 pub struct SimulatorConfig {
     pub listen: SocketAddr,
     pub settings: SimulatorSettings,
-    /// Apps to seed besides the simulator's default one.
-    pub app_ids: Vec<String>,
+    /// Products to seed besides the simulator's default ones.
+    pub products: Vec<ProductSpec>,
 }

@@ -88,6 +88,9 @@ pub struct RawInputs {
     /// replace (default) or add.
     #[arg(long, help_heading = "Submission")]
     pub package_mode: Option<String>,
+    /// true lets the new packages stop serving an architecture or device family the published submission serves (default false).
+    #[arg(long, help_heading = "Submission")]
+    pub allow_dropped_platforms: Option<String>,
     /// JSON merge patch applied to the cloned submission.
     #[arg(long, help_heading = "Submission")]
     pub submission_patch: Option<String>,
@@ -168,6 +171,12 @@ pub struct RawInputs {
     /// error, warn, info (default), debug or trace.
     #[arg(long, help_heading = "Run")]
     pub log_level: Option<String>,
+    /// Partner Center calls allowed per minute (or N/DURATION, or off; default 15).
+    #[arg(long, help_heading = "Run")]
+    pub rate_limit: Option<String>,
+    /// How long one Partner Center call may take (default 3m).
+    #[arg(long, help_heading = "Run")]
+    pub request_timeout: Option<String>,
 
     // --- command-specific ---
     /// Flight group ids (create-flight).
@@ -194,6 +203,9 @@ pub struct RawInputs {
     /// Azure Storage connection string (e.g. Azurite's): the simulator's upload URLs point there (simulator, simulate).
     #[arg(long, help_heading = "Commands")]
     pub simulator_storage: Option<String>,
+    /// Lifetime of the simulator's Partner Center tokens (simulator, simulate; default 3599s).
+    #[arg(long, help_heading = "Commands")]
+    pub simulator_token_lifetime: Option<String>,
 }
 
 /// Where an input's value came from; shown in error messages so users know what to fix.

@@ -11,8 +11,14 @@ use url::Url;
 
 use super::values::{format_size, parse_bool, parse_duration, parse_list, parse_size};
 use super::*;
+use crate::api::DEFAULT_REQUEST_TIMEOUT;
+use crate::api::pace::RateLimit;
+use crate::auth::{ClientCertificate, FederatedSource};
 use crate::package;
+use crate::package::manifest::{self, PackageInfo};
 use crate::submission::files::new_files_in_patch;
+
+mod release;
 
 const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com";
 const DEFAULT_API: &str = "https://manage.devcenter.microsoft.com";
@@ -26,6 +32,10 @@ const MIN_UPLOAD_BLOCK: u64 = 256 << 10;
 /// Azure's largest block (service version 2019-12-12 and later).
 const MAX_UPLOAD_BLOCK: u64 = 4000 << 20;
 const MAX_UPLOAD_MEMORY: u64 = 2 << 30;
+/// Entra ID's access tokens live about an hour (reference §1.5).
+const DEFAULT_SIM_TOKEN_LIFETIME: Duration = Duration::from_secs(3599);
+/// A certificate that expires sooner than this gets a warning on every run.
+const CERTIFICATE_WARNING_DAYS: i64 = 30;
 
 /// Inputs that every command reads.
 const COMMON_INPUTS: &[&str] = &["command", "output", "log-level"];
@@ -34,23 +44,48 @@ const SESSION_INPUTS: &[&str] = &[
     "tenant-id",
     "client-id",
     "client-secret",
+    "client-certificate",
+    "client-certificate-file",
+    "federated-token",
+    "federated-token-file",
+    "azure-service-connection-id",
     "access-token",
     "authority-host",
     "api-base-url",
     "simulate",
     "simulator-phase",
+    "simulator-token-lifetime",
     "simulator-storage",
+    "rate-limit",
+    "request-timeout",
+];
+/// Inputs that name a product.
+const PRODUCT_INPUTS: &[&str] = &[
+    "app-id",
+    "flight-id",
+    "flight-name",
+    "addon-id",
+    "addon-product-id",
 ];
 const SUBMIT_INPUTS: &[&str] = &[
-    "app-id",
     "submission-id",
     "packages",
     "package-mode",
+    "allow-dropped-platforms",
     "submission-patch",
     "submission-patch-file",
     "assets-dir",
     "release-notes",
+    "release-notes-dir",
     "notes-for-certification",
+    "target-publish-mode",
+    "target-publish-date",
+    "visibility",
+    "rollout-percentage",
+    "existing-rollout",
+    "mandatory-update",
+    "mandatory-update-effective-date",
+    "dry-run",
     "on-pending",
     "commit",
     "wait-for",
@@ -61,13 +96,7 @@ const SUBMIT_INPUTS: &[&str] = &[
     "upload-concurrency",
     "upload-block-size",
 ];
-const STATUS_INPUTS: &[&str] = &[
-    "app-id",
-    "submission-id",
-    "wait-for",
-    "timeout",
-    "poll-interval",
-];
+const STATUS_INPUTS: &[&str] = &["submission-id", "wait-for", "timeout", "poll-interval"];
 const PACK_INPUTS: &[&str] = &[
     "packages",
     "assets-dir",
@@ -75,35 +104,26 @@ const PACK_INPUTS: &[&str] = &[
     "submission-patch-file",
     "zip-path",
 ];
-const SIMULATOR_INPUTS: &[&str] = &["listen", "simulator-phase", "simulator-storage", "app-id"];
-
-/// Inputs of the interface that this version does not act on yet. Giving one is an error,
-/// never silently ignored: a `flight-id` that is ignored would ship to production.
-const NOT_YET_SUPPORTED: &[&str] = &[
-    "client-certificate",
-    "client-certificate-file",
-    "federated-token",
-    "federated-token-file",
-    "azure-service-connection-id",
+const CREATE_FLIGHT_INPUTS: &[&str] = &["app-id", "flight-name", "group-ids", "rank-higher-than"];
+const DELETE_FLIGHT_INPUTS: &[&str] = &["app-id", "flight-id", "flight-name"];
+const CREATE_ADDON_INPUTS: &[&str] = &["app-id", "addon-product-id", "addon-type"];
+const DELETE_ADDON_INPUTS: &[&str] = &["app-id", "addon-id", "addon-product-id"];
+const LIST_INPUTS: &[&str] = &["list", "app-id"];
+const SIMULATOR_INPUTS: &[&str] = &[
+    "listen",
+    "simulator-phase",
+    "simulator-token-lifetime",
+    "simulator-storage",
+    "app-id",
     "flight-id",
     "flight-name",
     "addon-id",
     "addon-product-id",
-    "release-notes-dir",
-    "target-publish-mode",
-    "target-publish-date",
-    "visibility",
-    "rollout-percentage",
-    "existing-rollout",
-    "mandatory-update",
-    "mandatory-update-effective-date",
-    "dry-run",
-    "group-ids",
-    "rank-higher-than",
-    "addon-type",
-    "rollout-action",
-    "list",
 ];
+
+/// Inputs of the interface that this version does not act on yet. Giving one is an error,
+/// never silently ignored: a `flight-id` that is ignored would ship to production.
+const NOT_YET_SUPPORTED: &[&str] = &[];
 
 const COMMANDS: &[&str] = &[
     "submit",
@@ -128,26 +148,65 @@ pub(crate) const SECRET_INPUTS: &[&str] = &[
     "simulator-storage",
 ];
 
-/// What validation needs from the process: where relative paths start, where temp files go.
+/// Environment variables that hold credentials of the CI platform; masked like inputs.
+pub(crate) const SECRET_VARIABLES: &[&str] =
+    &["ACTIONS_ID_TOKEN_REQUEST_TOKEN", "SYSTEM_ACCESSTOKEN"];
+
+/// Every valid way to sign in, for the messages about sign-in inputs.
+const SIGN_IN_CHOICES: &str = "sign in with `tenant-id` + `client-id` and exactly one of `client-secret`, \
+`client-certificate` (or `client-certificate-file`) or `federated-token` (or `federated-token-file`); \
+or with `tenant-id` + `client-id` alone on GitHub Actions (the job needs `permissions: id-token: write`) \
+or with `azure-service-connection-id` on Azure Pipelines; or with `access-token` alone";
+
+/// What validation needs from the process: where relative paths start, where temp files go,
+/// and what the CI platform offers for federated sign-in.
 #[derive(Debug, Clone)]
 pub struct Environment {
     pub cwd: PathBuf,
     pub temp_dir: PathBuf,
+    pub platform_identity: PlatformIdentity,
+}
+
+/// The variables through which a CI platform hands out OIDC tokens (ci-platforms §1.9, §2.4).
+#[derive(Debug, Clone, Default)]
+pub struct PlatformIdentity {
+    /// `GITHUB_ACTIONS=true`.
+    pub github_actions: bool,
+    /// `TF_BUILD=True`.
+    pub azure_pipelines: bool,
+    /// Set only when the job has `permissions: id-token: write`.
+    pub github_request_url: Option<String>,
+    pub github_request_token: Option<String>,
+    pub azure_request_uri: Option<String>,
+    /// `System.AccessToken`, which a step sees only when it maps it explicitly.
+    pub azure_access_token: Option<String>,
 }
 
 impl Environment {
     pub fn from_process() -> Self {
+        Environment::from_vars(&std::env::vars().collect())
+    }
+
+    pub fn from_vars(vars: &std::collections::BTreeMap<String, String>) -> Self {
+        let var = |name: &str| vars.get(name).filter(|v| !v.is_empty()).cloned();
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        let temp_dir = std::env::var_os("RUNNER_TEMP")
-            .filter(|v| !v.is_empty())
+        let temp_dir = var("RUNNER_TEMP")
+            .or_else(|| var("AGENT_TEMPDIRECTORY"))
             .map(PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("AGENT_TEMPDIRECTORY")
-                    .filter(|v| !v.is_empty())
-                    .map(PathBuf::from)
-            })
             .unwrap_or_else(std::env::temp_dir);
-        Environment { cwd, temp_dir }
+        let platform_identity = PlatformIdentity {
+            github_actions: var("GITHUB_ACTIONS").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            azure_pipelines: var("TF_BUILD").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            github_request_url: var("ACTIONS_ID_TOKEN_REQUEST_URL"),
+            github_request_token: var("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
+            azure_request_uri: var("SYSTEM_OIDCREQUESTURI"),
+            azure_access_token: var("SYSTEM_ACCESSTOKEN"),
+        };
+        Environment {
+            cwd,
+            temp_dir,
+            platform_identity,
+        }
     }
 }
 
@@ -205,15 +264,22 @@ impl Check<'_> {
         let command = match command_name.as_str() {
             "submit" => self.submit().map(|c| Command::Submit(Box::new(c))),
             "status" => self.status().map(|c| Command::Status(Box::new(c))),
+            "create-flight" => self
+                .create_flight()
+                .map(|c| Command::CreateFlight(Box::new(c))),
+            "delete-flight" => self
+                .delete_flight()
+                .map(|c| Command::DeleteFlight(Box::new(c))),
+            "create-addon" => self
+                .create_addon()
+                .map(|c| Command::CreateAddon(Box::new(c))),
+            "delete-addon" => self
+                .delete_addon()
+                .map(|c| Command::DeleteAddon(Box::new(c))),
+            "list" => self.list().map(|c| Command::List(Box::new(c))),
+            "rollout" => self.rollout().map(|c| Command::Rollout(Box::new(c))),
             "pack" => self.pack().map(Command::Pack),
             "simulator" => self.simulator().map(Command::Simulator),
-            other if COMMANDS.contains(&other) => {
-                self.problem(
-                    "command",
-                    format!("`{other}` is not available in this version yet"),
-                );
-                None
-            }
             other => {
                 let hint = COMMANDS
                     .iter()
@@ -230,6 +296,7 @@ impl Check<'_> {
                 None
             }
         };
+        self.dry_run_elsewhere(&command_name);
         self.warn_unused(&command_name);
         let secrets = SECRET_INPUTS
             .iter()
@@ -246,8 +313,14 @@ impl Check<'_> {
 
     fn warn_unused(&mut self, command: &str) {
         let used: Vec<&str> = match command {
-            "submit" => [SESSION_INPUTS, SUBMIT_INPUTS].concat(),
-            "status" => [SESSION_INPUTS, STATUS_INPUTS].concat(),
+            "submit" => [SESSION_INPUTS, PRODUCT_INPUTS, SUBMIT_INPUTS].concat(),
+            "status" => [SESSION_INPUTS, PRODUCT_INPUTS, STATUS_INPUTS].concat(),
+            "create-flight" => [SESSION_INPUTS, CREATE_FLIGHT_INPUTS].concat(),
+            "delete-flight" => [SESSION_INPUTS, DELETE_FLIGHT_INPUTS].concat(),
+            "create-addon" => [SESSION_INPUTS, CREATE_ADDON_INPUTS].concat(),
+            "delete-addon" => [SESSION_INPUTS, DELETE_ADDON_INPUTS].concat(),
+            "list" => [SESSION_INPUTS, LIST_INPUTS].concat(),
+            "rollout" => [SESSION_INPUTS, PRODUCT_INPUTS, release::ROLLOUT_INPUTS].concat(),
             "pack" => PACK_INPUTS.to_vec(),
             "simulator" => SIMULATOR_INPUTS.to_vec(),
             _ => return,
@@ -306,6 +379,10 @@ impl Check<'_> {
         }
         let patch = self.patch();
         let release_notes = self.inputs.value("release-notes").map(str::to_string);
+        let release_notes_by_language = self.release_notes_dir();
+        let release = self.release_options();
+        let existing_rollout = self.existing_rollout();
+        let dry_run = self.dry_run();
         let notes_for_certification = self
             .inputs
             .value("notes-for-certification")
@@ -336,22 +413,38 @@ impl Check<'_> {
                 }
             }
         };
-        let mut packages: Vec<String> = package_files.into_iter().map(|f| f.entry_name).collect();
+        let mut packages: Vec<String> =
+            package_files.iter().map(|f| f.entry_name.clone()).collect();
         if let Some(path) = &upload_zip
             && !self.inputs.is_given("packages")
         {
             packages = self.packages_in_zip(path);
         }
+        let package_manifests =
+            self.package_manifests(&package_files, upload_zip.as_deref(), &packages);
+        let allow_dropped_platforms = self.boolean("allow-dropped-platforms", false);
+        if self.inputs.is_given("allow-dropped-platforms") && packages.is_empty() {
+            self.warnings.push(
+                "`allow-dropped-platforms` ignored: no new packages, so nothing is dropped".into(),
+            );
+        }
+        if let Some(kind) = product.as_ref().map(ProductSpec::kind) {
+            self.fits_the_product(kind, patch.as_ref());
+            self.release_fits_the_product(kind);
+        }
         if packages.is_empty()
             && patch.is_none()
             && release_notes.is_none()
+            && release_notes_by_language.is_empty()
             && notes_for_certification.is_none()
+            && release.is_empty()
             && !self.inputs.is_given("packages")
             && !self.inputs.is_given("upload-zip")
+            && !self.inputs.is_given("release-notes-dir")
         {
             self.problem(
                 "packages",
-                "nothing to submit: give `packages`, `submission-patch`, `release-notes` or `notes-for-certification`",
+                "nothing to submit: give `packages`, `submission-patch`, `release-notes`, `release-notes-dir`, `notes-for-certification` or a release setting (`rollout-percentage`, `target-publish-mode`, `visibility`, `mandatory-update`)",
             );
         }
         Some(SubmitConfig {
@@ -363,14 +456,99 @@ impl Check<'_> {
                 package_mode,
                 patch,
                 release_notes,
+                release_notes_by_language,
                 notes_for_certification,
+                release,
             },
             zip,
             upload,
             on_pending,
+            existing_rollout,
             commit,
             wait,
+            dry_run,
+            package_manifests,
+            allow_dropped_platforms,
         })
+    }
+
+    /// Flights have packages but no listings; add-ons have listings (with icons) but no
+    /// packages and no certification notes (reference §2.4.13, §2.4.15).
+    fn fits_the_product(&mut self, kind: ProductKind, patch: Option<&serde_json::Value>) {
+        match kind {
+            ProductKind::App => {}
+            ProductKind::Flight => {
+                if self.inputs.is_given("release-notes") {
+                    self.problem(
+                        "release-notes",
+                        "a package flight has no listings, so no release notes; set them on the app's submission",
+                    );
+                }
+            }
+            ProductKind::Addon => {
+                for (input, why) in [
+                    (
+                        "packages",
+                        "add-ons have no packages; their zip holds listing icons only",
+                    ),
+                    ("package-mode", "add-ons have no packages"),
+                    ("allow-dropped-platforms", "add-ons have no packages"),
+                    ("release-notes", "add-on listings have no release notes"),
+                    (
+                        "notes-for-certification",
+                        "add-on submissions have no certification notes",
+                    ),
+                ] {
+                    if self.inputs.is_given(input) {
+                        self.problem(input, why.to_string());
+                    }
+                }
+                if let Some(patch) = patch {
+                    self.addon_icons(patch);
+                }
+            }
+        }
+    }
+
+    /// Every icon an add-on patch uploads must be a 300×300 PNG (reference §2.4.15).
+    fn addon_icons(&mut self, patch: &serde_json::Value) {
+        let Some(listings) = patch.get("listings").and_then(|l| l.as_object()) else {
+            return;
+        };
+        let Some(dir) = self
+            .inputs
+            .value("assets-dir")
+            .map(|d| self.env.cwd.join(d))
+        else {
+            return;
+        };
+        for (language, listing) in listings {
+            let Some(icon) = listing.get("icon") else {
+                continue;
+            };
+            if icon.get("fileStatus").and_then(|s| s.as_str()) != Some("PendingUpload") {
+                continue;
+            }
+            let Some(name) = icon.get("fileName").and_then(|n| n.as_str()) else {
+                continue;
+            };
+            let path = dir.join(name.replace('\\', "/"));
+            if !path.is_file() {
+                continue; // reported by the assets check
+            }
+            match package::png_dimensions(&path) {
+                Ok(Some((300, 300))) => {}
+                Ok(Some((w, h))) => self.problem(
+                    "assets-dir",
+                    format!("the {language} icon `{name}` is {w}×{h}; add-on icons must be 300×300 PNG"),
+                ),
+                Ok(None) => self.problem(
+                    "assets-dir",
+                    format!("the {language} icon `{name}` is not a PNG; add-on icons must be 300×300 PNG"),
+                ),
+                Err(e) => self.problem("assets-dir", format!("cannot read `{name}`: {e}")),
+            }
+        }
     }
 
     fn status(&mut self) -> Option<StatusConfig> {
@@ -390,6 +568,136 @@ impl Check<'_> {
         })
     }
 
+    fn create_flight(&mut self) -> Option<CreateFlightConfig> {
+        let session = self.session();
+        let app_id = self.app_id_required();
+        let friendly_name = match self.inputs.value("flight-name").map(str::trim) {
+            Some(name) if !name.is_empty() => Some(name.to_string()),
+            _ => {
+                self.problem("flight-name", "is required: the new flight's friendly name");
+                None
+            }
+        };
+        let group_ids = match self.inputs.value("group-ids").map(parse_list) {
+            Some(ids) if !ids.is_empty() => {
+                for id in &ids {
+                    if !id.chars().all(|c| c.is_ascii_digit()) {
+                        self.problem(
+                            "group-ids",
+                            format!("`{id}` is not a flight group id (a number from the group's Partner Center URL)"),
+                        );
+                    }
+                }
+                ids
+            }
+            _ => {
+                self.problem(
+                    "group-ids",
+                    "is required: the flight groups to ship to (ids from Partner Center → Customer groups; there is no API for them)",
+                );
+                Vec::new()
+            }
+        };
+        let rank_higher_than = self
+            .inputs
+            .value("rank-higher-than")
+            .map(|s| s.trim().to_string());
+        Some(CreateFlightConfig {
+            session: session?,
+            app_id: app_id?,
+            friendly_name: friendly_name?,
+            group_ids,
+            rank_higher_than,
+        })
+    }
+
+    fn delete_flight(&mut self) -> Option<DeleteFlightConfig> {
+        let session = self.session();
+        let app_id = self.app_id_required();
+        let flight = self.flight_spec(true);
+        Some(DeleteFlightConfig {
+            session: session?,
+            app_id: app_id?,
+            flight: flight?,
+        })
+    }
+
+    fn create_addon(&mut self) -> Option<CreateAddonConfig> {
+        let session = self.session();
+        let app_id = self.app_id_required();
+        let product_id = match self.inputs.value("addon-product-id").map(str::trim) {
+            Some(id) if !id.is_empty() => Some(id.to_string()),
+            _ => {
+                self.problem(
+                    "addon-product-id",
+                    "is required: the product id your code uses for the add-on, unique in the account",
+                );
+                None
+            }
+        };
+        let addon_type = if self.inputs.is_given("addon-type") {
+            Some(self.one_of(
+                "addon-type",
+                &[
+                    ("Durable", AddonType::Durable),
+                    ("Consumable", AddonType::Consumable),
+                ],
+                AddonType::Durable,
+            ))
+        } else {
+            self.problem("addon-type", "is required: `Durable` or `Consumable`");
+            None
+        };
+        Some(CreateAddonConfig {
+            session: session?,
+            app_id: app_id?,
+            product_id: product_id?,
+            addon_type: addon_type?,
+        })
+    }
+
+    fn delete_addon(&mut self) -> Option<DeleteAddonConfig> {
+        let session = self.session();
+        let addon = self.addon_spec(true);
+        let app_id = match addon {
+            Some(AddonSpec::ProductId(_)) => self.app_id_optional(),
+            _ => None,
+        };
+        Some(DeleteAddonConfig {
+            session: session?,
+            addon: addon?,
+            app_id,
+        })
+    }
+
+    fn list(&mut self) -> Option<ListConfig> {
+        let session = self.session();
+        let what = match self.inputs.value("list").map(str::trim) {
+            None => {
+                self.problem("list", "is required: `apps`, `flights` or `addons`");
+                None
+            }
+            Some("apps") => Some(ListKind::Apps),
+            Some("flights") => self
+                .app_id_required()
+                .map(|app_id| ListKind::Flights { app_id }),
+            Some("addons") => Some(ListKind::Addons {
+                app_id: self.app_id_optional(),
+            }),
+            Some(other) => {
+                self.problem(
+                    "list",
+                    format!("`{other}` is not one of apps, flights, addons"),
+                );
+                None
+            }
+        };
+        Some(ListConfig {
+            session: session?,
+            what: what?,
+        })
+    }
+
     fn pack(&mut self) -> Option<PackConfig> {
         let patch = self.patch();
         let mut files = self.packages(false);
@@ -405,6 +713,12 @@ impl Check<'_> {
             );
         }
         self.no_duplicate_entries(&files);
+        let names: Vec<String> = files
+            .iter()
+            .filter(|f| package::is_package_file_name(&f.entry_name))
+            .map(|f| f.entry_name.clone())
+            .collect();
+        self.package_manifests(&files, None, &names);
         let zip_path = match self.inputs.value("zip-path") {
             Some(p) => self.env.cwd.join(p),
             None => self.env.temp_dir.join("msstore-submit-upload.zip"),
@@ -427,17 +741,21 @@ impl Check<'_> {
             },
         };
         let phase = self.duration("simulator-phase", DEFAULT_SIM_PHASE);
-        let app_ids = match self.inputs.value("app-id") {
-            Some(_) => self.product().map(|p| vec![p.app_id().to_string()])?,
-            None => Vec::new(),
+        let token_lifetime = self.token_lifetime();
+        let names_a_product = PRODUCT_INPUTS.iter().any(|i| self.inputs.is_given(i));
+        let products = if names_a_product {
+            vec![self.product()?]
+        } else {
+            Vec::new()
         };
         Some(SimulatorConfig {
             listen,
             settings: SimulatorSettings {
                 phase,
                 storage: self.simulator_storage(),
+                token_lifetime,
             },
-            app_ids,
+            products,
         })
     }
 
@@ -446,6 +764,7 @@ impl Check<'_> {
     fn session(&mut self) -> Option<Session> {
         let simulate = self.boolean("simulate", false);
         let phase = self.duration("simulator-phase", DEFAULT_SIM_PHASE);
+        let token_lifetime = self.token_lifetime();
         let authority_host = self.url("authority-host", DEFAULT_AUTHORITY);
         let api_base_url = self.url("api-base-url", DEFAULT_API);
         if simulate {
@@ -458,29 +777,113 @@ impl Check<'_> {
             }
         }
         let credential = self.credential(simulate);
+        // The simulator has no rate limit unless a test switches it on: no pacing by default.
+        let default_limit = (!simulate).then_some(RateLimit::DEFAULT);
+        let rate_limit = self.rate_limit(default_limit);
+        let request_timeout = self.duration("request-timeout", DEFAULT_REQUEST_TIMEOUT);
+        if request_timeout < Duration::from_secs(1) {
+            self.problem("request-timeout", "must be at least 1s");
+        }
         Some(Session {
             credential: credential?,
             authority_host: authority_host?,
             api_base_url: api_base_url?,
             simulate: simulate.then(|| SimulatorSettings {
                 phase,
+                token_lifetime,
                 storage: self.simulator_storage(),
             }),
+            rate_limit,
+            request_timeout,
         })
     }
 
-    fn credential(&mut self, simulate: bool) -> Option<Credential> {
-        let access_token = self.inputs.value("access-token");
-        let secret = self.inputs.value("client-secret");
-        if let Some(token) = access_token {
-            if secret.is_some() {
-                self.problem(
-                    "access-token",
-                    "cannot be combined with `client-secret`; give either `access-token` alone, \
-                     or `tenant-id` + `client-id` + `client-secret`",
-                );
-                return None;
+    /// `15` (a minute), `15/1m`, `5/10s`, or `off`.
+    fn rate_limit(&mut self, default: Option<RateLimit>) -> Option<RateLimit> {
+        let Some(text) = self.inputs.value("rate-limit").map(str::trim) else {
+            return default;
+        };
+        if text.eq_ignore_ascii_case("off") {
+            return None;
+        }
+        let (count, window) = match text.split_once('/') {
+            Some((count, window)) => (count.trim(), parse_duration(window)),
+            None => (text, Ok(Duration::from_secs(60))),
+        };
+        match (count.parse::<usize>(), window) {
+            (Ok(requests), Ok(window)) if requests > 0 && !window.is_zero() => {
+                Some(RateLimit { requests, window })
             }
+            _ => {
+                self.problem(
+                    "rate-limit",
+                    format!("`{text}` is not a rate; use calls per minute (`15`), `N/DURATION` (`5/10s`) or `off`"),
+                );
+                default
+            }
+        }
+    }
+
+    /// Which way to sign in, from which inputs are given; conflicting or incomplete
+    /// combinations are problems that list the valid ones.
+    fn credential(&mut self, simulate: bool) -> Option<Credential> {
+        let mut conflict = false;
+        for (text, file) in [
+            ("client-certificate", "client-certificate-file"),
+            ("federated-token", "federated-token-file"),
+        ] {
+            if self.inputs.is_given(text) && self.inputs.is_given(file) {
+                self.problem(
+                    file,
+                    format!("cannot be combined with `{text}`: give the value or a file, not both"),
+                );
+                conflict = true;
+            }
+        }
+        let kinds: Vec<&str> = [
+            "client-secret",
+            "client-certificate",
+            "client-certificate-file",
+            "federated-token",
+            "federated-token-file",
+            "access-token",
+        ]
+        .into_iter()
+        .filter(|name| self.inputs.is_given(name))
+        .filter(|name| {
+            // A value/file pair is one way to sign in; giving both is reported above.
+            let pair_seen = match *name {
+                "client-certificate-file" => self.inputs.is_given("client-certificate"),
+                "federated-token-file" => self.inputs.is_given("federated-token"),
+                _ => false,
+            };
+            !pair_seen
+        })
+        .collect();
+        if let [first, second, ..] = kinds[..] {
+            self.problem(
+                second,
+                format!("cannot be combined with `{first}`: {SIGN_IN_CHOICES}"),
+            );
+            conflict = true;
+        }
+        let connection = self.inputs.value("azure-service-connection-id");
+        if let (Some(_), Some(first)) = (connection, kinds.first())
+            && !simulate
+        {
+            self.problem(
+                "azure-service-connection-id",
+                format!(
+                    "is only for signing in with the Azure Pipelines OIDC token, so it cannot be combined with `{first}`: {SIGN_IN_CHOICES}"
+                ),
+            );
+            conflict = true;
+        }
+        if conflict {
+            return None;
+        }
+
+        if let Some(token) = self.inputs.value("access-token") {
             if token.chars().any(char::is_whitespace) || token.starts_with("Bearer ") {
                 self.problem(
                     "access-token",
@@ -488,26 +891,259 @@ impl Check<'_> {
                 );
                 return None;
             }
+            let ignored: Vec<String> = ["tenant-id", "client-id"]
+                .into_iter()
+                .filter(|name| self.inputs.is_given(name))
+                .map(|name| format!("`{name}`"))
+                .collect();
+            if !ignored.is_empty() {
+                self.warnings.push(format!(
+                    "{} ignored: `access-token` is used as it is, without signing in",
+                    ignored.join(", ")
+                ));
+            }
             return Some(Credential::AccessToken(SecretString::from(
                 token.to_string(),
             )));
         }
-        if simulate && secret.is_none() {
-            return Some(Credential::SimulatorDefault);
+        let kind = kinds.first().copied();
+        if simulate {
+            // The built-in simulator can check a secret or a certificate it is given, but
+            // not a token from an issuer it does not know.
+            let federated = matches!(kind, Some("federated-token" | "federated-token-file"));
+            if federated || connection.is_some() {
+                let name = kind.unwrap_or("azure-service-connection-id");
+                self.warnings.push(format!(
+                    "`{name}` ignored: `simulate` signs in with the simulator's own credentials"
+                ));
+            }
+            if kind.is_none() || federated {
+                return Some(Credential::SimulatorDefault);
+            }
         }
+
         let tenant_id = self.tenant_id();
         let client_id = self.guid_required("client-id", "the application (client) id");
-        if secret.is_none() {
+        match kind {
+            Some("client-secret") => {
+                let secret = self.inputs.value("client-secret")?.to_string();
+                Some(Credential::ClientSecret {
+                    tenant_id: tenant_id?,
+                    client_id: client_id?,
+                    secret: SecretString::from(secret),
+                })
+            }
+            Some("client-certificate" | "client-certificate-file") => {
+                let certificate = self.certificate();
+                Some(Credential::Certificate {
+                    tenant_id: tenant_id?,
+                    client_id: client_id?,
+                    certificate: certificate?,
+                })
+            }
+            Some(name @ ("federated-token" | "federated-token-file")) => {
+                let source = self.federated_token(name);
+                Some(Credential::Federated {
+                    tenant_id: tenant_id?,
+                    client_id: client_id?,
+                    source: source?,
+                })
+            }
+            _ => {
+                let source = self.platform_federated(connection);
+                Some(Credential::Federated {
+                    tenant_id: tenant_id?,
+                    client_id: client_id?,
+                    source: source?,
+                })
+            }
+        }
+    }
+
+    /// `client-certificate` (PEM text, or that PEM base64-encoded for CI variables that
+    /// cannot hold line breaks) or `client-certificate-file`, read and checked now.
+    fn certificate(&mut self) -> Option<Arc<ClientCertificate>> {
+        let (name, text) = match self.inputs.value("client-certificate") {
+            Some(text) => ("client-certificate", text.to_string()),
+            None => {
+                let path = self.existing_file("client-certificate-file")?;
+                match std::fs::read(&path) {
+                    Ok(bytes) => (
+                        "client-certificate-file",
+                        String::from_utf8_lossy(&bytes).into_owned(),
+                    ),
+                    Err(e) => {
+                        self.problem(
+                            "client-certificate-file",
+                            format!("cannot read {}: {e}", path.display()),
+                        );
+                        return None;
+                    }
+                }
+            }
+        };
+        let text = pem_text(&text);
+        let certificate = match ClientCertificate::from_pem(&text) {
+            Ok(certificate) => certificate,
+            Err(message) => {
+                self.problem(name, message);
+                return None;
+            }
+        };
+        let described = format!(
+            "the certificate `{}` (thumbprint {})",
+            certificate.subject,
+            certificate.thumbprint_sha1_hex()
+        );
+        match validity(
+            certificate.not_before,
+            certificate.not_after,
+            jiff::Timestamp::now(),
+        ) {
+            Validity::Expired(on) => {
+                self.problem(
+                    name,
+                    format!(
+                        "{described} expired on {on}: create a new one, upload it to the app registration (Certificates & secrets → Certificates) and use it here"
+                    ),
+                );
+                return None;
+            }
+            Validity::NotYet(from) => {
+                self.problem(
+                    name,
+                    format!("{described} is not valid until {from}: check this machine's clock"),
+                );
+                return None;
+            }
+            Validity::ExpiresSoon { on, days } => self.warnings.push(format!(
+                "`{name}`: {described} expires on {on}, in {days} days: create a new one and upload it to the app registration before then"
+            )),
+            Validity::Valid => {}
+        }
+        if certificate.is_ec() {
+            self.warnings.push(format!(
+                "`{name}` holds an EC key: Entra ID has so far accepted only RSA keys for client assertions; if sign-in fails with AADSTS5002738, use an RSA certificate"
+            ));
+        }
+        Some(Arc::new(certificate))
+    }
+
+    /// `federated-token` or `federated-token-file`: it must look like a JWT now; the file
+    /// is read again for every sign-in.
+    fn federated_token(&mut self, name: &str) -> Option<FederatedSource> {
+        let (source, text) = if name == "federated-token" {
+            let text = self.inputs.value(name)?.trim().to_string();
+            (
+                FederatedSource::Token(SecretString::from(text.clone())),
+                text,
+            )
+        } else {
+            let path = self.existing_file(name)?;
+            match std::fs::read_to_string(&path) {
+                Ok(text) => (FederatedSource::File(path), text.trim().to_string()),
+                Err(e) => {
+                    self.problem(name, format!("cannot read {}: {e}", path.display()));
+                    return None;
+                }
+            }
+        };
+        if crate::auth::jws::Jws::parse(&text).is_none() {
             self.problem(
-                "client-secret",
-                "is required: give `client-secret` (with `tenant-id` and `client-id`), or `access-token`",
+                name,
+                "is not a JWT (three base64url parts separated by dots): give the OIDC token itself, without quotes or a `Bearer ` prefix",
+            );
+            return None;
+        }
+        Some(source)
+    }
+
+    /// Nothing but `tenant-id` and `client-id`: the CI platform's own OIDC token. When
+    /// the platform does not hand one out, signing in fails (exit 3) with what to change.
+    fn platform_federated(&mut self, connection: Option<&str>) -> Option<FederatedSource> {
+        let identity = self.env.platform_identity.clone();
+        if let Some(connection) = connection {
+            let connection = connection.trim().to_string();
+            if !is_guid(&connection) {
+                self.problem(
+                    "azure-service-connection-id",
+                    format!(
+                        "`{connection}` is not a GUID: give the service connection's id (Project settings → Service connections → the connection; `resourceId` in its URL), not its name"
+                    ),
+                );
+                return None;
+            }
+            let Some(uri) = identity.azure_request_uri else {
+                return Some(FederatedSource::Unavailable {
+                    message: format!(
+                        "SYSTEM_OIDCREQUESTURI is not set, so no OIDC token can be requested for service connection {connection}"
+                    ),
+                    hint: "Run on Azure Pipelines; in a container pass the variables in: `docker run -e SYSTEM_OIDCREQUESTURI -e SYSTEM_ACCESSTOKEN …`.".into(),
+                });
+            };
+            let Some(access_token) = identity.azure_access_token else {
+                return Some(FederatedSource::Unavailable {
+                    message: "SYSTEM_ACCESSTOKEN is not set, so no OIDC token can be requested from Azure DevOps".into(),
+                    hint: "Map it into the step: `env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)` (secret variables are not passed on by themselves), and into a container with `-e SYSTEM_ACCESSTOKEN`.".into(),
+                });
+            };
+            return Some(match platform_url(&uri) {
+                Ok(request_uri) => FederatedSource::AzurePipelines {
+                    request_uri,
+                    access_token: SecretString::from(access_token),
+                    service_connection_id: connection,
+                },
+                Err(e) => FederatedSource::Unavailable {
+                    message: format!("SYSTEM_OIDCREQUESTURI is not a usable URL: {e}"),
+                    hint: "Leave the variable as Azure Pipelines sets it.".into(),
+                },
+            });
+        }
+        if identity.github_actions || identity.github_request_url.is_some() {
+            let (Some(url), Some(request_token)) =
+                (identity.github_request_url, identity.github_request_token)
+            else {
+                return Some(FederatedSource::Unavailable {
+                    message: "no client secret, certificate or token is given, and GitHub Actions gave this job no OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)".into(),
+                    hint: "Add `permissions: id-token: write` to the job (or the workflow) so the tool can sign in with the workflow's federated identity; see docs/sign-in.md. Workflows run for pull requests from forks get no OIDC token; give `client-secret` or `client-certificate` there instead.".into(),
+                });
+            };
+            return Some(match platform_url(&url) {
+                Ok(request_url) => FederatedSource::GitHub {
+                    request_url,
+                    request_token: SecretString::from(request_token),
+                },
+                Err(e) => FederatedSource::Unavailable {
+                    message: format!("ACTIONS_ID_TOKEN_REQUEST_URL is not a usable URL: {e}"),
+                    hint: "Leave the variable as the GitHub runner sets it.".into(),
+                },
+            });
+        }
+        if identity.azure_pipelines {
+            self.problem(
+                "azure-service-connection-id",
+                format!(
+                    "is required to sign in on Azure Pipelines without a secret or certificate: the id of an Azure Resource Manager service connection that uses workload identity federation; {SIGN_IN_CHOICES}"
+                ),
+            );
+            return None;
+        }
+        self.problem(
+            "client-secret",
+            format!("is not given, nor any other way to sign in: {SIGN_IN_CHOICES}"),
+        );
+        None
+    }
+
+    fn token_lifetime(&mut self) -> Duration {
+        let lifetime = self.duration("simulator-token-lifetime", DEFAULT_SIM_TOKEN_LIFETIME);
+        if lifetime < Duration::from_secs(1) {
+            self.problem(
+                "simulator-token-lifetime",
+                "must be at least 1s (the simulator's tokens have whole seconds of life)",
             );
         }
-        Some(Credential::ClientSecret {
-            tenant_id: tenant_id?,
-            client_id: client_id?,
-            secret: SecretString::from(secret?.to_string()),
-        })
+        lifetime
     }
 
     /// `simulator-storage`: a connection string. Its text is never repeated (it holds the
@@ -564,19 +1200,63 @@ impl Check<'_> {
         }
     }
 
-    fn product(&mut self) -> Option<ProductRef> {
-        let Some(text) = self.inputs.value("app-id") else {
+    /// The product of `submit` and `status`: an app, one of its flights, or an add-on.
+    fn product(&mut self) -> Option<ProductSpec> {
+        let flight = self.flight_spec(false);
+        let addon = self.addon_spec(false);
+        if flight.is_some() && addon.is_some() {
+            self.problem(
+                "flight-id",
+                "a submission is for a flight or for an add-on, not both: give `flight-id`/`flight-name` or `addon-id`/`addon-product-id`",
+            );
+            return None;
+        }
+        if let Some(addon) = addon {
+            let app_id = match &addon {
+                AddonSpec::ProductId(_) => self.app_id_optional(),
+                AddonSpec::Id(_) => {
+                    if self.inputs.is_given("app-id") {
+                        self.warnings
+                            .push("`app-id` ignored: `addon-id` names the add-on by itself".into());
+                    }
+                    None
+                }
+            };
+            return Some(ProductSpec::Addon { addon, app_id });
+        }
+        let app_id = self.app_id_required()?;
+        Some(match flight {
+            Some(flight) => ProductSpec::Flight { app_id, flight },
+            None => ProductSpec::App { app_id },
+        })
+    }
+
+    fn app_id_required(&mut self) -> Option<String> {
+        if !self.inputs.is_given("app-id") {
             self.problem(
                 "app-id",
                 "is required: the app's 12-character Store ID (Partner Center → Product identity), e.g. 9NBLGGH4R315",
             );
             return None;
-        };
-        let text = text.trim();
+        }
+        self.app_id_optional()
+    }
+
+    fn app_id_optional(&mut self) -> Option<String> {
+        self.store_id(
+            "app-id",
+            "9NBLGGH4R315",
+            "the Store ID from Partner Center → Product identity",
+        )
+    }
+
+    /// A 12-character Store ID (apps and add-ons have one), upper case.
+    fn store_id(&mut self, input: &str, example: &str, hint_where: &str) -> Option<String> {
+        let text = self.inputs.value(input)?.trim().to_string();
         if text.len() == 12 && text.chars().all(|c| c.is_ascii_alphanumeric()) {
             if text.chars().any(|c| c.is_ascii_lowercase()) {
                 self.problem(
-                    "app-id",
+                    input,
                     format!(
                         "`{text}` must be upper case: `{}`",
                         text.to_ascii_uppercase()
@@ -584,20 +1264,85 @@ impl Check<'_> {
                 );
                 return None;
             }
-            return Some(ProductRef::App {
-                app_id: text.to_string(),
-            });
+            return Some(text);
         }
         let hint = if text.contains('.') || text.contains('_') {
-            " — this looks like a package name; app-id is the Store ID from Partner Center → Product identity"
+            format!(" — this looks like a package or product name; `{input}` is {hint_where}")
         } else {
-            ""
+            String::new()
         };
         self.problem(
-            "app-id",
-            format!("`{text}` is not a 12-character Store ID like 9NBLGGH4R315{hint}"),
+            input,
+            format!("`{text}` is not a 12-character Store ID like {example}{hint}"),
         );
         None
+    }
+
+    /// `flight-id` (a GUID) or `flight-name`; `required` makes one of them mandatory.
+    fn flight_spec(&mut self, required: bool) -> Option<FlightSpec> {
+        match (
+            self.inputs.value("flight-id"),
+            self.inputs.value("flight-name"),
+        ) {
+            (Some(_), Some(_)) => {
+                self.problem(
+                    "flight-id",
+                    "give either `flight-id` or `flight-name`, not both",
+                );
+                None
+            }
+            (Some(id), None) => {
+                let id = id.trim().to_ascii_lowercase();
+                if is_guid(&id) {
+                    Some(FlightSpec::Id(id))
+                } else {
+                    self.problem(
+                        "flight-id",
+                        format!("`{id}` is not a flight id (a GUID such as 7bfc11d5-f710-47c5-8a98-e04bb5aad310); to name the flight, use `flight-name`"),
+                    );
+                    None
+                }
+            }
+            (None, Some(name)) => Some(FlightSpec::Name(name.trim().to_string())),
+            (None, None) => {
+                if required {
+                    self.problem(
+                        "flight-id",
+                        "is required: give `flight-id` (the flight's GUID) or `flight-name` (its friendly name)",
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    /// `addon-id` (its Store ID) or `addon-product-id`.
+    fn addon_spec(&mut self, required: bool) -> Option<AddonSpec> {
+        match (
+            self.inputs.value("addon-id"),
+            self.inputs.value("addon-product-id"),
+        ) {
+            (Some(_), Some(_)) => {
+                self.problem(
+                    "addon-id",
+                    "give either `addon-id` or `addon-product-id`, not both",
+                );
+                None
+            }
+            (Some(_), None) => self
+                .store_id("addon-id", "9NBLGGH4TNMP", "the add-on's Store ID")
+                .map(AddonSpec::Id),
+            (None, Some(product_id)) => Some(AddonSpec::ProductId(product_id.trim().to_string())),
+            (None, None) => {
+                if required {
+                    self.problem(
+                        "addon-id",
+                        "is required: give `addon-id` (the add-on's Store ID) or `addon-product-id` (the product id you chose)",
+                    );
+                }
+                None
+            }
+        }
     }
 
     fn submission_id(&mut self) -> Option<String> {
@@ -694,6 +1439,9 @@ impl Check<'_> {
             );
             return None;
         }
+        // A new listing image needs no `fileStatus`: it is an upload (edit::apply_patch).
+        let mut value = value;
+        crate::submission::edit::normalize_patch_images(&mut value);
         Some(value)
     }
 
@@ -779,6 +1527,51 @@ impl Check<'_> {
         }
         files.sort_by(|a, b| a.entry_name.cmp(&b.entry_name));
         files
+    }
+
+    /// Reads every new package's manifest now, so that a package that cannot be read, or
+    /// two copies of one, are input problems before any network call (the local part of
+    /// the pre-flight; `submission::preflight` does the rest once the product is read).
+    /// With `upload-zip`, packages are read inside the zip; one the zip lacks is read from
+    /// disk if it is there (the commit will fail with MissingFiles, as warned), else skipped.
+    fn package_manifests(
+        &mut self,
+        files: &[ZipInput],
+        ready_zip: Option<&Path>,
+        names: &[String],
+    ) -> Vec<PackageInfo> {
+        let in_zip: Vec<String> = ready_zip
+            .and_then(|zip| package::zip_entry_names(zip).ok())
+            .unwrap_or_default();
+        let mut read = Vec::new();
+        for name in names {
+            let on_disk = files
+                .iter()
+                .find(|f| &f.entry_name == name)
+                .map(|f| f.path.clone())
+                .filter(|p| p.is_file());
+            let (result, shown, input) = match (ready_zip, on_disk) {
+                (Some(zip), _) if in_zip.iter().any(|e| e == name) => (
+                    manifest::read_package_in_zip(zip, name),
+                    format!("{name} in {}", zip.display()),
+                    "upload-zip",
+                ),
+                (_, Some(path)) => (
+                    manifest::read_package_file(&path, name),
+                    path.display().to_string(),
+                    "packages",
+                ),
+                (_, None) => continue,
+            };
+            match result {
+                Ok(info) => read.push(info),
+                Err(e) => self.problem(input, format!("{shown}: {e}")),
+            }
+        }
+        for finding in crate::submission::preflight::local_findings(&read) {
+            self.problem(finding.input, finding.message);
+        }
+        read
     }
 
     fn package_name_checks(&mut self, name: &str, shown: &str) -> bool {
@@ -995,7 +1788,7 @@ impl Check<'_> {
         }
     }
 
-    fn zip_path(&mut self, product: &Option<ProductRef>) -> PathBuf {
+    fn zip_path(&mut self, product: &Option<ProductSpec>) -> PathBuf {
         if let Some(p) = self.inputs.value("zip-path") {
             let path = self.env.cwd.join(p);
             if path.is_dir() {
@@ -1014,10 +1807,14 @@ impl Check<'_> {
             }
             return path;
         }
-        let product = product
-            .as_ref()
-            .map(|p| p.app_id().to_string())
-            .unwrap_or_else(|| "product".into());
+        let product = match product {
+            Some(ProductSpec::Addon {
+                addon: AddonSpec::Id(id),
+                ..
+            }) => id.clone(),
+            Some(spec) => spec.app_id().unwrap_or("addon").to_string(),
+            None => "product".into(),
+        };
         self.env.temp_dir.join(format!(
             "msstore-submit-{product}-{}.zip",
             std::process::id()
@@ -1168,6 +1965,68 @@ fn is_guid(text: &str) -> bool {
             .all(|(p, len)| p.len() == len && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
+/// Where a certificate stands today.
+#[derive(Debug, PartialEq, Eq)]
+enum Validity {
+    Valid,
+    ExpiresSoon { on: String, days: i64 },
+    Expired(String),
+    NotYet(String),
+}
+
+fn validity(
+    not_before: jiff::Timestamp,
+    not_after: jiff::Timestamp,
+    now: jiff::Timestamp,
+) -> Validity {
+    let day = |t: jiff::Timestamp| t.strftime("%Y-%m-%d").to_string();
+    if not_after <= now {
+        return Validity::Expired(day(not_after));
+    }
+    if not_before > now {
+        return Validity::NotYet(day(not_before));
+    }
+    let days = (not_after.as_second() - now.as_second()) / 86_400;
+    if days < CERTIFICATE_WARNING_DAYS {
+        return Validity::ExpiresSoon {
+            on: day(not_after),
+            days,
+        };
+    }
+    Validity::Valid
+}
+
+/// A PEM given as text: as is, or decoded when it was base64-encoded whole (CI variables
+/// that cannot hold line breaks), or with `\n` escapes turned back into line breaks.
+fn pem_text(text: &str) -> String {
+    use base64::Engine;
+    if text.contains("-----BEGIN ") {
+        if !text.contains('\n') && text.contains("\\n") {
+            return text.replace("\\n", "\n");
+        }
+        return text.to_string();
+    }
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    match base64::engine::general_purpose::STANDARD.decode(compact) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(decoded) if decoded.contains("-----BEGIN ") => decoded,
+            _ => text.to_string(),
+        },
+        Err(_) => text.to_string(),
+    }
+}
+
+/// A token-request URL the CI platform gave: https, or http on loopback (tests).
+fn platform_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text.trim()).map_err(|e| e.to_string())?;
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if loopback => Ok(url),
+        other => Err(format!("scheme `{other}` is not https")),
+    }
+}
+
 fn has_glob_chars(pattern: &str) -> bool {
     pattern.contains(['*', '?', '['])
 }
@@ -1211,6 +2070,7 @@ mod tests {
         let env = Environment {
             cwd: dir.path().to_path_buf(),
             temp_dir: dir.path().join("tmp"),
+            platform_identity: PlatformIdentity::default(),
         };
         (dir, env)
     }
@@ -1300,13 +2160,21 @@ mod tests {
         let (_dir, env) = env();
         let found = problems(&[("app-id", "Contoso.MyApp")], &env);
         let p = found.iter().find(|p| p.input == "app-id").unwrap();
-        assert!(p.message.contains("package name"), "{}", p.message);
+        assert!(
+            p.message.contains("package or product name"),
+            "{}",
+            p.message
+        );
     }
 
     #[test]
     fn a_valid_submit_builds_the_zip_plan() {
         let (dir, env) = env();
-        std::fs::write(dir.path().join("App_1.0.0.0_x64.msix"), b"x").unwrap();
+        let example = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/contoso-app/ContosoReader_1.0.1.0_x64.msix"
+        );
+        std::fs::copy(example, dir.path().join("App_1.0.0.0_x64.msix")).unwrap();
         let mut pairs = CREDS.to_vec();
         pairs.extend([("app-id", "9NBLGGH4R315"), ("packages", "*.msix")]);
         let config = validate(&inputs(&pairs), &env).unwrap();
@@ -1314,6 +2182,17 @@ mod tests {
             panic!("not submit")
         };
         assert_eq!(submit.changes.packages, vec!["App_1.0.0.0_x64.msix"]);
+        // The manifest is read now: the version is the package's, not the file name's.
+        assert_eq!(submit.package_manifests[0].version.to_string(), "1.0.1.0");
+
+        // A file that is not a package is an input problem before any network call.
+        std::fs::write(dir.path().join("App_1.0.0.0_x64.msix"), b"x").unwrap();
+        let found = validate(&inputs(&pairs), &env).unwrap_err();
+        assert_eq!(found[0].input, "packages");
+        assert!(
+            found[0].message.contains("it is not a valid zip"),
+            "{found:?}"
+        );
         match submit.zip {
             ZipSource::Build { files, .. } => assert_eq!(files.len(), 1),
             other => panic!("{other:?}"),
@@ -1359,7 +2238,12 @@ mod tests {
     #[test]
     fn upload_tuning_defaults_and_bounds() {
         let (dir, env) = env();
-        std::fs::write(dir.path().join("App.msix"), b"x").unwrap();
+        // A real package: `packages` are read (manifests) during validation.
+        let example = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/contoso-app/ContosoReader_1.0.1.0_x64.msix"
+        );
+        std::fs::copy(example, dir.path().join("App.msix")).unwrap();
         let mut pairs = CREDS.to_vec();
         pairs.extend([("app-id", "9NBLGGH4R315"), ("packages", "App.msix")]);
         let upload = |extra: &[(&'static str, &'static str)]| {
@@ -1424,5 +2308,340 @@ mod tests {
         assert!(found.iter().any(|p| p.input == "api-base-url"));
         let found = problems(&[("api-base-url", "http://127.0.0.1:9")], &env);
         assert!(!found.iter().any(|p| p.input == "api-base-url"));
+    }
+
+    // ----- sign-in -----
+
+    const TENANT_AND_CLIENT: [(&str, &str); 2] = [
+        ("tenant-id", "72f988bf-86f1-41af-91ab-2d7cd011db47"),
+        ("client-id", "11111111-2222-3333-4444-555555555555"),
+    ];
+    const RSA_PEM: &str = include_str!("../../tests/fixtures/sign-in/rsa.pem");
+    const EC_PEM: &str = include_str!("../../tests/fixtures/sign-in/ec-sec1.pem");
+
+    /// A `status` run (no files needed) with the given sign-in inputs.
+    fn sign_in(pairs: &[(&str, &str)], env: &Environment) -> Result<Config, Vec<InputProblem>> {
+        let mut all = vec![("command", "status"), ("app-id", "9NBLGGH4R315")];
+        all.extend_from_slice(pairs);
+        validate(&inputs(&all), env)
+    }
+
+    fn credential_of(config: Config) -> Credential {
+        match config.command {
+            Command::Status(status) => status.session.credential,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn a_jwt() -> String {
+        use crate::auth::jws::base64url;
+        format!(
+            "{}.{}.c2lnbmF0dXJl",
+            base64url(br#"{"alg":"RS256"}"#),
+            base64url(br#"{"iss":"https://token.actions.githubusercontent.com","sub":"repo:o/r:environment:prod"}"#)
+        )
+    }
+
+    #[test]
+    fn two_ways_to_sign_in_are_refused_with_the_valid_combinations() {
+        let (dir, env) = env();
+        std::fs::write(dir.path().join("cert.pem"), RSA_PEM).unwrap();
+        let jwt = a_jwt();
+        for (pairs, input, other) in [
+            (
+                vec![
+                    ("client-secret", "s3cret"),
+                    ("client-certificate-file", "cert.pem"),
+                ],
+                "client-certificate-file",
+                "client-secret",
+            ),
+            (
+                vec![("federated-token", jwt.as_str()), ("access-token", "abc")],
+                "access-token",
+                "federated-token",
+            ),
+            (
+                vec![
+                    ("client-secret", "s3cret"),
+                    ("federated-token", jwt.as_str()),
+                ],
+                "federated-token",
+                "client-secret",
+            ),
+        ] {
+            let mut all = TENANT_AND_CLIENT.to_vec();
+            all.extend(pairs);
+            let found = sign_in(&all, &env).unwrap_err();
+            let p = found
+                .iter()
+                .find(|p| p.input == input)
+                .unwrap_or_else(|| panic!("{input}: {found:?}"));
+            assert!(
+                p.message
+                    .contains(&format!("cannot be combined with `{other}`")),
+                "{}",
+                p.message
+            );
+            assert!(p.message.contains("exactly one of"), "{}", p.message);
+            assert!(p.message.contains("id-token: write"), "{}", p.message);
+            let text = format!("{found:?}");
+            assert!(!text.contains("s3cret") && !text.contains(&jwt), "{text}");
+        }
+    }
+
+    #[test]
+    fn value_and_file_of_the_same_credential_are_refused() {
+        let (dir, env) = env();
+        std::fs::write(dir.path().join("cert.pem"), RSA_PEM).unwrap();
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.extend([
+            ("client-certificate", RSA_PEM),
+            ("client-certificate-file", "cert.pem"),
+        ]);
+        let found = sign_in(&all, &env).unwrap_err();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].input, "client-certificate-file");
+        assert!(found[0].message.contains("not both"));
+    }
+
+    #[test]
+    fn a_service_connection_is_only_for_federated_sign_in() {
+        let (_dir, env) = env();
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.extend([
+            ("client-secret", "s3cret"),
+            (
+                "azure-service-connection-id",
+                "00000000-0000-4000-8000-5157e1a7a301",
+            ),
+        ]);
+        let found = sign_in(&all, &env).unwrap_err();
+        assert!(
+            found
+                .iter()
+                .any(|p| p.input == "azure-service-connection-id"
+                    && p.message
+                        .contains("cannot be combined with `client-secret`")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn nothing_to_sign_in_with_in_a_terminal_lists_the_ways() {
+        let (_dir, env) = env();
+        let found = sign_in(&TENANT_AND_CLIENT, &env).unwrap_err();
+        let p = found.iter().find(|p| p.input == "client-secret").unwrap();
+        assert!(p.message.contains("client-certificate"), "{}", p.message);
+        assert!(p.message.contains("federated-token"), "{}", p.message);
+        assert!(p.message.contains("access-token"), "{}", p.message);
+    }
+
+    #[test]
+    fn tenant_and_client_are_required_for_every_application_sign_in() {
+        let (dir, env) = env();
+        std::fs::write(dir.path().join("cert.pem"), RSA_PEM).unwrap();
+        let jwt = a_jwt();
+        for pair in [
+            ("client-secret", "s3cret"),
+            ("client-certificate-file", "cert.pem"),
+            ("federated-token", jwt.as_str()),
+        ] {
+            let found = sign_in(&[pair], &env).unwrap_err();
+            let inputs: Vec<&str> = found.iter().map(|p| p.input.as_str()).collect();
+            assert_eq!(inputs, ["tenant-id", "client-id"], "{pair:?}");
+        }
+    }
+
+    #[test]
+    fn on_github_without_id_token_permission_sign_in_fails_later_with_the_fix() {
+        let (_dir, mut env) = env();
+        env.platform_identity.github_actions = true;
+        let credential = credential_of(sign_in(&TENANT_AND_CLIENT, &env).unwrap());
+        let Credential::Federated {
+            source: FederatedSource::Unavailable { hint, .. },
+            ..
+        } = credential
+        else {
+            panic!("{credential:?}")
+        };
+        assert!(hint.contains("permissions: id-token: write"), "{hint}");
+    }
+
+    #[test]
+    fn on_github_with_id_token_permission_the_runner_token_is_used() {
+        let (_dir, mut env) = env();
+        env.platform_identity = PlatformIdentity {
+            github_actions: true,
+            github_request_url: Some(
+                "https://pipelines.actions.githubusercontent.com/abc/idtoken?api-version=2.0"
+                    .into(),
+            ),
+            github_request_token: Some("request-token".into()),
+            ..Default::default()
+        };
+        let credential = credential_of(sign_in(&TENANT_AND_CLIENT, &env).unwrap());
+        assert!(
+            matches!(
+                credential,
+                Credential::Federated {
+                    source: FederatedSource::GitHub { .. },
+                    ..
+                }
+            ),
+            "{credential:?}"
+        );
+    }
+
+    #[test]
+    fn on_azure_pipelines_the_service_connection_is_required() {
+        let (_dir, mut env) = env();
+        env.platform_identity.azure_pipelines = true;
+        let found = sign_in(&TENANT_AND_CLIENT, &env).unwrap_err();
+        assert_eq!(found[0].input, "azure-service-connection-id", "{found:?}");
+
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.push(("azure-service-connection-id", "partner-center"));
+        let found = sign_in(&all, &env).unwrap_err();
+        assert!(found[0].message.contains("not a GUID"), "{found:?}");
+
+        env.platform_identity.azure_request_uri =
+            Some("https://dev.azure.com/contoso/p/_apis/distributedtask/hubs/build/plans/x/jobs/y/oidctoken".into());
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.push((
+            "azure-service-connection-id",
+            "00000000-0000-4000-8000-5157e1a7a301",
+        ));
+        // Without System.AccessToken mapped in, signing in fails with how to map it.
+        let credential = credential_of(sign_in(&all, &env).unwrap());
+        let Credential::Federated {
+            source: FederatedSource::Unavailable { hint, .. },
+            ..
+        } = credential
+        else {
+            panic!("{credential:?}")
+        };
+        assert!(hint.contains("$(System.AccessToken)"), "{hint}");
+
+        env.platform_identity.azure_access_token = Some("ado-token".into());
+        let credential = credential_of(sign_in(&all, &env).unwrap());
+        assert!(
+            matches!(
+                credential,
+                Credential::Federated {
+                    source: FederatedSource::AzurePipelines { .. },
+                    ..
+                }
+            ),
+            "{credential:?}"
+        );
+    }
+
+    #[test]
+    fn certificates_are_read_and_checked_before_any_request() {
+        let (dir, env) = env();
+        std::fs::write(dir.path().join("cert.pem"), RSA_PEM).unwrap();
+        std::fs::write(dir.path().join("ec.pem"), EC_PEM).unwrap();
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.push(("client-certificate-file", "cert.pem"));
+        let config = sign_in(&all, &env).unwrap();
+        assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+        assert!(matches!(
+            credential_of(config),
+            Credential::Certificate { .. }
+        ));
+
+        // EC keys are accepted, with a warning that Entra ID has refused them so far.
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.push(("client-certificate-file", "ec.pem"));
+        let config = sign_in(&all, &env).unwrap();
+        assert!(
+            config.warnings.iter().any(|w| w.contains("AADSTS5002738")),
+            "{:?}",
+            config.warnings
+        );
+
+        // The PEM as text, and base64-encoded whole (for CI variables without line breaks).
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(RSA_PEM);
+        for text in [RSA_PEM.to_string(), encoded] {
+            let mut all = TENANT_AND_CLIENT.to_vec();
+            all.push(("client-certificate", text.as_str()));
+            assert!(matches!(
+                credential_of(sign_in(&all, &env).unwrap()),
+                Credential::Certificate { .. }
+            ));
+        }
+
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.push(("client-certificate", "not a pem"));
+        let found = sign_in(&all, &env).unwrap_err();
+        assert!(found[0].message.contains("is not PEM"), "{found:?}");
+    }
+
+    #[test]
+    fn certificate_validity_dates() {
+        let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        let (from, to) = (t("2026-01-01T00:00:00Z"), t("2027-01-01T00:00:00Z"));
+        assert_eq!(
+            validity(from, to, t("2026-06-01T00:00:00Z")),
+            Validity::Valid
+        );
+        assert_eq!(
+            validity(from, to, t("2027-01-02T00:00:00Z")),
+            Validity::Expired("2027-01-01".into())
+        );
+        assert_eq!(
+            validity(from, to, t("2025-12-01T00:00:00Z")),
+            Validity::NotYet("2026-01-01".into())
+        );
+        assert_eq!(
+            validity(from, to, t("2026-12-22T00:00:00Z")),
+            Validity::ExpiresSoon {
+                on: "2027-01-01".into(),
+                days: 10
+            }
+        );
+    }
+
+    #[test]
+    fn a_federated_token_must_be_a_jwt_and_is_not_repeated() {
+        let (_dir, env) = env();
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.push(("federated-token", "Bearer not-a-jwt-at-all"));
+        let found = sign_in(&all, &env).unwrap_err();
+        assert_eq!(found[0].input, "federated-token");
+        assert!(found[0].message.contains("is not a JWT"), "{found:?}");
+        assert!(!format!("{found:?}").contains("not-a-jwt-at-all"));
+    }
+
+    #[test]
+    fn simulate_ignores_federated_sign_in_but_uses_a_certificate() {
+        let (dir, env) = env();
+        std::fs::write(dir.path().join("cert.pem"), RSA_PEM).unwrap();
+        let jwt = a_jwt();
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.extend([("simulate", "true"), ("federated-token", jwt.as_str())]);
+        let config = sign_in(&all, &env).unwrap();
+        assert!(
+            config
+                .warnings
+                .iter()
+                .any(|w| w.contains("`federated-token` ignored"))
+        );
+        assert!(matches!(
+            credential_of(config),
+            Credential::SimulatorDefault
+        ));
+
+        let mut all = TENANT_AND_CLIENT.to_vec();
+        all.extend([
+            ("simulate", "true"),
+            ("client-certificate-file", "cert.pem"),
+        ]);
+        assert!(matches!(
+            credential_of(sign_in(&all, &env).unwrap()),
+            Credential::Certificate { .. }
+        ));
     }
 }

@@ -68,6 +68,65 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     number.checked_mul(multiplier).ok_or_else(bad)
 }
 
+/// A percentage from 0 to 100 with `.` as the decimal separator (`10`, `12.5`, `25%`). A
+/// comma is refused rather than guessed at: `1,5` could be one and a half or fifteen.
+pub fn parse_percentage(text: &str) -> Result<f64, String> {
+    let trimmed = text.trim();
+    let number = trimmed.strip_suffix('%').unwrap_or(trimmed).trim();
+    if number.contains(',') {
+        return Err(format!(
+            "`{text}` is not a percentage: use `.` as the decimal separator, e.g. 12.5"
+        ));
+    }
+    let well_formed = !number.is_empty()
+        && number.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && number.matches('.').count() <= 1
+        && !number.starts_with('.')
+        && !number.ends_with('.');
+    let value: f64 = match number.parse() {
+        Ok(v) if well_formed => v,
+        _ => {
+            return Err(format!(
+                "`{text}` is not a percentage: give a number from 0 to 100, e.g. 10 or 12.5"
+            ));
+        }
+    };
+    if !(0.0..=100.0).contains(&value) {
+        return Err(format!("`{text}` is not from 0 to 100"));
+    }
+    Ok(value)
+}
+
+/// A percentage as the API takes it: the shortest form, `.` as the separator whatever the
+/// locale (`10`, `12.5`; reference §2.3, R2).
+pub fn format_percentage(value: f64) -> String {
+    format!("{value}")
+}
+
+/// An ISO 8601 date and time with a time zone (`2026-12-01T09:00:00Z`,
+/// `2026-12-01T10:00:00+01:00`). Without one the moment is ambiguous (StoreBroker reads it
+/// in the machine's zone; a CI runner's is usually UTC, a laptop's not), so it is refused.
+pub fn parse_timestamp(text: &str) -> Result<jiff::Timestamp, String> {
+    let trimmed = text.trim();
+    trimmed.parse::<jiff::Timestamp>().map_err(|_| {
+        let hint = if trimmed.parse::<jiff::civil::DateTime>().is_ok()
+            || trimmed.parse::<jiff::civil::Date>().is_ok()
+        {
+            " (add the time zone: `Z` for UTC or an offset like +02:00)"
+        } else {
+            ""
+        };
+        format!(
+            "`{text}` is not an ISO 8601 date and time with a time zone, e.g. 2026-12-01T09:00:00Z{hint}"
+        )
+    })
+}
+
+/// A moment as the API writes dates: UTC, whole seconds, `Z` (`2026-12-01T09:00:00Z`).
+pub fn format_timestamp(timestamp: jiff::Timestamp) -> String {
+    timestamp.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
 /// Human form of a duration for messages: `45s`, `15m`, `1h 5m`.
 pub fn format_duration(duration: Duration) -> String {
     let total = duration.as_secs();
@@ -157,6 +216,43 @@ mod tests {
         for bad in ["", "MiB", "-1", "8 XB", "1.5MiB"] {
             assert!(parse_size(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn percentages() {
+        assert_eq!(parse_percentage("10"), Ok(10.0));
+        assert_eq!(parse_percentage(" 12.5 "), Ok(12.5));
+        assert_eq!(parse_percentage("25%"), Ok(25.0));
+        assert_eq!(parse_percentage("0"), Ok(0.0));
+        assert_eq!(parse_percentage("100"), Ok(100.0));
+        assert!(parse_percentage("12,5").unwrap_err().contains("`.`"));
+        for bad in [
+            "", "-1", "100.1", "150", "ten", "1e2", ".5", "5.", "1.2.3", "NaN", "inf",
+        ] {
+            assert!(parse_percentage(bad).is_err(), "{bad}");
+        }
+        assert_eq!(format_percentage(10.0), "10");
+        assert_eq!(format_percentage(12.5), "12.5");
+        assert_eq!(format_percentage(0.25), "0.25");
+    }
+
+    #[test]
+    fn timestamps() {
+        let t = parse_timestamp("2026-12-01T10:30:00+01:00").unwrap();
+        assert_eq!(format_timestamp(t), "2026-12-01T09:30:00Z");
+        let t = parse_timestamp("2026-12-01T09:30:00.1234567Z").unwrap();
+        assert_eq!(format_timestamp(t), "2026-12-01T09:30:00Z");
+        assert!(
+            parse_timestamp("2026-12-01T09:30:00")
+                .unwrap_err()
+                .contains("time zone")
+        );
+        assert!(
+            parse_timestamp("2026-12-01")
+                .unwrap_err()
+                .contains("time zone")
+        );
+        assert!(parse_timestamp("next tuesday").is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Packaging: which files are packages, which zip entry names are acceptable, and the
 //! upload zip itself ([`zip`]).
 
+pub mod manifest;
 pub mod zip;
 
 use std::io;
@@ -35,8 +36,15 @@ pub fn entry_name_problem(name: &str) -> Option<String> {
                 .into(),
         );
     }
-    if name.starts_with('/') || name.contains(':') {
+    let drive =
+        name.len() >= 2 && name.as_bytes()[0].is_ascii_alphabetic() && name.as_bytes()[1] == b':';
+    if name.starts_with('/') || drive {
         return Some("is an absolute path; give a path relative to the folder".into());
+    }
+    if let Some(bad) = name.chars().find(|c| "<>:\"|?*".contains(*c)) {
+        return Some(format!(
+            "has `{bad}`, which Windows file names cannot hold; rename the file"
+        ));
     }
     if name.split('/').any(|part| part == "..") {
         return Some("climbs out of its folder with `..`".into());
@@ -58,6 +66,21 @@ pub fn zip_entry_names(path: &Path) -> Result<Vec<String>, ::zip::result::ZipErr
         .file_names()
         .map(|name| name.map(|n| n.into_owned()))
         .collect()
+}
+
+/// Width and height of a PNG, from its IHDR chunk; `None` when the file is not a PNG.
+pub fn png_dimensions(path: &Path) -> io::Result<Option<(u32, u32)>> {
+    use std::io::Read;
+    let mut header = [0u8; 24];
+    let mut file = std::fs::File::open(path)?;
+    let read = file.read(&mut header)?;
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if read < 24 || &header[..8] != SIGNATURE || &header[12..16] != b"IHDR" {
+        return Ok(None);
+    }
+    let width = u32::from_be_bytes(header[16..20].try_into().expect("4 bytes"));
+    let height = u32::from_be_bytes(header[20..24].try_into().expect("4 bytes"));
+    Ok(Some((width, height)))
 }
 
 /// Files found under a folder, and what is wrong with the ones that cannot be zipped.
@@ -173,6 +196,22 @@ mod tests {
         assert!(found.problems[0].starts_with("dead.png is a symlink to nothing"));
         assert!(found.problems[1].starts_with("out.txt is a symlink to "));
         assert!(found.problems[1].contains("secret.txt, outside"));
+    }
+
+    #[test]
+    fn png_sizes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend(300u32.to_be_bytes());
+        png.extend(200u32.to_be_bytes());
+        png.extend([8, 6, 0, 0, 0]);
+        std::fs::write(dir.path().join("a.png"), &png).unwrap();
+        std::fs::write(dir.path().join("b.png"), b"GIF89a not a png at all").unwrap();
+        assert_eq!(
+            png_dimensions(&dir.path().join("a.png")).unwrap(),
+            Some((300, 200))
+        );
+        assert_eq!(png_dimensions(&dir.path().join("b.png")).unwrap(), None);
     }
 
     #[test]

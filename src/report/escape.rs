@@ -34,8 +34,25 @@ pub fn inert_lines(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Breaks `##` (the start of `##[…]` and `##vso[…]` commands) with an invisible word
+/// joiner, so the text reads the same but no runner parses a command out of it. For data
+/// inside our own commands (annotation messages), where a hostile `##[` could otherwise be
+/// picked up if the command itself failed to parse.
+pub fn inert_markers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        // Between every two `#`, so that no run of them (`###[`) leaves a `##` behind.
+        if c == '#' && chars.peek() == Some(&'#') {
+            out.push('\u{2060}');
+        }
+    }
+    out
+}
+
 fn inert_line(line: &str) -> String {
-    let mut out = line.replace('\r', "\\r").replace("##", "#\u{2060}#");
+    let mut out = inert_markers(&line.replace('\r', "\\r"));
     let trimmed = out.trim_start();
     if trimmed.starts_with("::") {
         let indent = out.len() - trimmed.len();
@@ -92,6 +109,32 @@ mod tests {
             assert_eq!(azure_unescape(&azure(s)), s);
             assert!(!github_data(s).contains('\n'));
             assert!(!azure(s).contains(']'));
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the text, the runners' own un-escaping gives it back.
+        #[test]
+        fn escaping_round_trips(text in "[\\s\\S]*") {
+            proptest::prop_assert_eq!(github_unescape_data(&github_data(&text)), text.clone());
+            proptest::prop_assert_eq!(github_unescape_property(&github_property(&text)), text.clone());
+            proptest::prop_assert_eq!(azure_unescape(&azure(&text)), text.clone());
+            proptest::prop_assert!(!github_data(&text).contains(['\n', '\r']));
+            proptest::prop_assert!(!azure(&text).contains([';', ']', '\n', '\r']));
+        }
+
+        /// Whatever the text, no printed line holds a command a runner would run, and the
+        /// text reads the same once the invisible joiners are taken out.
+        #[test]
+        fn inert_lines_never_hold_a_command(text in "([:#\\[\\] a-z\\n]|##vso\\[|::|##\\[){0,40}") {
+            let lines = inert_lines(&text);
+            for line in &lines {
+                proptest::prop_assert!(!line.trim_start().starts_with("::"), "{:?}", line);
+                proptest::prop_assert!(!line.contains("##["), "{:?}", line);
+                proptest::prop_assert!(!line.contains("##vso["), "{:?}", line);
+            }
+            let restored = lines.join("\n").replace('\u{2060}', "");
+            proptest::prop_assert_eq!(restored, text);
         }
     }
 

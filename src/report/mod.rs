@@ -3,17 +3,35 @@
 
 pub mod escape;
 pub mod log;
+pub mod summary;
 
 use std::collections::BTreeMap;
 use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::config::OutputFormat;
 
 /// GitHub shows at most 10 error annotations per step; more are summarised in one.
 const MAX_ANNOTATIONS: usize = 10;
+
+/// Every output the tool can write (interface §4). action.yml declares exactly these and
+/// docs/outputs.md lists them; a test keeps the three in step.
+pub const OUTPUT_NAMES: &[&str] = &[
+    "submission-id",
+    "status",
+    "status-details",
+    "submission-url",
+    "zip-path",
+    "zip-sha256",
+    "zip-size",
+    "packages",
+    "flight-id",
+    "addon-id",
+    "rollout",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Platform {
@@ -55,6 +73,12 @@ pub struct Reporter {
     platform: Platform,
     format: OutputFormat,
     outputs: Mutex<BTreeMap<String, String>>,
+    /// Structured results beside the outputs (the items of `list`), for `--output json`.
+    results: Mutex<serde_json::Map<String, serde_json::Value>>,
+    /// Warnings shown so far: on Azure Pipelines they make the step "succeeded with issues".
+    warnings: AtomicUsize,
+    /// Where runner commands go: stdout, or a buffer in tests.
+    commands: Mutex<Box<dyn Write + Send>>,
 }
 
 impl Reporter {
@@ -63,11 +87,36 @@ impl Reporter {
             platform,
             format,
             outputs: Mutex::new(BTreeMap::new()),
+            results: Mutex::new(serde_json::Map::new()),
+            warnings: AtomicUsize::new(0),
+            commands: Mutex::new(Box::new(io::stdout())),
         }
+    }
+
+    /// A reporter whose runner commands go to `sink` instead of stdout.
+    pub fn with_command_sink(
+        platform: Platform,
+        format: OutputFormat,
+        sink: impl Write + Send + 'static,
+    ) -> Self {
+        let reporter = Reporter::new(platform, format);
+        if let Ok(mut commands) = reporter.commands.lock() {
+            *commands = Box::new(sink);
+        }
+        reporter
     }
 
     pub fn platform(&self) -> &Platform {
         &self.platform
+    }
+
+    /// Writes a runner command line, whole and at once, past the log (whose redaction would
+    /// turn `::add-mask::secret` into `::add-mask::***`).
+    fn command_line(&self, line: &str) {
+        if let Ok(mut out) = self.commands.lock() {
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        }
     }
 
     /// Where log lines go: stdout on a CI runner (one ordered stream, and the Azure agent
@@ -80,32 +129,38 @@ impl Reporter {
     /// Tells the runner to mask `secret` from here on. Written straight to stdout, past
     /// the log redaction (which would turn the command into `::add-mask::***`).
     pub fn mask(&self, secret: &str) {
-        let line = match &self.platform {
+        match &self.platform {
             Platform::GitHub { .. } => {
                 // The runner masks each line of a multi-line value separately, too.
-                format!("::add-mask::{}", escape::github_data(secret))
+                self.command_line(&format!("::add-mask::{}", escape::github_data(secret)));
             }
             Platform::Azure { .. } => {
-                format!("##vso[task.setsecret]{}", escape::azure(secret))
+                // The agent masks only the value as a whole, so a PEM or any multi-line
+                // secret printed line by line would show: register each line as well.
+                self.command_line(&format!("##vso[task.setsecret]{}", escape::azure(secret)));
+                if secret.contains(['\n', '\r']) {
+                    for line in secret.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                        self.command_line(&format!("##vso[task.setsecret]{}", escape::azure(line)));
+                    }
+                }
             }
-            Platform::Plain => return,
-        };
-        command_line(&line);
+            Platform::Plain => {}
+        }
     }
 
     pub fn group_start(&self, title: &str) {
         let title = escape::inert_single_line(title);
         match &self.platform {
-            Platform::GitHub { .. } => command_line(&format!("::group::{title}")),
-            Platform::Azure { .. } => command_line(&format!("##[group]{title}")),
+            Platform::GitHub { .. } => self.command_line(&format!("::group::{title}")),
+            Platform::Azure { .. } => self.command_line(&format!("##[group]{title}")),
             Platform::Plain => tracing::info!("── {title}"),
         }
     }
 
     pub fn group_end(&self) {
         match &self.platform {
-            Platform::GitHub { .. } => command_line("::endgroup::"),
-            Platform::Azure { .. } => command_line("##[endgroup]"),
+            Platform::GitHub { .. } => self.command_line("::endgroup::"),
+            Platform::Azure { .. } => self.command_line("##[endgroup]"),
             Platform::Plain => {}
         }
     }
@@ -125,14 +180,14 @@ impl Reporter {
             ));
         }
         for message in annotations {
-            let message = crate::secrets::redact(&message);
+            let message = escape::inert_markers(&crate::secrets::redact(&message));
             match &self.platform {
-                Platform::GitHub { .. } => command_line(&format!(
+                Platform::GitHub { .. } => self.command_line(&format!(
                     "::error title={}::{}",
                     escape::github_property(title),
                     escape::github_data(&message)
                 )),
-                Platform::Azure { .. } => command_line(&format!(
+                Platform::Azure { .. } => self.command_line(&format!(
                     "##vso[task.logissue type=error]{}",
                     escape::azure(&message)
                 )),
@@ -142,13 +197,14 @@ impl Reporter {
     }
 
     pub fn warning(&self, message: &str) {
+        self.warnings.fetch_add(1, Ordering::Relaxed);
         tracing::warn!("{message}");
-        let message = crate::secrets::redact(message);
+        let message = escape::inert_markers(&crate::secrets::redact(message));
         match &self.platform {
             Platform::GitHub { .. } => {
-                command_line(&format!("::warning::{}", escape::github_data(&message)))
+                self.command_line(&format!("::warning::{}", escape::github_data(&message)))
             }
-            Platform::Azure { .. } => command_line(&format!(
+            Platform::Azure { .. } => self.command_line(&format!(
                 "##vso[task.logissue type=warning]{}",
                 escape::azure(&message)
             )),
@@ -156,9 +212,20 @@ impl Reporter {
         }
     }
 
+    /// Something the user should see that is neither a problem nor a failure (a release
+    /// that now waits for a person): a notice annotation on GitHub, a log line elsewhere.
+    pub fn notice(&self, message: &str) {
+        tracing::info!("{message}");
+        if let Platform::GitHub { .. } = &self.platform {
+            let message = escape::inert_markers(&crate::secrets::redact(message));
+            self.command_line(&format!("::notice::{}", escape::github_data(&message)));
+        }
+    }
+
     /// Records an output and writes it to the platform at once, so a run that fails later
     /// still leaves what it knew (the submission id above all).
     pub fn set_output(&self, name: &str, value: &str) -> io::Result<()> {
+        debug_assert!(OUTPUT_NAMES.contains(&name), "undeclared output {name}");
         let value = crate::secrets::redact(value).into_owned();
         if let Ok(mut outputs) = self.outputs.lock() {
             outputs.insert(name.to_string(), value.clone());
@@ -176,7 +243,7 @@ impl Reporter {
             } => Ok(()),
             Platform::Azure { .. } => {
                 // Line breaks travel escaped as %0A; the agent decodes them back.
-                command_line(&format!(
+                self.command_line(&format!(
                     "##vso[task.setvariable variable={};isOutput=true]{}",
                     escape::azure(&name.replace('-', "_")),
                     escape::azure(&value)
@@ -184,6 +251,32 @@ impl Reporter {
                 Ok(())
             }
             Platform::Plain => Ok(()),
+        }
+    }
+
+    /// Adds a field to the `--output json` result object.
+    pub fn add_result(&self, name: &str, value: serde_json::Value) {
+        if let Ok(mut results) = self.results.lock() {
+            results.insert(name.to_string(), value);
+        }
+    }
+
+    /// A text table: on stdout in a terminal, in the log on a runner, nowhere with
+    /// `--output json` (the items are in the result object).
+    pub fn table(&self, lines: &[String]) {
+        match self.format {
+            OutputFormat::Json => {}
+            OutputFormat::Text if self.platform.is_ci() => {
+                for line in lines {
+                    tracing::info!("{line}");
+                }
+            }
+            OutputFormat::Text => {
+                let mut stdout = io::stdout().lock();
+                for line in lines {
+                    let _ = writeln!(stdout, "{}", crate::secrets::redact(line));
+                }
+            }
         }
     }
 
@@ -206,7 +299,7 @@ impl Reporter {
                 let path =
                     temp_dir.join(format!("msstore-submit-summary-{}.md", std::process::id()));
                 std::fs::write(&path, markdown.as_bytes())?;
-                command_line(&format!(
+                self.command_line(&format!(
                     "##vso[task.uploadsummary]{}",
                     escape::azure(&path.display().to_string())
                 ));
@@ -216,13 +309,19 @@ impl Reporter {
         }
     }
 
-    /// The end of the run: the JSON result object (`--output json`), or the outputs as
-    /// `name: value` lines in a terminal.
+    /// The end of the run: the step's result on Azure Pipelines, the JSON result object
+    /// (`--output json`), or the outputs as `name: value` lines in a terminal.
     pub fn finish(&self, error: Option<&crate::Error>) {
+        if let Platform::Azure { .. } = &self.platform {
+            self.command_line(&azure_completion(
+                error,
+                self.warnings.load(Ordering::Relaxed),
+            ));
+        }
         let outputs = self.outputs();
         match self.format {
             OutputFormat::Json => {
-                let mut object = serde_json::Map::new();
+                let mut object = self.results.lock().map(|r| r.clone()).unwrap_or_default();
                 for (name, value) in &outputs {
                     object.insert(
                         name.replace('-', "_"),
@@ -265,11 +364,29 @@ pub fn github_output_block(name: &str, value: &str) -> String {
     }
 }
 
-/// Writes a runner command line to stdout, whole and at once, bypassing the log.
-fn command_line(line: &str) {
-    let mut stdout = io::stdout().lock();
-    let _ = writeln!(stdout, "{line}");
-    let _ = stdout.flush();
+/// `task.complete` with the step's result: `Failed` with the exit code, `SucceededWithIssues`
+/// when warnings were shown, else `Succeeded`. The exit code fails the step anyway; the
+/// result is what the pipeline's summary shows and what `succeededOrFailed()` conditions see.
+fn azure_completion(error: Option<&crate::Error>, warnings: usize) -> String {
+    let (result, message) = match (error, warnings) {
+        (Some(error), _) => (
+            "Failed",
+            format!(
+                "msstore-submit failed (exit {}): {}",
+                error.exit_code().code(),
+                crate::secrets::redact(&error.to_string())
+            ),
+        ),
+        (None, 0) => ("Succeeded", "msstore-submit done".to_string()),
+        (None, n) => (
+            "SucceededWithIssues",
+            format!("msstore-submit done with {n} warning(s)"),
+        ),
+    };
+    format!(
+        "##vso[task.complete result={result}]{}",
+        escape::azure(&message)
+    )
 }
 
 #[cfg(test)]
@@ -349,6 +466,31 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any value, under any name the tool could use, comes back from the runner's
+        /// parser exactly: no delimiter collision, no line-ending surprise.
+        #[test]
+        fn github_outputs_round_trip(name in "[a-z][a-z0-9_-]{0,30}", value in "\\PC*|[\\s\\S]*") {
+            let parsed = parse_github_file(&github_output_block(&name, &value)).unwrap();
+            proptest::prop_assert_eq!(parsed, vec![(name, value)]);
+        }
+
+        #[test]
+        fn several_outputs_in_one_file_round_trip(values in proptest::collection::vec("[\\s\\S]{0,40}", 1..6)) {
+            let mut file = String::new();
+            for (i, value) in values.iter().enumerate() {
+                file.push_str(&github_output_block(&format!("out-{i}"), value));
+            }
+            let parsed = parse_github_file(&file).unwrap();
+            let expected: Vec<(String, String)> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("out-{i}"), v.clone()))
+                .collect();
+            proptest::prop_assert_eq!(parsed, expected);
+        }
+    }
+
     #[test]
     fn platform_detection() {
         let env = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
@@ -369,5 +511,190 @@ mod tests {
             Platform::Azure { .. }
         ));
         assert_eq!(Platform::detect(&env(&[("TF_BUILD", "")])), Platform::Plain);
+    }
+}
+
+#[cfg(test)]
+mod platform_tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// A sink the test can read back.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Captured {
+        fn lines(&self) -> Vec<String> {
+            String::from_utf8(self.0.lock().unwrap().clone())
+                .unwrap()
+                .lines()
+                .map(str::to_string)
+                .collect()
+        }
+    }
+
+    /// One `##vso[area.action k=v;…]message` line as the agent reads it
+    /// (Command.cs: `##vso[` anywhere, info up to the first `]`, properties split on `;`
+    /// then on the first `=`, values and message unescaped with DecodePercents on).
+    fn parse_vso(line: &str) -> Option<(String, BTreeMap<String, String>, String)> {
+        let unescape = |t: &str| {
+            t.replace("%3B", ";")
+                .replace("%0D", "\r")
+                .replace("%0A", "\n")
+                .replace("%5D", "]")
+                .replace("%AZP25", "%")
+        };
+        let start = line.find("##vso[")? + 6;
+        let end = start + line[start..].find(']')?;
+        let info = &line[start..end];
+        let (command, props) = info.split_once(' ').unwrap_or((info, ""));
+        let mut properties = BTreeMap::new();
+        for prop in props.split(';').filter(|p| !p.is_empty()) {
+            let (k, v) = prop.split_once('=').unwrap_or((prop, ""));
+            properties.insert(k.to_string(), unescape(v));
+        }
+        Some((command.to_string(), properties, unescape(&line[end + 1..])))
+    }
+
+    fn azure(dir: &std::path::Path) -> (Reporter, Captured) {
+        let sink = Captured::default();
+        let reporter = Reporter::with_command_sink(
+            Platform::Azure {
+                temp_dir: dir.to_path_buf(),
+            },
+            OutputFormat::Text,
+            sink.clone(),
+        );
+        (reporter, sink)
+    }
+
+    #[test]
+    fn azure_outputs_are_output_variables_that_parse_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let (reporter, sink) = azure(dir.path());
+        let hostile = "50%; done]\nnext line ##vso[task.setvariable variable=x]y";
+        reporter.set_output("status-details", hostile).unwrap();
+        reporter
+            .set_output("submission-id", "1152921504621243617")
+            .unwrap();
+        let lines = sink.lines();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        let (command, props, value) = parse_vso(&lines[0]).unwrap();
+        assert_eq!(command, "task.setvariable");
+        assert_eq!(props["variable"], "status_details");
+        assert_eq!(props["isOutput"], "true");
+        assert_eq!(props.len(), 2, "{props:?}");
+        assert_eq!(value, hostile);
+        assert_eq!(parse_vso(&lines[1]).unwrap().1["variable"], "submission_id");
+    }
+
+    #[test]
+    fn azure_masks_every_line_of_a_multi_line_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let (reporter, sink) = azure(dir.path());
+        let pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC;x]\n-----END PRIVATE KEY-----\n";
+        reporter.mask(pem);
+        let secrets: Vec<String> = sink
+            .lines()
+            .iter()
+            .map(|l| parse_vso(l).unwrap())
+            .inspect(|(command, _, _)| assert_eq!(command, "task.setsecret"))
+            .map(|(_, _, value)| value)
+            .collect();
+        assert_eq!(
+            secrets,
+            [
+                pem,
+                "-----BEGIN PRIVATE KEY-----",
+                "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC;x]",
+                "-----END PRIVATE KEY-----"
+            ]
+        );
+    }
+
+    #[test]
+    fn azure_step_result_follows_the_outcome() {
+        let dir = tempfile::tempdir().unwrap();
+        let result = |warn: bool, error: Option<crate::Error>| {
+            let (reporter, sink) = azure(dir.path());
+            if warn {
+                reporter.warning("`listen` ignored");
+            }
+            reporter.finish(error.as_ref());
+            let complete = sink
+                .lines()
+                .iter()
+                .filter_map(|l| parse_vso(l))
+                .find(|(c, _, _)| c == "task.complete")
+                .expect("task.complete");
+            (complete.1["result"].clone(), complete.2)
+        };
+        assert_eq!(result(false, None).0, "Succeeded");
+        assert_eq!(result(true, None).0, "SucceededWithIssues");
+        let (failed, message) = result(
+            true,
+            Some(crate::Error::Conflict {
+                message: "app 9NBLGGH4R315 already has a pending submission; 1]".into(),
+                hint: String::new(),
+                context: None,
+            }),
+        );
+        assert_eq!(failed, "Failed");
+        assert_eq!(
+            message,
+            "msstore-submit failed (exit 4): app 9NBLGGH4R315 already has a pending submission; 1]"
+        );
+    }
+
+    #[test]
+    fn azure_summary_is_a_file_attached_by_absolute_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let (reporter, sink) = azure(dir.path());
+        reporter.summary("### Title\n\n| a | b |\n").unwrap();
+        let lines = sink.lines();
+        let (command, _, path) = parse_vso(&lines[0]).unwrap();
+        assert_eq!(command, "task.uploadsummary");
+        let path = std::path::PathBuf::from(path);
+        assert!(
+            path.is_absolute() && path.starts_with(dir.path()),
+            "{path:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "### Title\n\n| a | b |\n"
+        );
+    }
+
+    #[test]
+    fn github_annotations_stop_at_ten_and_count_the_rest() {
+        let sink = Captured::default();
+        let reporter = Reporter::with_command_sink(
+            Platform::GitHub {
+                output_file: None,
+                summary_file: None,
+            },
+            OutputFormat::Text,
+            sink.clone(),
+        );
+        let problems: Vec<String> = (1..=13).map(|i| format!("problem {i}: a, b")).collect();
+        reporter.errors("Invalid input", &problems);
+        let lines = sink.lines();
+        assert_eq!(lines.len(), 11, "{lines:?}");
+        assert_eq!(lines[0], "::error title=Invalid input::problem 1: a, b");
+        assert_eq!(
+            lines[10],
+            "::error title=Invalid input::… and 3 more problem(s); see the log"
+        );
     }
 }

@@ -1,5 +1,6 @@
-//! The submission API (`/v1.0/my/…`): applications and app submissions (reference §2.1,
-//! A2 and S1–S6).
+//! The submission API (`/v1.0/my/…`, reference §2.1): apps (A1–A4), flights (F1–F3),
+//! add-ons (I1–I4), and submissions of all three (S1–S6, FS1–FS6, IS1–IS6), which share one
+//! set of handlers keyed by what the submission belongs to.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -11,12 +12,15 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::Shared;
-use super::state::{Blob, State as World, Submission};
+use super::state::{
+    Blob, Owner, State as World, Submission, empty_addon_submission, empty_flight_submission,
+    reference,
+};
 use super::token::AUDIENCE;
 use super::validate;
 
 /// The service's error body (reference §5.2; `samples/error-409-…`, `error-500-…`).
-pub fn api_error(status: StatusCode, code: &str, message: &str, target: &str) -> Response {
+pub(super) fn api_error(status: StatusCode, code: &str, message: &str, target: &str) -> Response {
     let body = json!({
         "code": code,
         "data": [],
@@ -28,7 +32,7 @@ pub fn api_error(status: StatusCode, code: &str, message: &str, target: &str) ->
     (status, axum::Json(body)).into_response()
 }
 
-fn ok(value: Value) -> Response {
+pub(super) fn ok(value: Value) -> Response {
     (StatusCode::OK, axum::Json(value)).into_response()
 }
 
@@ -63,7 +67,7 @@ fn authorize(world: &World, headers: &HeaderMap) -> Result<(), Response> {
 }
 
 /// Locks the world, moves the clock, and checks the token: the start of every handler.
-fn enter<'a>(
+pub(super) fn enter<'a>(
     shared: &'a Shared,
     headers: &HeaderMap,
 ) -> Result<std::sync::MutexGuard<'a, World>, Response> {
@@ -71,6 +75,15 @@ fn enter<'a>(
     world.advance();
     authorize(&world, headers)?;
     Ok(world)
+}
+
+macro_rules! enter {
+    ($shared:expr, $headers:expr) => {
+        match enter(&$shared, &$headers) {
+            Ok(world) => world,
+            Err(response) => return response,
+        }
+    };
 }
 
 pub async fn not_found() -> Response {
@@ -91,95 +104,448 @@ fn app_not_found(app_id: &str) -> Response {
     )
 }
 
+fn flight_not_found(flight_id: &str) -> Response {
+    api_error(
+        StatusCode::NOT_FOUND,
+        "ResourceNotFound",
+        &format!("Flight {flight_id} was not found."),
+        "flight",
+    )
+}
+
+fn addon_not_found(addon_id: &str) -> Response {
+    api_error(
+        StatusCode::NOT_FOUND,
+        "ResourceNotFound",
+        &format!("In-app product {addon_id} was not found."),
+        "inAppProduct",
+    )
+}
+
+// ----- lists -----
+
+/// One page of a list: `top`/`skip`, `@nextLink` relative to `/v1.0/my/` while more
+/// remain, `totalCount`. Empty lists are 404s (reference §5.1: "No apps/add-ons/package
+/// flights were found"). Without `top`, apps come ten at a time as documented; the other
+/// lists return everything (the docs say so for add-ons).
+fn page(
+    items: Vec<Value>,
+    query: &HashMap<String, String>,
+    link_base: &str,
+    default_top: Option<usize>,
+    what: &str,
+) -> Response {
+    if items.is_empty() {
+        return api_error(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            &format!("No {what} were found."),
+            "",
+        );
+    }
+    let number = |name: &str| query.get(name).and_then(|v| v.parse::<usize>().ok());
+    let skip = number("skip").unwrap_or(0);
+    let top = number("top").or(default_top).unwrap_or(items.len()).max(1);
+    let total = items.len();
+    let value: Vec<Value> = items.into_iter().skip(skip).take(top).collect();
+    let mut body = json!({"value": value, "totalCount": total});
+    if skip + top < total {
+        body["@nextLink"] = json!(format!("{link_base}?skip={}&top={top}", skip + top));
+    }
+    ok(body)
+}
+
+pub async fn list_applications(
+    State(shared): State<Shared>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let world = enter!(shared, headers);
+    let items = world
+        .apps
+        .iter()
+        .map(|(id, app)| world.application_json(app, id))
+        .collect();
+    page(items, &query, "applications", Some(10), "apps")
+}
+
+pub async fn list_flights(
+    State(shared): State<Shared>,
+    Path(app_id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let world = enter!(shared, headers);
+    // UNKNOWN: whether an unknown app gives a 404 different from "no flights"; both are 404.
+    let items = world
+        .apps
+        .get(&app_id)
+        .map(|app| {
+            app.flights
+                .iter()
+                .filter_map(|id| world.flight_json(id))
+                .collect()
+        })
+        .unwrap_or_default();
+    page(
+        items,
+        &query,
+        &format!("applications/{app_id}/listflights"),
+        None,
+        "package flights",
+    )
+}
+
+pub async fn list_app_addons(
+    State(shared): State<Shared>,
+    Path(app_id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let world = enter!(shared, headers);
+    let items = world
+        .addons
+        .iter()
+        .filter(|(_, a)| a.app_ids.contains(&app_id))
+        .map(|(id, _)| json!({"inAppProductId": id}))
+        .collect();
+    page(
+        items,
+        &query,
+        &format!("applications/{app_id}/listinappproducts/"),
+        None,
+        "add-ons",
+    )
+}
+
+pub async fn list_addons(
+    State(shared): State<Shared>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let world = enter!(shared, headers);
+    let items = world
+        .addons
+        .keys()
+        .filter_map(|id| world.addon_json(id))
+        .collect();
+    page(items, &query, "inappproducts/", None, "add-ons")
+}
+
+// ----- apps, flights, add-ons -----
+
 pub async fn get_application(
     State(shared): State<Shared>,
     Path(app_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let world = match enter(&shared, &headers) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
+    let world = enter!(shared, headers);
     match world.apps.get(&app_id) {
         Some(app) => ok(world.application_json(app, &app_id)),
         None => app_not_found(&app_id),
     }
 }
 
-pub async fn create_app_submission(
+pub async fn get_flight(
     State(shared): State<Shared>,
-    Path(app_id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Path((app_id, flight_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let mut world = match enter(&shared, &headers) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    let Some(app) = world.apps.get(&app_id) else {
+    let world = enter!(shared, headers);
+    if !world.apps.contains_key(&app_id) {
         return app_not_found(&app_id);
+    }
+    match world.flights.get(&flight_id) {
+        Some(flight) if flight.app_id == app_id => {
+            ok(world.flight_json(&flight_id).unwrap_or_default())
+        }
+        _ => flight_not_found(&flight_id),
+    }
+}
+
+/// F2. The service starts a pending submission with the new flight: StoreBroker reads
+/// `pendingFlightSubmission` from this answer, although the docs say none is created and
+/// their example answer has only the four fields below (reference §8 item 7). Numeric
+/// `groupIds` are accepted and returned as strings; `rankHigherThan` is taken as a friendly
+/// name and returned as the id of that flight (reference §2.3, the docs' example).
+pub async fn create_flight(
+    State(shared): State<Shared>,
+    Path(app_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut world = enter!(shared, headers);
+    if !world.apps.contains_key(&app_id) {
+        return app_not_found(&app_id);
+    }
+    let bad = |message: &str| {
+        api_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidParameterValue",
+            message,
+            "flight",
+        )
     };
-    // One pending submission per app (reference §0; body from vsts#80).
-    if app.pending.is_some() {
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        return bad("The request body is not valid JSON.");
+    };
+    // UNKNOWN: the docs call every field optional; a flight without a name cannot be told
+    // apart in Partner Center, so this asks for one.
+    let Some(name) = request
+        .get("friendlyName")
+        .and_then(Value::as_str)
+        .filter(|n| !n.trim().is_empty())
+    else {
+        return bad("friendlyName is required.");
+    };
+    let mut group_ids = Vec::new();
+    for id in request
+        .get("groupIds")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        match id {
+            Value::String(s) if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() => {
+                group_ids.push(s.clone())
+            }
+            Value::Number(n) if n.is_u64() => group_ids.push(n.to_string()),
+            other => return bad(&format!("Invalid group id {other}.")),
+        }
+    }
+    // UNKNOWN: the answer for a name already used by another flight of the app.
+    if world.flight_named(&app_id, name).is_some() {
         return api_error(
             StatusCode::CONFLICT,
             "InvalidState",
-            "Create submission failed, status code Conflict, reason phrase Conflict",
-            "submission",
+            &format!("A flight named '{name}' already exists."),
+            "flight",
         );
     }
-    // UNKNOWN: the exact answer for an app whose first submission was never completed;
-    // the docs only say the API cannot be used then.
-    let Some(published_id) = app.published.clone() else {
-        return api_error(
-            StatusCode::CONFLICT,
-            "InvalidState",
-            "Create submission failed: the application has no published submission to clone.",
-            "submission",
-        );
+    let position = match request.get("rankHigherThan").and_then(Value::as_str) {
+        None => 0,
+        Some(lower) => match world.flight_named(&app_id, lower).cloned() {
+            Some(lower_id) => world.apps[&app_id]
+                .flights
+                .iter()
+                .position(|id| *id == lower_id)
+                .unwrap_or(0),
+            None => return bad(&format!("rankHigherThan: no flight named '{lower}'.")),
+        },
     };
-    let made = app.submissions_made + 1;
-    let id = world.next_id();
-    let (blob, upload_url) = world.new_upload_url();
-    let mut body = world.submissions[&published_id].body.clone();
-    body["id"] = json!(id);
-    body["status"] = json!("PendingCommit");
-    body["statusDetails"] = json!({"errors": [], "warnings": [], "certificationReports": []});
-    body["fileUploadUrl"] = json!(upload_url);
-    body["friendlyName"] = json!(format!("Submission {made}"));
+    let flight_id = uuid::Uuid::new_v4().to_string();
+    let owner = Owner::Flight {
+        app_id: app_id.clone(),
+        flight_id: flight_id.clone(),
+    };
+    let submission_id = world.next_id();
+    let (blob, url) = world.new_upload_url();
+    let mut submission = empty_flight_submission();
+    submission["id"] = json!(submission_id);
+    submission["flightId"] = json!(flight_id);
+    submission["status"] = json!("PendingCommit");
+    submission["fileUploadUrl"] = json!(url);
     world.submissions.insert(
-        id.clone(),
+        submission_id.clone(),
         Submission {
-            id: id.clone(),
-            app_id: app_id.clone(),
-            body: body.clone(),
+            id: submission_id.clone(),
+            owner: owner.clone(),
+            body: submission,
             blob,
             timeline: Vec::new(),
             failure: Vec::new(),
             publish_applied: false,
         },
     );
-    let app = world.apps.get_mut(&app_id).expect("checked above");
-    app.pending = Some(id);
-    app.submissions_made = made;
-    // `isMinimalResponse=true` answers sparsely: "listings and packages are missing"
-    // (StoreBroker changelog 1.18.0).
-    if query
-        .get("isMinimalResponse")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-        && let Some(object) = body.as_object_mut()
-    {
-        object.remove("listings");
-        object.remove("applicationPackages");
-    }
-    ok(body)
+    world.flights.insert(
+        flight_id.clone(),
+        super::state::Flight {
+            app_id: app_id.clone(),
+            friendly_name: name.to_string(),
+            group_ids,
+            pending: Some(submission_id.clone()),
+            published: None,
+            submissions_made: 1,
+        },
+    );
+    world
+        .apps
+        .get_mut(&app_id)
+        .expect("checked above")
+        .flights
+        .insert(position, flight_id.clone());
+    let resource = world.flight_json(&flight_id).unwrap_or_default();
+    ok(json!({
+        "flightId": flight_id,
+        "friendlyName": resource["friendlyName"],
+        "groupIds": resource["groupIds"],
+        "rankHigherThan": resource["rankHigherThan"],
+        "pendingFlightSubmission": reference(&owner, &submission_id),
+    }))
 }
 
-/// The submission `id` of `app_id`, or the error the service gives.
-fn find<'a>(world: &'a World, app_id: &str, id: &str) -> Result<&'a Submission, Response> {
-    if !world.apps.contains_key(app_id) {
-        return Err(app_not_found(app_id));
+pub async fn delete_flight(
+    State(shared): State<Shared>,
+    Path((app_id, flight_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let mut world = enter!(shared, headers);
+    if !world.apps.contains_key(&app_id) {
+        return app_not_found(&app_id);
     }
+    if world
+        .flights
+        .get(&flight_id)
+        .is_none_or(|f| f.app_id != app_id)
+    {
+        return flight_not_found(&flight_id);
+    }
+    // UNKNOWN: whether a flight with a submission in certification can be deleted.
+    world.flights.remove(&flight_id);
+    world
+        .submissions
+        .retain(|_, s| !matches!(&s.owner, Owner::Flight { flight_id: f, .. } if *f == flight_id));
+    if let Some(app) = world.apps.get_mut(&app_id) {
+        app.flights.retain(|id| *id != flight_id);
+    }
+    StatusCode::OK.into_response()
+}
+
+pub async fn get_addon(
+    State(shared): State<Shared>,
+    Path(addon_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let world = enter!(shared, headers);
+    match world.addon_json(&addon_id) {
+        Some(resource) => ok(resource),
+        None => addon_not_found(&addon_id),
+    }
+}
+
+/// I3. The answer has no submission pointers: a new add-on has none (reference §2.1).
+pub async fn create_addon(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut world = enter!(shared, headers);
+    let bad = |message: &str| {
+        api_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidParameterValue",
+            message,
+            "inAppProduct",
+        )
+    };
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        return bad("The request body is not valid JSON.");
+    };
+    let apps: Vec<String> = request
+        .get("applicationIds")
+        .and_then(Value::as_array)
+        .map(|ids| {
+            ids.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    // "Currently, only one app ID is supported" (reference §2.3, I3).
+    if apps.len() != 1 {
+        return bad("applicationIds must hold exactly one application id.");
+    }
+    if !world.apps.contains_key(&apps[0]) {
+        return app_not_found(&apps[0]);
+    }
+    let Some(product_id) = request
+        .get("productId")
+        .and_then(Value::as_str)
+        .filter(|p| !p.is_empty())
+    else {
+        return bad("productId is required.");
+    };
+    // The docs list Durable and Consumable; StoreBroker also sends NotSet and Subscription.
+    let product_type = request
+        .get("productType")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !["Durable", "Consumable", "NotSet", "Subscription"].contains(&product_type) {
+        return bad(&format!("Invalid value '{product_type}' for productType."));
+    }
+    // UNKNOWN: the exact answer for a product id already used in the account.
+    if world.addons.values().any(|a| a.product_id == product_id) {
+        return api_error(
+            StatusCode::CONFLICT,
+            "InvalidState",
+            &format!("An in-app product with product id '{product_id}' already exists."),
+            "inAppProduct",
+        );
+    }
+    let addon_id = world.new_store_id();
+    world.addons.insert(
+        addon_id.clone(),
+        super::state::Addon {
+            product_id: product_id.to_string(),
+            product_type: product_type.to_string(),
+            app_ids: apps,
+            pending: None,
+            published: None,
+            submissions_made: 0,
+        },
+    );
+    ok(world.addon_json(&addon_id).unwrap_or_default())
+}
+
+pub async fn delete_addon(
+    State(shared): State<Shared>,
+    Path(addon_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let mut world = enter!(shared, headers);
+    if world.addons.remove(&addon_id).is_none() {
+        return addon_not_found(&addon_id);
+    }
+    world
+        .submissions
+        .retain(|_, s| s.owner != Owner::Addon(addon_id.clone()));
+    StatusCode::OK.into_response()
+}
+
+// ----- submissions -----
+
+/// Which product a submission path names, or the 404 for it.
+fn owner_of(world: &World, params: &HashMap<String, String>) -> Result<Owner, Response> {
+    if let Some(addon_id) = params.get("addon_id") {
+        return if world.addons.contains_key(addon_id) {
+            Ok(Owner::Addon(addon_id.clone()))
+        } else {
+            Err(addon_not_found(addon_id))
+        };
+    }
+    let app_id = params.get("app_id").cloned().unwrap_or_default();
+    if !world.apps.contains_key(&app_id) {
+        return Err(app_not_found(&app_id));
+    }
+    match params.get("flight_id") {
+        None => Ok(Owner::App(app_id)),
+        Some(flight_id)
+            if world
+                .flights
+                .get(flight_id)
+                .is_some_and(|f| f.app_id == app_id) =>
+        {
+            Ok(Owner::Flight {
+                app_id,
+                flight_id: flight_id.clone(),
+            })
+        }
+        Some(flight_id) => Err(flight_not_found(flight_id)),
+    }
+}
+
+/// The submission `id` of `owner`, or the error the service gives.
+fn find<'a>(world: &'a World, owner: &Owner, id: &str) -> Result<&'a Submission, Response> {
     match world.submissions.get(id) {
         None => Err(api_error(
             StatusCode::NOT_FOUND,
@@ -187,43 +553,146 @@ fn find<'a>(world: &'a World, app_id: &str, id: &str) -> Result<&'a Submission, 
             &format!("Submission {id} was not found."),
             "submission",
         )),
-        // A submission of another app is a 409, as documented.
-        Some(s) if s.app_id != app_id => Err(api_error(
+        // A submission of another product is a 409, as documented.
+        Some(s) if s.owner != *owner => Err(api_error(
             StatusCode::CONFLICT,
             "InvalidOperation",
-            &format!("Submission {id} does not belong to application {app_id}."),
+            &format!("Submission {id} does not belong to the specified product."),
             "submission",
         )),
         Some(s) => Ok(s),
     }
 }
 
-pub async fn get_submission(
+/// Resolves the owner and the submission of a submission path.
+pub(super) fn locate<'a>(
+    world: &'a World,
+    params: &HashMap<String, String>,
+) -> Result<(Owner, &'a Submission), Response> {
+    let owner = owner_of(world, params)?;
+    let id = params.get("submission_id").cloned().unwrap_or_default();
+    let submission = find(world, &owner, &id)?;
+    Ok((owner, submission))
+}
+
+/// S1/FS1/IS1: a new pending submission, cloned from the last published one.
+pub async fn create_submission(
     State(shared): State<Shared>,
-    Path((app_id, id)): Path<(String, String)>,
+    Path(params): Path<HashMap<String, String>>,
+    Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let world = match enter(&shared, &headers) {
-        Ok(w) => w,
+    let mut world = enter!(shared, headers);
+    let owner = match owner_of(&world, &params) {
+        Ok(o) => o,
         Err(r) => return r,
     };
-    match find(&world, &app_id, &id) {
-        Ok(s) => ok(s.body.clone()),
+    // A flight submission needs the app to have a published submission (the users'
+    // "404s when no production submission exists"). UNKNOWN: the exact status and body.
+    if let Owner::Flight { app_id, .. } = &owner
+        && world.apps[app_id].published.is_none()
+    {
+        return api_error(
+            StatusCode::CONFLICT,
+            "InvalidState",
+            "Create submission failed: the application has no published submission.",
+            "submission",
+        );
+    }
+    let (pending, published, made) = {
+        let (pending, published, made) = world.owner_slots(&owner).expect("owner exists");
+        (pending.clone(), published.clone(), *made)
+    };
+    // One pending submission per app, flight and add-on (reference §0; body from vsts#80).
+    if pending.is_some() {
+        return api_error(
+            StatusCode::CONFLICT,
+            "InvalidState",
+            "Create submission failed, status code Conflict, reason phrase Conflict",
+            "submission",
+        );
+    }
+    if let Some(refused) = super::rollout::blocks_create(&world, &owner) {
+        return refused;
+    }
+    let mut body = match (&owner, &published) {
+        (_, Some(published_id)) => world.submissions[published_id].body.clone(),
+        // UNKNOWN: the exact answer for an app whose first submission was never completed;
+        // the docs only say the API cannot be used then.
+        (Owner::App(_), None) => {
+            return api_error(
+                StatusCode::CONFLICT,
+                "InvalidState",
+                "Create submission failed: the application has no published submission to clone.",
+                "submission",
+            );
+        }
+        (Owner::Flight { flight_id, .. }, None) => {
+            let mut body = empty_flight_submission();
+            body["flightId"] = json!(flight_id);
+            body
+        }
+        (Owner::Addon(_), None) => empty_addon_submission(),
+    };
+    super::rollout::reset_for_clone(&mut body);
+    let id = world.next_id();
+    let (blob, upload_url) = world.new_upload_url();
+    body["id"] = json!(id);
+    body["status"] = json!("PendingCommit");
+    body["statusDetails"] = json!({"errors": [], "warnings": [], "certificationReports": []});
+    body["fileUploadUrl"] = json!(upload_url);
+    if !matches!(owner, Owner::Flight { .. }) {
+        body["friendlyName"] = json!(format!("Submission {}", made + 1));
+    }
+    world.submissions.insert(
+        id.clone(),
+        Submission {
+            id: id.clone(),
+            owner: owner.clone(),
+            body: body.clone(),
+            blob,
+            timeline: Vec::new(),
+            failure: Vec::new(),
+            publish_applied: false,
+        },
+    );
+    let (pending, _, made) = world.owner_slots(&owner).expect("owner exists");
+    *pending = Some(id);
+    *made += 1;
+    // `isMinimalResponse=true` answers sparsely: "listings and packages are missing"
+    // (StoreBroker changelog 1.18.0; apps and flights).
+    if query
+        .get("isMinimalResponse")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        && let Some(object) = body.as_object_mut()
+    {
+        object.remove("listings");
+        object.remove("applicationPackages");
+        object.remove("flightPackages");
+    }
+    ok(body)
+}
+
+pub async fn get_submission(
+    State(shared): State<Shared>,
+    Path(params): Path<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let world = enter!(shared, headers);
+    match locate(&world, &params) {
+        Ok((_, s)) => ok(s.body.clone()),
         Err(r) => r,
     }
 }
 
 pub async fn get_status(
     State(shared): State<Shared>,
-    Path((app_id, id)): Path<(String, String)>,
+    Path(params): Path<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let world = match enter(&shared, &headers) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    match find(&world, &app_id, &id) {
-        Ok(s) => ok(json!({
+    let world = enter!(shared, headers);
+    match locate(&world, &params) {
+        Ok((_, s)) => ok(json!({
             "status": s.body["status"],
             "statusDetails": s.body.get("statusDetails").cloned().unwrap_or(json!({"errors": [], "warnings": [], "certificationReports": []})),
         })),
@@ -234,6 +703,7 @@ pub async fn get_status(
 /// Fields the server owns: echoed values are ignored (reference §2.3, S3).
 const READ_ONLY: &[&str] = &[
     "id",
+    "flightId",
     "status",
     "statusDetails",
     "fileUploadUrl",
@@ -242,18 +712,16 @@ const READ_ONLY: &[&str] = &[
 
 pub async fn update_submission(
     State(shared): State<Shared>,
-    Path((app_id, id)): Path<(String, String)>,
+    Path(params): Path<HashMap<String, String>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let mut world = match enter(&shared, &headers) {
-        Ok(w) => w,
+    let mut world = enter!(shared, headers);
+    let (owner, stored, id) = match locate(&world, &params) {
+        Ok((owner, s)) => (owner, s.body.clone(), s.id.clone()),
         Err(r) => return r,
     };
-    let stored = match find(&world, &app_id, &id) {
-        Ok(s) => s.body.clone(),
-        Err(r) => return r,
-    };
+    let target = owner.target();
     if stored["status"] != "PendingCommit" {
         return api_error(
             StatusCode::CONFLICT,
@@ -262,26 +730,34 @@ pub async fn update_submission(
                 "Submission {id} is in state {} and cannot be updated.",
                 stored["status"].as_str().unwrap_or("?")
             ),
-            "applicationSubmission",
+            target,
         );
     }
     let mut new: Value = match serde_json::from_slice(&body) {
-        Ok(v @ Value::Object(_)) => v,
+        Ok(v @ Value::Object(_)) => {
+            world.put_bodies.insert(id.clone(), v.clone());
+            v
+        }
         _ => {
             return api_error(
                 StatusCode::BAD_REQUEST,
                 "InvalidParameterValue",
                 "The request body is not a valid submission object.",
-                "applicationSubmission",
+                target,
             );
         }
     };
-    if let Some(problem) = validate::app_submission(&new) {
+    let problem = match owner {
+        Owner::App(_) => validate::app_submission(&new),
+        Owner::Flight { .. } => validate::flight_submission(&new),
+        Owner::Addon(_) => validate::addon_submission(&new),
+    };
+    if let Some(problem) = problem {
         return api_error(
             StatusCode::BAD_REQUEST,
             "InvalidParameterValue",
             &problem,
-            "applicationSubmission",
+            target,
         );
     }
     for field in READ_ONLY {
@@ -292,24 +768,30 @@ pub async fn update_submission(
             }
         }
     }
+    // Nested read-only fields: the stored value stands, sent or not (the docs' own update
+    // requests leave `isAdvancedPricingModel` out).
     for pointer in [
         "/pricing/isAdvancedPricingModel",
         "/packageDeliveryOptions/packageRollout/packageRolloutStatus",
         "/packageDeliveryOptions/packageRollout/fallbackSubmissionId",
     ] {
-        if let (Some(server), Some(slot)) = (stored.pointer(pointer), new.pointer_mut(pointer)) {
-            *slot = server.clone();
+        let Some(server) = stored.pointer(pointer) else {
+            continue;
+        };
+        let (parent, key) = pointer.rsplit_once('/').expect("a pointer");
+        if let Some(object) = new.pointer_mut(parent).and_then(Value::as_object_mut) {
+            object.insert(key.to_string(), server.clone());
         }
     }
-    keep_omitted_files(&stored, &mut new);
+    keep_omitted_files(&owner, &stored, &mut new);
     let submission = world.submissions.get_mut(&id).expect("found above");
     submission.body = new.clone();
     ok(new)
 }
 
-/// Leaving a package or image out of the array does not delete it: it stays, unchanged
+/// Leaving a package, image or icon out does not delete it: it stays, unchanged
 /// (reference §2.4.8, "they will still remain there in the Dev Portal").
-fn keep_omitted_files(stored: &Value, new: &mut Value) {
+fn keep_omitted_files(owner: &Owner, stored: &Value, new: &mut Value) {
     let same = |a: &Value, b: &Value| {
         let id = |v: &Value| {
             v.get("id")
@@ -328,11 +810,15 @@ fn keep_omitted_files(stored: &Value, new: &mut Value) {
         .and_then(Value::as_object)
         .map(|l| l.keys().cloned().collect())
         .unwrap_or_default();
-    let pointers = std::iter::once("/applicationPackages".to_string()).chain(
-        languages
-            .iter()
-            .map(|l| format!("/listings/{l}/baseListing/images")),
-    );
+    let pointers = owner
+        .packages_field()
+        .map(|f| format!("/{f}"))
+        .into_iter()
+        .chain(
+            languages
+                .iter()
+                .map(|l| format!("/listings/{l}/baseListing/images")),
+        );
     for pointer in pointers {
         let old: Vec<Value> = stored
             .pointer(&pointer)
@@ -348,23 +834,32 @@ fn keep_omitted_files(stored: &Value, new: &mut Value) {
             }
         }
     }
+    if matches!(owner, Owner::Addon(_)) {
+        for language in languages {
+            let pointer = format!("/listings/{language}/icon");
+            if let Some(icon) = stored.pointer(&pointer).filter(|i| uploaded(i))
+                && new.pointer(&pointer).is_none()
+                && let Some(listing) = new.pointer_mut(&format!("/listings/{language}"))
+                && listing.is_object()
+            {
+                listing["icon"] = icon.clone();
+            }
+        }
+    }
 }
 
 pub async fn commit_submission(
     State(shared): State<Shared>,
-    Path((app_id, id)): Path<(String, String)>,
+    Path(params): Path<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let fetched = match fetch_external_blob(&shared, &app_id, &id, &headers).await {
+    let fetched = match fetch_external_blob(&shared, &params, &headers).await {
         Ok(fetched) => fetched,
         Err(response) => return response,
     };
-    let mut world = match enter(&shared, &headers) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    let status = match find(&world, &app_id, &id) {
-        Ok(s) => s.status().to_string(),
+    let mut world = enter!(shared, headers);
+    let (owner, status, id, blob_name) = match locate(&world, &params) {
+        Ok((owner, s)) => (owner, s.status().to_string(), s.id.clone(), s.blob.clone()),
         Err(r) => return r,
     };
     // "A submission can only be committed once" (StoreBroker).
@@ -373,40 +868,38 @@ pub async fn commit_submission(
             StatusCode::CONFLICT,
             "InvalidState",
             &format!("Submission {id} is in state {status} and cannot be committed."),
-            "applicationSubmission",
+            owner.target(),
         );
     }
-    world.commit(&id, fetched.as_ref().and_then(|f| f.blob.as_ref()));
+    // With external storage, what was read back from it is what commit and pre-processing
+    // look at, kept like a blob of the simulator's own store.
+    if let Some(fetched) = fetched {
+        let previous = match fetched {
+            Some(blob) => world.blobs.insert(blob_name, blob),
+            None => world.blobs.remove(&blob_name),
+        };
+        if let Some(old) = previous {
+            let _ = std::fs::remove_file(old.path);
+        }
+    }
+    world.commit(&id);
     ok(json!({"status": "CommitStarted"}))
 }
 
-/// A blob read back from external storage for the commit check, deleted afterwards.
-struct FetchedBlob {
-    blob: Option<Blob>,
-}
-
-impl Drop for FetchedBlob {
-    fn drop(&mut self) {
-        if let Some(blob) = &self.blob {
-            let _ = std::fs::remove_file(&blob.path);
-        }
-    }
-}
-
 /// With external storage (Azurite), the commit check reads the blob from there, as the
-/// service reads its own ingestion storage. `None` when the simulator keeps blobs itself.
+/// service reads its own ingestion storage: `Some(None)` when storage has no such blob,
+/// `None` when the simulator keeps blobs itself.
 async fn fetch_external_blob(
     shared: &Shared,
-    app_id: &str,
-    id: &str,
+    params: &HashMap<String, String>,
     headers: &HeaderMap,
-) -> Result<Option<FetchedBlob>, Response> {
+) -> Result<Option<Option<Blob>>, Response> {
     let (storage, blob_name, target) = {
         let world = enter(shared, headers)?;
         let Some(storage) = world.options.storage.clone() else {
             return Ok(None);
         };
-        let submission = find(&world, app_id, id)?;
+        let (_, submission) = locate(&world, params)?;
         let target = world.data_dir.join("blobs").join(format!(
             "{}.fetched.{}",
             submission.blob,
@@ -418,16 +911,14 @@ async fn fetch_external_blob(
         .download(&reqwest::Client::new(), &blob_name, &target)
         .await
     {
-        Ok(Some(downloaded)) => Ok(Some(FetchedBlob {
-            blob: Some(Blob {
-                path: target,
-                size: downloaded.size,
-                content_md5: downloaded.content_md5,
-                content_type: downloaded.content_type,
-                metadata: Default::default(),
-            }),
-        })),
-        Ok(None) => Ok(Some(FetchedBlob { blob: None })),
+        Ok(Some(downloaded)) => Ok(Some(Some(Blob {
+            path: target,
+            size: downloaded.size,
+            content_md5: downloaded.content_md5,
+            content_type: downloaded.content_type,
+            metadata: Default::default(),
+        }))),
+        Ok(None) => Ok(Some(None)),
         Err(problem) => {
             let _ = std::fs::remove_file(&target);
             // UNKNOWN: how the service answers when its own storage fails; a 500 is what
@@ -436,7 +927,7 @@ async fn fetch_external_blob(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "InternalServerError",
                 &format!("The uploaded file could not be read: {problem}"),
-                "applicationSubmission",
+                "submission",
             ))
         }
     }
@@ -444,15 +935,12 @@ async fn fetch_external_blob(
 
 pub async fn delete_submission(
     State(shared): State<Shared>,
-    Path((app_id, id)): Path<(String, String)>,
+    Path(params): Path<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let mut world = match enter(&shared, &headers) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    let status = match find(&world, &app_id, &id) {
-        Ok(s) => s.status().to_string(),
+    let mut world = enter!(shared, headers);
+    let (owner, status, id) = match locate(&world, &params) {
+        Ok((owner, s)) => (owner, s.status().to_string(), s.id.clone()),
         Err(r) => return r,
     };
     // UNKNOWN: exactly which states allow deletion; a submission in processing cannot be
@@ -463,14 +951,14 @@ pub async fn delete_submission(
             StatusCode::CONFLICT,
             "InvalidOperation",
             &format!("Submission {id} is in state {status} and cannot be deleted."),
-            "applicationSubmission",
+            owner.target(),
         );
     }
     world.submissions.remove(&id);
-    if let Some(app) = world.apps.get_mut(&app_id)
-        && app.pending.as_deref() == Some(id.as_str())
+    if let Some((pending, _, _)) = world.owner_slots(&owner)
+        && pending.as_deref() == Some(id.as_str())
     {
-        app.pending = None;
+        *pending = None;
     }
     StatusCode::OK.into_response()
 }

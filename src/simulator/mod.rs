@@ -4,7 +4,11 @@
 //! of the tests, so where the real service's behaviour is unknown the code says so
 //! (marked `UNKNOWN:`) rather than guessing quietly.
 //!
-//! Test hooks live under `/_simulator/` (request log, state dump, seeding).
+//! It also plays the CI platforms' OIDC token services (`identity`), so federated sign-in
+//! can be tested end to end.
+//!
+//! Test hooks live under `/_simulator/` (request log, state dump, seeding, credentials,
+//! sign-ins, OIDC settings).
 
 // Handlers return axum's `Response` as their error: that is the answer to send.
 #![allow(clippy::result_large_err)]
@@ -12,6 +16,10 @@
 mod api;
 mod blob;
 mod checks;
+mod faults;
+mod identity;
+mod preprocess;
+mod rollout;
 mod state;
 pub mod storage;
 mod token;
@@ -31,8 +39,11 @@ use axum::routing::{get, post};
 use serde::Serialize;
 use tokio::sync::oneshot;
 
-pub use self::state::Credentials;
+pub use self::identity::{
+    DEFAULT_GITHUB_SUBJECT, DEFAULT_SERVICE_CONNECTION_ID, GITHUB_ISSUER, azure_issuer,
+};
 use self::state::State;
+pub use self::state::{CredentialRegistration, Credentials, FederatedIdentityCredential};
 
 /// Test credentials the simulator always accepts.
 pub const DEFAULT_TENANT_ID: &str = "00000000-0000-4000-8000-5157e1a70001";
@@ -47,10 +58,11 @@ pub struct Options {
     pub phase: Duration,
     /// Lifetime of the access tokens it issues.
     pub token_lifetime: Duration,
-    /// Apps to seed besides [`DEFAULT_APP_ID`], each with a published submission.
-    pub app_ids: Vec<String>,
+    /// Products to seed besides [`DEFAULT_APP_ID`] (each app with a published submission,
+    /// a flight and an add-on): what a user names works unchanged.
+    pub products: Vec<crate::config::ProductSpec>,
     /// Extra accepted client credentials (besides the default ones).
-    pub credentials: Vec<Credentials>,
+    pub credentials: Vec<CredentialRegistration>,
     /// Where uploaded blobs are kept; a temporary folder when not given.
     pub data_dir: Option<PathBuf>,
     /// Real blob storage for the upload URLs (Azurite); the built-in blob endpoint when
@@ -63,7 +75,7 @@ impl Default for Options {
         Options {
             phase: Duration::from_secs(2),
             token_lifetime: Duration::from_secs(3599),
-            app_ids: Vec::new(),
+            products: Vec::new(),
             credentials: Vec::new(),
             data_dir: None,
             storage: None,
@@ -76,6 +88,8 @@ pub struct Running {
     pub base_url: url::Url,
     pub credentials: Credentials,
     pub app_ids: Vec<String>,
+    github_request_token: String,
+    azure_access_token: String,
     shutdown: Option<oneshot::Sender<()>>,
     _data_dir: Option<tempfile::TempDir>,
 }
@@ -88,7 +102,8 @@ impl Drop for Running {
     }
 }
 
-/// What `simulator` prints: where it listens and how to sign in.
+/// What `simulator` prints: where it listens and how to sign in, including the variables
+/// a GitHub or Azure Pipelines job would have for federated sign-in.
 #[derive(Debug, Serialize)]
 pub struct Announcement {
     pub api_base_url: String,
@@ -97,12 +112,24 @@ pub struct Announcement {
     pub client_id: String,
     pub client_secret: String,
     pub app_ids: Vec<String>,
+    /// `ACTIONS_ID_TOKEN_REQUEST_URL` and `ACTIONS_ID_TOKEN_REQUEST_TOKEN`.
+    pub github_id_token_request_url: String,
+    pub github_id_token_request_token: String,
+    /// `SYSTEM_OIDCREQUESTURI`, `SYSTEM_ACCESSTOKEN` and a service connection id.
+    pub azure_oidc_request_uri: String,
+    pub azure_access_token: String,
+    pub azure_service_connection_id: String,
 }
 
 impl Running {
     pub fn announcement(&self) -> Announcement {
         let base = self.base_url.as_str().trim_end_matches('/').to_string();
         Announcement {
+            github_id_token_request_url: format!("{base}/github/idtoken?api-version=2.0"),
+            github_id_token_request_token: self.github_request_token.clone(),
+            azure_oidc_request_uri: format!("{base}/azure-devops/oidctoken"),
+            azure_access_token: self.azure_access_token.clone(),
+            azure_service_connection_id: DEFAULT_SERVICE_CONNECTION_ID.to_string(),
             api_base_url: base.clone(),
             authority_host: base,
             tenant_id: self.credentials.tenant_id.clone(),
@@ -140,25 +167,48 @@ pub async fn start(listen: SocketAddr, options: Options) -> std::io::Result<Runn
         .parse()
         .map_err(std::io::Error::other)?;
 
-    let mut app_ids = vec![DEFAULT_APP_ID.to_string()];
-    for id in &options.app_ids {
-        if !app_ids.contains(id) {
-            app_ids.push(id.clone());
-        }
-    }
     let default_credentials = Credentials {
         tenant_id: DEFAULT_TENANT_ID.into(),
         client_id: DEFAULT_CLIENT_ID.into(),
         client_secret: DEFAULT_CLIENT_SECRET.into(),
     };
     let mut state = State::new(base_url.clone(), data_dir, options.clone());
-    state.credentials.push(default_credentials.clone());
-    state
-        .credentials
-        .extend(options.credentials.iter().cloned());
-    for id in &app_ids {
-        state.seed_app(id);
+    // The default application also trusts the simulated GitHub and Azure DevOps issuers
+    // for their default subjects, so federated sign-in works out of the box.
+    let defaults = [
+        CredentialRegistration::from(default_credentials.clone()),
+        CredentialRegistration {
+            federated_identity_credential: Some(FederatedIdentityCredential {
+                issuer: GITHUB_ISSUER.into(),
+                subject: DEFAULT_GITHUB_SUBJECT.into(),
+                audiences: vec![crate::auth::federated::AUDIENCE.into()],
+            }),
+            ..CredentialRegistration::from(default_credentials.clone())
+        },
+        CredentialRegistration {
+            federated_identity_credential: Some(FederatedIdentityCredential {
+                issuer: azure_issuer(),
+                subject: identity::DEFAULT_AZURE_SUBJECT.into(),
+                audiences: vec![crate::auth::federated::AUDIENCE.into()],
+            }),
+            ..CredentialRegistration::from(default_credentials.clone())
+        },
+    ];
+    for registration in defaults
+        .into_iter()
+        .chain(options.credentials.iter().cloned())
+    {
+        state
+            .register(registration)
+            .map_err(std::io::Error::other)?;
     }
+    let github_request_token = state.identity.github_request_token.clone();
+    let azure_access_token = state.identity.azure_access_token.clone();
+    state.seed_app(DEFAULT_APP_ID);
+    for product in &options.products {
+        state.seed_product(product);
+    }
+    let app_ids: Vec<String> = state.apps.keys().cloned().collect();
     let shared: Shared = Arc::new(Mutex::new(state));
     let router = router(shared.clone());
     let (tx, rx) = oneshot::channel::<()>();
@@ -173,38 +223,94 @@ pub async fn start(listen: SocketAddr, options: Options) -> std::io::Result<Runn
         base_url,
         credentials: default_credentials,
         app_ids,
+        github_request_token,
+        azure_access_token,
         shutdown: Some(tx),
         _data_dir: temp,
     })
 }
 
 fn router(shared: Shared) -> Router {
-    let api = Router::new()
+    // Paging links end some list paths with `/` (`inappproducts/?skip=5&top=5`, reference
+    // §2.0), so those lists answer with and without it.
+    let mut api = Router::new()
+        .route("/applications", get(api::list_applications))
         .route("/applications/{app_id}", get(api::get_application))
+        .route("/applications/{app_id}/listflights", get(api::list_flights))
         .route(
-            "/applications/{app_id}/submissions",
-            post(api::create_app_submission),
+            "/applications/{app_id}/listflights/",
+            get(api::list_flights),
         )
         .route(
-            "/applications/{app_id}/submissions/{submission_id}",
-            get(api::get_submission)
-                .put(api::update_submission)
-                .delete(api::delete_submission),
-        )
-        // Path segments are case-insensitive in the service (StoreBroker and msstore-cli
-        // call `/Commit`, the docs `/commit`).
-        .route(
-            "/applications/{app_id}/submissions/{submission_id}/commit",
-            post(api::commit_submission),
+            "/applications/{app_id}/listinappproducts",
+            get(api::list_app_addons),
         )
         .route(
-            "/applications/{app_id}/submissions/{submission_id}/Commit",
-            post(api::commit_submission),
+            "/applications/{app_id}/listinappproducts/",
+            get(api::list_app_addons),
+        )
+        .route("/applications/{app_id}/flights", post(api::create_flight))
+        .route(
+            "/applications/{app_id}/flights/{flight_id}",
+            get(api::get_flight).delete(api::delete_flight),
         )
         .route(
-            "/applications/{app_id}/submissions/{submission_id}/status",
-            get(api::get_status),
+            "/inappproducts",
+            get(api::list_addons).post(api::create_addon),
         )
+        .route("/inappproducts/", get(api::list_addons))
+        .route(
+            "/inappproducts/{addon_id}",
+            get(api::get_addon).delete(api::delete_addon),
+        );
+    // The same submission endpoints under each kind of product. Path segments are
+    // case-insensitive in the service (StoreBroker and msstore-cli call `/Commit`, the
+    // docs `/commit`).
+    for base in [
+        "/applications/{app_id}",
+        "/applications/{app_id}/flights/{flight_id}",
+        "/inappproducts/{addon_id}",
+    ] {
+        let submission = format!("{base}/submissions/{{submission_id}}");
+        api = api
+            .route(&format!("{base}/submissions"), post(api::create_submission))
+            .route(
+                &submission,
+                get(api::get_submission)
+                    .put(api::update_submission)
+                    .delete(api::delete_submission),
+            )
+            .route(
+                &format!("{submission}/commit"),
+                post(api::commit_submission),
+            )
+            .route(
+                &format!("{submission}/Commit"),
+                post(api::commit_submission),
+            )
+            .route(&format!("{submission}/status"), get(api::get_status));
+        // Gradual rollout: apps (R1–R4) and flights (FR1–FR4); add-ons have none.
+        if !base.starts_with("/inappproducts") {
+            api = api
+                .route(
+                    &format!("{submission}/packagerollout"),
+                    get(rollout::get_rollout),
+                )
+                .route(
+                    &format!("{submission}/updatepackagerolloutpercentage"),
+                    post(rollout::update_percentage),
+                )
+                .route(
+                    &format!("{submission}/haltpackagerollout"),
+                    post(rollout::halt),
+                )
+                .route(
+                    &format!("{submission}/finalizepackagerollout"),
+                    post(rollout::finalize),
+                );
+        }
+    }
+    let api = api
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn(correlation_id));
 
@@ -212,6 +318,8 @@ fn router(shared: Shared) -> Router {
         .nest("/v1.0/my", api)
         .route("/{tenant}/oauth2/v2.0/token", post(token::token_v2))
         .route("/{tenant}/oauth2/token", post(token::token_v1))
+        .route("/github/idtoken", get(identity::github_idtoken))
+        .route("/azure-devops/oidctoken", post(identity::azure_oidctoken))
         .route(
             "/blob/ingestion/{name}",
             get(blob::get_blob)
@@ -226,6 +334,30 @@ fn router(shared: Shared) -> Router {
         .route("/_simulator/state", get(admin_state))
         .route("/_simulator/apps", post(admin_seed_app))
         .route("/_simulator/credentials", post(admin_add_credentials))
+        .route("/_simulator/sign-ins", get(admin_sign_ins))
+        .route("/_simulator/oidc", post(identity::admin_settings))
+        .route("/_simulator/oidc/mint", post(identity::admin_mint))
+        .route(
+            "/_simulator/faults",
+            get(admin_faults)
+                .post(admin_add_fault)
+                .delete(admin_clear_faults),
+        )
+        .route("/_simulator/settings", post(admin_settings))
+        .route(
+            "/_simulator/processing",
+            get(preprocess::admin_get)
+                .post(preprocess::admin_add)
+                .delete(preprocess::admin_clear),
+        )
+        .route(
+            "/_simulator/published-packages",
+            post(preprocess::admin_published_packages),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            faults::inject,
+        ))
         .layer(axum::middleware::from_fn_with_state(shared.clone(), record))
         .with_state(shared)
 }
@@ -286,6 +418,11 @@ struct SeedApp {
     app_id: String,
     #[serde(default = "yes")]
     published: bool,
+    /// Extra flights and add-ons, for paging.
+    #[serde(default)]
+    flights: usize,
+    #[serde(default)]
+    addons: usize,
 }
 
 fn yes() -> bool {
@@ -302,17 +439,90 @@ async fn admin_seed_app(
     } else {
         state.seed_unpublished_app(&seed.app_id);
     }
+    for i in 0..seed.flights {
+        let id = uuid::Uuid::new_v4().to_string();
+        state.seed_flight(&seed.app_id, &id, Some(&format!("flight-{i:04}")));
+    }
+    for i in 0..seed.addons {
+        let id = state.new_store_id();
+        let product_id = format!("{}-addon-{i:04}", seed.app_id);
+        state.seed_addon(Some(&seed.app_id), &id, Some(&product_id));
+    }
     StatusCode::CREATED.into_response()
 }
 
+/// `POST /_simulator/credentials`: a secret, a certificate (PEM) or a federated identity
+/// credential for an application (created on first use).
 async fn admin_add_credentials(
     AxumState(shared): AxumState<Shared>,
-    axum::Json(credentials): axum::Json<Credentials>,
+    axum::Json(registration): axum::Json<CredentialRegistration>,
+) -> Response {
+    match shared
+        .lock()
+        .expect("simulator state")
+        .register(registration)
+    {
+        Ok(()) => StatusCode::CREATED.into_response(),
+        Err(message) => (StatusCode::BAD_REQUEST, message).into_response(),
+    }
+}
+
+/// `GET /_simulator/sign-ins`: every token request and how it was judged.
+async fn admin_sign_ins(AxumState(shared): AxumState<Shared>) -> Response {
+    let state = shared.lock().expect("simulator state");
+    axum::Json(state.sign_ins.clone()).into_response()
+}
+
+async fn admin_faults(AxumState(shared): AxumState<Shared>) -> Response {
+    let state = shared.lock().expect("simulator state");
+    axum::Json(serde_json::json!({
+        "rules": state.faults.rules,
+        "rateLimit": state.faults.rate_limit,
+        "throttled": state.faults.throttled,
+    }))
+    .into_response()
+}
+
+async fn admin_add_fault(
+    AxumState(shared): AxumState<Shared>,
+    axum::Json(rule): axum::Json<faults::FaultRule>,
 ) -> StatusCode {
     shared
         .lock()
         .expect("simulator state")
-        .credentials
-        .push(credentials);
+        .faults
+        .rules
+        .push(rule);
     StatusCode::CREATED
+}
+
+async fn admin_clear_faults(AxumState(shared): AxumState<Shared>) -> StatusCode {
+    let mut state = shared.lock().expect("simulator state");
+    state.faults.rules.clear();
+    state.faults.rate_limit = None;
+    StatusCode::NO_CONTENT
+}
+
+/// Settings a test may change while the simulator runs.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Settings {
+    /// Lifetime of tokens issued from now on, in seconds.
+    token_lifetime_seconds: Option<f64>,
+    /// The tenant rate limit; `null` leaves it as it is.
+    rate_limit: Option<faults::RateLimit>,
+}
+
+async fn admin_settings(
+    AxumState(shared): AxumState<Shared>,
+    axum::Json(settings): axum::Json<Settings>,
+) -> StatusCode {
+    let mut state = shared.lock().expect("simulator state");
+    if let Some(seconds) = settings.token_lifetime_seconds {
+        state.options.token_lifetime = Duration::from_secs_f64(seconds);
+    }
+    if let Some(limit) = settings.rate_limit {
+        state.faults.rate_limit = Some(limit);
+    }
+    StatusCode::NO_CONTENT
 }

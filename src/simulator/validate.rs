@@ -75,7 +75,84 @@ pub fn app_submission(body: &Value) -> Option<String> {
     }
     packages(body, "applicationPackages")
         .or_else(|| images(body))
-        .or_else(|| rollout(body))
+        .or_else(|| delivery_options(body))
+        .or_else(|| publish_date(body))
+}
+
+/// A flight submission: packages, publish mode, rollout (reference §2.4.13).
+pub fn flight_submission(body: &Value) -> Option<String> {
+    enum_at(body, "/targetPublishMode", PUBLISH_MODE)
+        .or_else(|| packages(body, "flightPackages"))
+        .or_else(|| delivery_options(body))
+        .or_else(|| publish_date(body))
+}
+
+const CONTENT_TYPE: &[&str] = &[
+    "NotSet",
+    "BookDownload",
+    "EMagazine",
+    "ENewspaper",
+    "MusicDownload",
+    "MusicStream",
+    "OnlineDataStorage",
+    "VideoDownload",
+    "VideoStream",
+    "Asp",
+    "OnlineDownload",
+];
+const LIFETIME: &[&str] = &[
+    "Forever",
+    "OneDay",
+    "ThreeDays",
+    "FiveDays",
+    "OneWeek",
+    "TwoWeeks",
+    "OneMonth",
+    "TwoMonths",
+    "ThreeMonths",
+    "SixMonths",
+    "OneYear",
+];
+
+/// An add-on submission (reference §2.4.15).
+pub fn addon_submission(body: &Value) -> Option<String> {
+    let checks: [(&str, &[&str]); 4] = [
+        ("/visibility", VISIBILITY),
+        ("/targetPublishMode", PUBLISH_MODE),
+        ("/contentType", CONTENT_TYPE),
+        ("/lifetime", LIFETIME),
+    ];
+    for (pointer, allowed) in checks {
+        if let Some(problem) = enum_at(body, pointer, allowed) {
+            return Some(problem);
+        }
+    }
+    if let Some(keywords) = body.get("keywords").and_then(Value::as_array)
+        && keywords.len() > 10
+    {
+        return Some(format!("keywords: at most 10, not {}", keywords.len()));
+    }
+    if let Some(problem) = publish_date(body) {
+        return Some(problem);
+    }
+    let listings = body.get("listings").and_then(Value::as_object)?;
+    for (language, listing) in listings {
+        let Some(icon) = listing.get("icon") else {
+            continue;
+        };
+        let at = format!("listings.{language}.icon");
+        if !icon.get("fileName").is_some_and(Value::is_string) {
+            return Some(format!("{at}.fileName is required"));
+        }
+        if let Some(problem) = enum_value(
+            &icon["fileStatus"],
+            &format!("{at}.fileStatus"),
+            FILE_STATUS,
+        ) {
+            return Some(problem);
+        }
+    }
+    None
 }
 
 fn packages(body: &Value, field: &str) -> Option<String> {
@@ -138,14 +215,82 @@ fn images(body: &Value) -> Option<String> {
     None
 }
 
-fn rollout(body: &Value) -> Option<String> {
-    let percentage =
-        body.pointer("/packageDeliveryOptions/packageRollout/packageRolloutPercentage")?;
-    match percentage.as_f64() {
-        Some(p) if (0.0..=100.0).contains(&p) => None,
-        _ => Some(format!(
-            "packageDeliveryOptions.packageRollout.packageRolloutPercentage must be a number from 0 to 100, not {percentage}"
+/// `packageDeliveryOptions` (reference §4): booleans where booleans belong, a percentage
+/// from 0 to 100, an ISO 8601 date (the service writes `1601-01-01T00:00:00.0000000Z` for
+/// "unset"). UNKNOWN: the service's own wording, and whether it accepts a date without a
+/// time zone (here: no).
+fn delivery_options(body: &Value) -> Option<String> {
+    let options = body.get("packageDeliveryOptions")?;
+    if options.is_null() {
+        return None;
+    }
+    if !options.is_object() {
+        return Some("packageDeliveryOptions must be an object".into());
+    }
+    let at = "packageDeliveryOptions";
+    if let Some(rollout) = options.get("packageRollout").filter(|r| !r.is_null()) {
+        if let Some(problem) = boolean(
+            rollout.get("isPackageRollout"),
+            &format!("{at}.packageRollout.isPackageRollout"),
+        ) {
+            return Some(problem);
+        }
+        if let Some(percentage) = rollout.get("packageRolloutPercentage") {
+            match percentage.as_f64() {
+                Some(p) if (0.0..=100.0).contains(&p) => {}
+                _ => {
+                    return Some(format!(
+                        "{at}.packageRollout.packageRolloutPercentage must be a number from 0 to 100, not {percentage}"
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(problem) = boolean(
+        options.get("isMandatoryUpdate"),
+        &format!("{at}.isMandatoryUpdate"),
+    ) {
+        return Some(problem);
+    }
+    match options.get("mandatoryUpdateEffectiveDate") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(date)) if date.parse::<jiff::Timestamp>().is_ok() => None,
+        Some(other) => Some(format!(
+            "{at}.mandatoryUpdateEffectiveDate must be an ISO 8601 date and time, not {other}"
         )),
+    }
+}
+
+/// `targetPublishDate`: empty (flights write `""` for unset) or an ISO 8601 date and time;
+/// with `SpecificDate` it must be a date. UNKNOWN: whether the service refuses
+/// `SpecificDate` without a date or falls back to publishing at once; here it refuses.
+fn publish_date(body: &Value) -> Option<String> {
+    let date = body.get("targetPublishDate");
+    let parsed = match date {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.is_empty() => None,
+        Some(Value::String(s)) => match s.parse::<jiff::Timestamp>() {
+            Ok(t) => Some(t),
+            Err(_) => {
+                return Some(format!(
+                    "targetPublishDate must be an ISO 8601 date and time, not '{s}'"
+                ));
+            }
+        },
+        Some(other) => return Some(format!("targetPublishDate must be a string, not {other}")),
+    };
+    if body.get("targetPublishMode").and_then(Value::as_str) == Some("SpecificDate")
+        && parsed.is_none()
+    {
+        return Some("targetPublishDate is required with targetPublishMode SpecificDate".into());
+    }
+    None
+}
+
+fn boolean(value: Option<&Value>, at: &str) -> Option<String> {
+    match value {
+        None | Some(Value::Null) | Some(Value::Bool(_)) => None,
+        Some(other) => Some(format!("{at} must be true or false, not {other}")),
     }
 }
 
@@ -201,5 +346,69 @@ mod tests {
         let mut status = sample;
         status["applicationPackages"][0]["fileStatus"] = json!("pendingdelete");
         assert!(app_submission(&status).unwrap().contains("pendingdelete"));
+    }
+
+    #[test]
+    fn delivery_options_and_dates_are_checked() {
+        let sample: Value =
+            serde_json::from_str(include_str!("samples/app-submission-resource.json")).unwrap();
+        let flight: Value =
+            serde_json::from_str(include_str!("samples/flight-submission-resource.json")).unwrap();
+        assert_eq!(flight_submission(&flight), None, "`\"\"` is an unset date");
+        let with = |pointer: &str, value: Value| {
+            let mut body = sample.clone();
+            *body.pointer_mut(pointer).unwrap() = value;
+            app_submission(&body)
+        };
+        let options = "/packageDeliveryOptions";
+        assert_eq!(
+            with(&format!("{options}/isMandatoryUpdate"), json!(true)),
+            None
+        );
+        assert!(
+            with(&format!("{options}/isMandatoryUpdate"), json!("true"))
+                .unwrap()
+                .contains("isMandatoryUpdate")
+        );
+        assert_eq!(
+            with(
+                &format!("{options}/mandatoryUpdateEffectiveDate"),
+                json!("2026-12-01T09:00:00Z")
+            ),
+            None
+        );
+        assert!(
+            with(
+                &format!("{options}/mandatoryUpdateEffectiveDate"),
+                json!("next week")
+            )
+            .unwrap()
+            .contains("mandatoryUpdateEffectiveDate")
+        );
+        assert!(
+            with(
+                &format!("{options}/packageRollout/packageRolloutPercentage"),
+                json!(100.5)
+            )
+            .is_some()
+        );
+        assert!(
+            with(
+                &format!("{options}/packageRollout/isPackageRollout"),
+                json!(1)
+            )
+            .is_some()
+        );
+        assert!(
+            with("/targetPublishDate", json!("tomorrow"))
+                .unwrap()
+                .contains("targetPublishDate")
+        );
+        let mut dated = sample.clone();
+        dated["targetPublishMode"] = json!("SpecificDate");
+        dated["targetPublishDate"] = json!("");
+        assert!(app_submission(&dated).unwrap().contains("required"));
+        dated["targetPublishDate"] = json!("2026-12-01T09:00:00Z");
+        assert_eq!(app_submission(&dated), None);
     }
 }

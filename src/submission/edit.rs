@@ -2,9 +2,11 @@
 //! returned and we did not change goes back unchanged (a typed struct that drops unknown
 //! fields loses users' listings).
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value, json};
 
-use crate::config::{PackageMode, ProductRef, SubmissionChanges};
+use crate::config::{InputProblem, PackageMode, ProductRef, SubmissionChanges};
 
 /// What an edit did, for the log and the plan.
 #[derive(Debug, Default, Clone)]
@@ -36,7 +38,8 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
-/// Applies, in order: the merge patch, release notes, certification notes, packages.
+/// Applies, in order: the merge patch (with the image rule of [`apply_patch`]), release
+/// notes, release notes per language, certification notes, packages, release settings.
 pub fn apply_changes(
     submission: &mut Value,
     product: &ProductRef,
@@ -44,7 +47,7 @@ pub fn apply_changes(
 ) -> EditReport {
     let mut report = EditReport::default();
     if let Some(patch) = &changes.patch {
-        merge_patch(submission, patch);
+        apply_patch(submission, patch, &mut report);
         report.notes.push(format!(
             "applied the merge patch ({} top-level field(s): {})",
             patch.as_object().map_or(0, Map::len),
@@ -56,6 +59,9 @@ pub fn apply_changes(
     }
     if let Some(notes) = &changes.release_notes {
         set_release_notes(submission, notes, &mut report);
+    }
+    if !changes.release_notes_by_language.is_empty() {
+        set_release_notes_by_language(submission, &changes.release_notes_by_language, &mut report);
     }
     if let Some(notes) = &changes.notes_for_certification {
         submission["notesForCertification"] = Value::String(notes.clone());
@@ -72,7 +78,377 @@ pub fn apply_changes(
             &mut report,
         );
     }
+    super::release::apply_release_options(submission, product, &changes.release, &mut report);
     report
+}
+
+// ----- listing images: the merge patch's one exception to RFC 7396 -----
+
+/// The merge patch, with one rule on top of RFC 7396 for listing images (`images` of a
+/// base listing or of a platform override). RFC 7396 replaces arrays, and the API deletes
+/// an image only when it is sent back marked `PendingDelete`: a plain replace would either
+/// keep every old screenshot (omitted entries stay, reference §2.4.8) or, in clients that
+/// rebuild the array, lose them. So when the patch gives a listing's `images`, that list is
+/// what the listing shows next:
+///
+/// - an entry with the `id` of a current image, or its `fileName` and a status other than
+///   `PendingUpload`, keeps that image (fields the entry gives are merged into it);
+/// - an entry with neither (validation marks it `PendingUpload`) is a new image, uploaded
+///   from `assets-dir`;
+/// - every current image the patch does not keep becomes `PendingDelete`, and stays in the
+///   array, after the patch's entries; one still `PendingUpload` (never uploaded, in a
+///   reused draft) is dropped, as its file is not in this run's zip.
+///
+/// Listings whose `images` the patch does not give keep theirs untouched: changing release
+/// notes never costs a screenshot (StoreBroker#269).
+pub fn apply_patch(submission: &mut Value, patch: &Value, report: &mut EditReport) {
+    let mut patch = patch.clone();
+    let given = take_listing_images(&mut patch);
+    let current: Vec<Vec<Value>> = given
+        .iter()
+        .map(|(pointer, _)| {
+            submission
+                .pointer(pointer)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    merge_patch(submission, &patch);
+    for ((pointer, images), current) in given.into_iter().zip(current) {
+        let (parent, _) = pointer.rsplit_once('/').expect("a pointer to `images`");
+        let Some(parent) = submission
+            .pointer_mut(parent)
+            .and_then(Value::as_object_mut)
+        else {
+            // The patch removed the listing (or override) the images belonged to.
+            continue;
+        };
+        let merged = merge_images(&current, &images);
+        report.notes.push(format!(
+            "images of {}: {}",
+            describe_images_location(&pointer),
+            merged.summary()
+        ));
+        if !merged.dropped.is_empty() {
+            report.warnings.push(format!(
+                "removed image entries of {} that were never uploaded: {}",
+                describe_images_location(&pointer),
+                merged.dropped.join(", ")
+            ));
+        }
+        parent.insert("images".into(), Value::Array(merged.images));
+    }
+}
+
+/// Marks the patch's new listing images `PendingUpload` (an entry with neither `id` nor
+/// `fileStatus`), so that the files it names are looked for in `assets-dir` like every
+/// other new file, and the edit treats them as uploads.
+pub fn normalize_patch_images(patch: &mut Value) {
+    for (_, images) in listing_images_mut(patch) {
+        for image in images.iter_mut().filter_map(Value::as_object_mut) {
+            let has_id = image
+                .get("id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| !id.is_empty());
+            if !has_id && !image.contains_key("fileStatus") {
+                image.insert("fileStatus".into(), json!("PendingUpload"));
+            }
+        }
+    }
+}
+
+/// JSON pointers of the `images` arrays in a submission (or patch) listing:
+/// `/listings/{lang}/baseListing/images`, `/listings/{lang}/platformOverrides/{p}/images`.
+fn listing_images_mut(value: &mut Value) -> Vec<(String, &mut Vec<Value>)> {
+    let mut found = Vec::new();
+    let Some(listings) = value.get_mut("listings").and_then(Value::as_object_mut) else {
+        return found;
+    };
+    for (language, listing) in listings.iter_mut() {
+        let Some(listing) = listing.as_object_mut() else {
+            continue;
+        };
+        let language = escape_pointer(language);
+        for (key, part) in listing.iter_mut() {
+            match key.as_str() {
+                "baseListing" => {
+                    if let Some(images) = part.get_mut("images").and_then(Value::as_array_mut) {
+                        found.push((format!("/listings/{language}/baseListing/images"), images));
+                    }
+                }
+                "platformOverrides" => {
+                    for (platform, over) in part.as_object_mut().into_iter().flatten() {
+                        let platform = escape_pointer(platform);
+                        if let Some(images) = over.get_mut("images").and_then(Value::as_array_mut) {
+                            found.push((
+                                format!("/listings/{language}/platformOverrides/{platform}/images"),
+                                images,
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+/// Removes the listing `images` arrays from the patch, returning them with their pointers.
+fn take_listing_images(patch: &mut Value) -> Vec<(String, Vec<Value>)> {
+    let taken: Vec<(String, Vec<Value>)> = listing_images_mut(patch)
+        .into_iter()
+        .map(|(pointer, images)| (pointer, std::mem::take(images)))
+        .collect();
+    for (pointer, _) in &taken {
+        remove_at(patch, pointer);
+    }
+    taken
+}
+
+fn remove_at(value: &mut Value, pointer: &str) {
+    if let Some((parent, key)) = pointer.rsplit_once('/')
+        && let Some(object) = value.pointer_mut(parent).and_then(Value::as_object_mut)
+    {
+        // shift, not swap: the body keeps the order of the submission as read.
+        object.shift_remove(&unescape_pointer(key));
+    }
+}
+
+fn escape_pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+fn unescape_pointer(key: &str) -> String {
+    key.replace("~1", "/").replace("~0", "~")
+}
+
+/// `the en-us listing` / `the en-us Windows81 override`, from an images pointer.
+fn describe_images_location(pointer: &str) -> String {
+    let parts: Vec<String> = pointer.split('/').map(unescape_pointer).collect();
+    match parts.as_slice() {
+        [_, _, language, _, platform, _] => format!("the {language} {platform} override"),
+        [_, _, language, ..] => format!("the {language} listing"),
+        _ => pointer.to_string(),
+    }
+}
+
+/// The outcome of [`merge_images`] for one listing.
+#[derive(Debug, Default)]
+struct MergedImages {
+    images: Vec<Value>,
+    kept: Vec<String>,
+    added: Vec<String>,
+    deleted: Vec<String>,
+    dropped: Vec<String>,
+}
+
+impl MergedImages {
+    fn summary(&self) -> String {
+        let list = |names: &[String]| {
+            if names.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", names.join(", "))
+            }
+        };
+        format!(
+            "{} kept{}, {} new{}, {} marked PendingDelete{}",
+            self.kept.len(),
+            list(&self.kept),
+            self.added.len(),
+            list(&self.added),
+            self.deleted.len(),
+            list(&self.deleted)
+        )
+    }
+}
+
+fn file_status(image: &Value) -> Option<&str> {
+    image.get("fileStatus").and_then(Value::as_str)
+}
+
+fn file_name(image: &Value) -> String {
+    image
+        .get("fileName")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .replace('\\', "/")
+}
+
+fn image_id(image: &Value) -> Option<&str> {
+    image
+        .get("id")
+        .and_then(Value::as_str)
+        .filter(|id| !id.is_empty())
+}
+
+/// Which current image a patch entry keeps: by `id`, else by `fileName` unless the entry
+/// is a new upload (a new file under an old name replaces the old one).
+fn kept_index(current: &[Value], used: &[bool], entry: &Value) -> Option<usize> {
+    let candidates = || current.iter().enumerate().filter(|(i, _)| !used[*i]);
+    if let Some(id) = image_id(entry) {
+        return candidates()
+            .find(|(_, c)| image_id(c) == Some(id))
+            .map(|(i, _)| i);
+    }
+    if file_status(entry) == Some("PendingUpload") {
+        return None;
+    }
+    let name = file_name(entry);
+    candidates()
+        .find(|(_, c)| !name.is_empty() && file_name(c) == name)
+        .map(|(i, _)| i)
+}
+
+fn merge_images(current: &[Value], patch: &[Value]) -> MergedImages {
+    let mut merged = MergedImages::default();
+    let mut used = vec![false; current.len()];
+    for entry in patch {
+        match kept_index(current, &used, entry) {
+            Some(i) => {
+                used[i] = true;
+                let mut image = current[i].clone();
+                merge_patch(&mut image, entry);
+                if file_status(&image) == Some("PendingDelete") {
+                    merged.deleted.push(file_name(&image));
+                } else {
+                    merged.kept.push(file_name(&image));
+                }
+                merged.images.push(image);
+            }
+            None => {
+                let mut image = entry.clone();
+                if file_status(&image) == Some("PendingUpload") {
+                    merged.added.push(file_name(&image));
+                } else if let Some(object) = image.as_object_mut()
+                    && !object.contains_key("fileStatus")
+                    && image_id(entry).is_none()
+                {
+                    object.insert("fileStatus".into(), json!("PendingUpload"));
+                    merged.added.push(file_name(entry));
+                }
+                // Anything else refers to an image the listing does not have; the check
+                // before any change refuses it (check_changes_fit).
+                merged.images.push(image);
+            }
+        }
+    }
+    for (i, image) in current.iter().enumerate() {
+        if used[i] {
+            continue;
+        }
+        match file_status(image) {
+            Some("PendingUpload") => merged.dropped.push(file_name(image)),
+            Some("PendingDelete") => merged.images.push(image.clone()),
+            _ => {
+                let mut image = image.clone();
+                image["fileStatus"] = json!("PendingDelete");
+                merged.deleted.push(file_name(&image));
+                merged.images.push(image);
+            }
+        }
+    }
+    merged
+}
+
+// ----- what the changes need from the submission -----
+
+/// What the changes refer to that the submission does not have: a release-notes file for a
+/// language without a listing, a patch image to keep that the listing does not have.
+/// Checked on the submission the changes apply to (or the published one it will be cloned
+/// from) before anything changes, so a mistake never leaves a half-changed submission.
+pub fn check_changes_fit(submission: &Value, changes: &SubmissionChanges) -> Vec<InputProblem> {
+    let mut problems = Vec::new();
+    let languages: Vec<String> = submission
+        .get("listings")
+        .and_then(Value::as_object)
+        .map(|l| l.keys().cloned().collect())
+        .unwrap_or_default();
+    let missing: Vec<&String> = changes
+        .release_notes_by_language
+        .keys()
+        .filter(|language| !languages.iter().any(|l| l.eq_ignore_ascii_case(language)))
+        .collect();
+    for language in missing {
+        problems.push(InputProblem::new(
+            "release-notes-dir",
+            format!(
+                "`{language}.txt` is for a language the submission has no listing for; its listings are {}. Remove the file, rename it to one of those, or add the listing with `submission-patch`",
+                if languages.is_empty() {
+                    "none".to_string()
+                } else {
+                    languages.join(", ")
+                }
+            ),
+        ));
+    }
+    if let Some(patch) = &changes.patch {
+        let mut patch = patch.clone();
+        for (pointer, images) in listing_images_mut(&mut patch) {
+            let current = submission
+                .pointer(&pointer)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let mut used = vec![false; current.len()];
+            for entry in images.iter() {
+                let new = file_status(entry) == Some("PendingUpload")
+                    || (image_id(entry).is_none() && file_status(entry).is_none());
+                match kept_index(&current, &used, entry) {
+                    Some(i) => used[i] = true,
+                    None if new => {}
+                    None => {
+                        let shown = image_id(entry)
+                            .map(|id| format!("id {id}"))
+                            .unwrap_or_else(|| format!("`{}`", file_name(entry)));
+                        let names: Vec<String> = current.iter().map(file_name).collect();
+                        problems.push(InputProblem::new(
+                            "submission-patch",
+                            format!(
+                                "keeps the image {shown} in {}, which has no such image (it has {}); give a new image without `id` and `fileStatus`, or the id or file name of one it has",
+                                describe_images_location(&pointer),
+                                if names.is_empty() {
+                                    "none".to_string()
+                                } else {
+                                    names.join(", ")
+                                }
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    problems
+}
+
+// ----- the body of the PUT -----
+
+/// Read-only fields the service sets on every submission (reference §2.3, §2.4.4, §4):
+/// left out of the PUT, as in the docs' own update requests. They would be ignored anyway;
+/// leaving them out makes the body depend only on what is written, so a dry run's planned
+/// body and the real run's are the same bytes.
+const READ_ONLY_FIELDS: &[&str] = &[
+    "/id",
+    "/flightId",
+    "/status",
+    "/statusDetails",
+    "/fileUploadUrl",
+    "/friendlyName",
+    "/pricing/isAdvancedPricingModel",
+    "/packageDeliveryOptions/packageRollout/packageRolloutStatus",
+    "/packageDeliveryOptions/packageRollout/fallbackSubmissionId",
+];
+
+/// The submission as it is PUT: every field but the read-only ones, unknown ones included.
+pub fn put_body(submission: &Value) -> Value {
+    let mut body = submission.clone();
+    for pointer in READ_ONLY_FIELDS {
+        remove_at(&mut body, pointer);
+    }
+    body
 }
 
 fn set_release_notes(submission: &mut Value, notes: &str, report: &mut EditReport) {
@@ -99,6 +475,50 @@ fn set_release_notes(submission: &mut Value, notes: &str, report: &mut EditRepor
         "set release notes for {} listing(s): {}",
         languages.len(),
         languages.join(", ")
+    ));
+}
+
+/// Each `<language>.txt` of `release-notes-dir` into the listing of that language (the
+/// listing keys' case is kept); languages without a file keep their notes.
+fn set_release_notes_by_language(
+    submission: &mut Value,
+    notes: &BTreeMap<String, String>,
+    report: &mut EditReport,
+) {
+    let Some(listings) = submission
+        .get_mut("listings")
+        .and_then(Value::as_object_mut)
+    else {
+        report
+            .warnings
+            .push("the submission has no listings; `release-notes-dir` not applied".into());
+        return;
+    };
+    let (mut set, mut kept) = (Vec::new(), Vec::new());
+    for (language, listing) in listings.iter_mut() {
+        let text = notes
+            .iter()
+            .find(|(l, _)| l.eq_ignore_ascii_case(language))
+            .map(|(_, t)| t);
+        match (text, listing.as_object_mut()) {
+            (Some(text), Some(listing)) => {
+                let base = listing.entry("baseListing").or_insert_with(|| json!({}));
+                if let Some(base) = base.as_object_mut() {
+                    base.insert("releaseNotes".into(), Value::String(text.clone()));
+                    set.push(language.clone());
+                }
+            }
+            _ => kept.push(language.clone()),
+        }
+    }
+    report.notes.push(format!(
+        "set release notes for {}{}",
+        set.join(", "),
+        if kept.is_empty() {
+            String::new()
+        } else {
+            format!("; kept the notes of {}", kept.join(", "))
+        }
     ));
 }
 
@@ -188,9 +608,7 @@ mod tests {
         SubmissionChanges {
             packages: packages.iter().map(|s| s.to_string()).collect(),
             package_mode: mode,
-            patch: None,
-            release_notes: None,
-            notes_for_certification: None,
+            ..Default::default()
         }
     }
 
@@ -299,5 +717,196 @@ mod tests {
             submission["listings"]["en-us"]["platformOverrides"]["Windows81"]["description"],
             "Ebook reader for Windows 8.1"
         );
+    }
+
+    /// A submission with two listings: en-us (the docs' screenshot) and de-de (its own).
+    fn two_listings() -> Value {
+        let mut submission = sample();
+        submission["listings"]["de-de"] = json!({"baseListing": {
+            "title": "Contoso E-Book-Leser",
+            "releaseNotes": "Alte Notizen",
+            "images": [{"fileName": "de/main.png", "fileStatus": "Uploaded", "id": "7", "imageType": "Screenshot"}]
+        }});
+        submission
+    }
+
+    fn patched(submission: &Value, patch: Value) -> (Value, EditReport) {
+        let mut patch = patch;
+        normalize_patch_images(&mut patch);
+        let mut c = changes(&[], PackageMode::Replace);
+        c.patch = Some(patch);
+        let mut out = submission.clone();
+        let report = apply_changes(&mut out, &app(), &c);
+        (out, report)
+    }
+
+    #[test]
+    fn images_the_patch_drops_become_pending_delete_in_that_listing_only() {
+        let original = two_listings();
+        let (out, report) = patched(
+            &original,
+            json!({"listings": {"en-us": {"baseListing": {"images": [
+                {"fileName": "shots/new.png", "imageType": "Screenshot", "description": "New main page"}
+            ]}}}}),
+        );
+        let images = &out["listings"]["en-us"]["baseListing"]["images"];
+        assert_eq!(
+            images,
+            &json!([
+                {"fileName": "shots/new.png", "imageType": "Screenshot", "description": "New main page", "fileStatus": "PendingUpload"},
+                {"fileName": "contoso.png", "fileStatus": "PendingDelete", "id": "1152921504672272757", "description": "Main page", "imageType": "Screenshot"}
+            ])
+        );
+        // The other listing, and everything else of this one, are as they were.
+        assert_eq!(out["listings"]["de-de"], original["listings"]["de-de"]);
+        assert_eq!(
+            out["listings"]["en-us"]["baseListing"]["title"],
+            original["listings"]["en-us"]["baseListing"]["title"]
+        );
+        assert!(
+            report.notes.iter().any(|n| n
+                .contains("0 kept, 1 new (shots/new.png), 1 marked PendingDelete (contoso.png)")),
+            "{:?}",
+            report.notes
+        );
+    }
+
+    #[test]
+    fn images_the_patch_keeps_stay_and_may_be_reordered_or_described() {
+        let original = two_listings();
+        let (out, _) = patched(
+            &original,
+            json!({"listings": {"en-us": {"baseListing": {"images": [
+                {"fileName": "shots/first.png", "imageType": "Screenshot"},
+                {"id": "1152921504672272757", "description": "Library view"}
+            ]}}}}),
+        );
+        let images = out["listings"]["en-us"]["baseListing"]["images"]
+            .as_array()
+            .unwrap();
+        assert_eq!(images.len(), 2);
+        assert_eq!(images[0]["fileStatus"], "PendingUpload");
+        assert_eq!(images[1]["fileStatus"], "Uploaded");
+        assert_eq!(images[1]["fileName"], "contoso.png");
+        assert_eq!(images[1]["description"], "Library view");
+
+        // Kept by file name, and a new file under an old name replaces it.
+        let (out, _) = patched(
+            &original,
+            json!({"listings": {"de-de": {"baseListing": {"images": [
+                {"fileName": "de/main.png", "fileStatus": "PendingUpload", "imageType": "Screenshot"}
+            ]}}}}),
+        );
+        let statuses: Vec<(&str, &str)> = out["listings"]["de-de"]["baseListing"]["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["fileName"].as_str().unwrap(),
+                    i["fileStatus"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                ("de/main.png", "PendingUpload"),
+                ("de/main.png", "PendingDelete")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_patch_without_images_keeps_every_image() {
+        let original = two_listings();
+        let (out, _) = patched(
+            &original,
+            json!({"listings": {"en-us": {"baseListing": {"releaseNotes": "Only notes"}}}}),
+        );
+        assert_eq!(
+            out["listings"]["en-us"]["baseListing"]["images"],
+            original["listings"]["en-us"]["baseListing"]["images"]
+        );
+        assert_eq!(
+            out["listings"]["en-us"]["baseListing"]["releaseNotes"],
+            "Only notes"
+        );
+    }
+
+    #[test]
+    fn release_notes_per_language_leave_other_languages_alone() {
+        let mut submission = two_listings();
+        let mut c = changes(&[], PackageMode::Replace);
+        c.release_notes_by_language = [("EN-US".to_lowercase(), "New in 1.1".to_string())].into();
+        assert!(check_changes_fit(&submission, &c).is_empty());
+        apply_changes(&mut submission, &app(), &c);
+        assert_eq!(
+            submission["listings"]["en-us"]["baseListing"]["releaseNotes"],
+            "New in 1.1"
+        );
+        assert_eq!(
+            submission["listings"]["de-de"]["baseListing"]["releaseNotes"],
+            "Alte Notizen"
+        );
+
+        c.release_notes_by_language
+            .insert("fr-fr".into(), "Nouveautés".into());
+        let problems = check_changes_fit(&submission, &c);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].input, "release-notes-dir");
+        assert!(
+            problems[0].message.contains("fr-fr.txt"),
+            "{}",
+            problems[0].message
+        );
+        assert!(
+            problems[0].message.contains("en-us, de-de"),
+            "{}",
+            problems[0].message
+        );
+    }
+
+    #[test]
+    fn keeping_an_image_the_listing_does_not_have_is_refused() {
+        let mut c = changes(&[], PackageMode::Replace);
+        let mut patch =
+            json!({"listings": {"en-us": {"baseListing": {"images": [{"id": "404"}]}}}});
+        normalize_patch_images(&mut patch);
+        c.patch = Some(patch);
+        let problems = check_changes_fit(&two_listings(), &c);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].message.contains("id 404"),
+            "{}",
+            problems[0].message
+        );
+        assert!(
+            problems[0].message.contains("contoso.png"),
+            "{}",
+            problems[0].message
+        );
+    }
+
+    #[test]
+    fn the_put_body_leaves_out_what_the_service_sets() {
+        let body = put_body(&sample());
+        for field in [
+            "id",
+            "status",
+            "statusDetails",
+            "fileUploadUrl",
+            "friendlyName",
+        ] {
+            assert!(body.get(field).is_none(), "{field}");
+        }
+        assert!(body["pricing"].get("isAdvancedPricingModel").is_none());
+        let rollout = &body["packageDeliveryOptions"]["packageRollout"];
+        assert_eq!(
+            rollout,
+            &json!({"isPackageRollout": false, "packageRolloutPercentage": 0.0})
+        );
+        assert_eq!(body["pricing"]["priceId"], "Tier2");
+        assert_eq!(body["listings"], sample()["listings"]);
     }
 }

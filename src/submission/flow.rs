@@ -2,12 +2,18 @@
 //! of the last published submission) → edit → PUT → upload → commit → wait → outputs.
 //!
 //! The zip is built first, before anything changes in Partner Center, so a problem with
-//! the files never leaves a half-made submission behind.
+//! the files never leaves a half-made submission behind. A run that finds the pending
+//! submission an earlier run with the same inputs left (same new packages, our zip's
+//! SHA-256 on its blob) continues it and skips what is done, so a re-run after a failure
+//! at any step finishes the job without a second submission.
+
+use std::time::Instant;
 
 use serde_json::Value;
 
-use super::edit::apply_changes;
+use super::edit::{apply_changes, put_body};
 use super::files::new_files_in_patch;
+use super::release::{self, Publication};
 use super::wait::{WaitResult, wait};
 use crate::api::types::SubmissionStatus;
 use crate::api::{ApiError, Client};
@@ -17,31 +23,45 @@ use crate::error::{Error, Result};
 use crate::package::{self, ZipSummary};
 use crate::report::Reporter;
 use crate::report::escape::inert_single_line;
+use crate::report::summary::RunSummary;
 use crate::upload::{self, UploadOptions, UploadUrl};
+
+mod plan;
 
 pub struct Submit<'a> {
     pub config: &'a SubmitConfig,
+    /// The product with names resolved to ids.
+    pub product: &'a ProductRef,
     pub client: &'a Client,
     pub http: &'a reqwest::Client,
     pub reporter: &'a Reporter,
 }
 
-/// What the run knew at the end, for the summary.
-#[derive(Debug, Default)]
-pub struct SubmitSummary {
-    pub submission_id: Option<String>,
-    pub status: Option<String>,
-    pub zip: Option<ZipSummary>,
-    pub packages: Vec<String>,
+/// How far an earlier run with the same inputs got with the submission we continue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Done {
+    uploaded: bool,
+    committed: bool,
 }
 
 impl Submit<'_> {
-    pub async fn run(&self, summary: &mut SubmitSummary) -> Result<()> {
+    /// Runs the submission, filling `summary` as it goes (so a failure still reports how
+    /// far it got).
+    pub async fn run(&self, summary: &mut RunSummary) -> Result<()> {
         let config = self.config;
-        let product = &config.product;
+        let product = self.product;
+        if config.dry_run {
+            return self.dry_run(summary).await;
+        }
+
+        // Pre-flight (issue 9): the packages against the product, reads only, before the
+        // zip is built and before anything is written.
+        super::preflight::run(self, summary).await?;
 
         self.reporter.group_start("Upload zip");
+        let started = Instant::now();
         let zip = self.prepare_zip().await;
+        summary.timed("zip", started.elapsed());
         self.reporter.group_end();
         let zip = zip?;
         summary.zip = zip.clone();
@@ -53,19 +73,32 @@ impl Submit<'_> {
 
         self.reporter
             .group_start(&format!("Submission for {}", product.describe()));
-        let prepared = self.prepare_submission(summary).await;
+        let started = Instant::now();
+        let prepared = self.prepare_submission(zip.as_ref(), summary).await;
+        summary.timed("prepare", started.elapsed());
         self.reporter.group_end();
-        let submission = prepared?;
+        let (submission, done) = prepared?;
         let submission_id = string_field(&submission, "id").unwrap_or_default();
 
         if let Some(zip) = &zip {
-            self.reporter.group_start("Upload");
-            let uploaded = self.upload(&submission, zip).await;
-            self.reporter.group_end();
-            uploaded?;
+            if done.uploaded {
+                tracing::info!(
+                    "the zip is already uploaded (its SHA-256 is on the blob): skipping the upload"
+                );
+            } else {
+                self.reporter.group_start("Upload");
+                let started = Instant::now();
+                let uploaded = self.upload(&submission, zip).await;
+                summary.timed("upload", started.elapsed());
+                self.reporter.group_end();
+                uploaded?;
+            }
         }
 
-        if !config.commit {
+        if done.committed {
+            tracing::info!("submission {submission_id} is already committed: following its status");
+            self.set_status(&SubmissionStatus::from_submission(&submission), summary);
+        } else if !config.commit {
             tracing::info!(
                 "submission {submission_id} left as an uncommitted draft (commit: false); see {}",
                 product.dashboard_url(&submission_id)
@@ -74,31 +107,51 @@ impl Submit<'_> {
             return Ok(());
         }
 
-        self.reporter.group_start("Commit");
-        let committed = self.commit(&submission_id).await;
-        self.reporter.group_end();
-        let status = committed?;
-        self.set_status(&status, summary);
+        if !done.committed {
+            self.reporter.group_start("Commit");
+            let started = Instant::now();
+            let committed = self.commit(&submission_id).await;
+            summary.timed("commit", started.elapsed());
+            self.reporter.group_end();
+            let status = committed?;
+            self.set_status(&status, summary);
+        }
         if config.wait.wait_for == WaitFor::None {
             return Ok(());
         }
         self.reporter
             .group_start(&format!("Waiting for `{}`", config.wait.wait_for.as_str()));
-        let publish_mode = string_field(&submission, "targetPublishMode");
+        let publication = Publication::of(&submission);
+        let started = Instant::now();
         let waited = wait(
             self.client,
             product,
             &submission_id,
-            publish_mode.as_deref(),
+            &publication,
             &config.wait,
             true,
             |status| self.set_status(status, summary),
         )
         .await;
+        summary.timed("wait", started.elapsed());
         self.reporter.group_end();
-        let WaitResult { status, .. } = waited?;
+        let WaitResult {
+            status,
+            stopped_at_release,
+        } = waited?;
         self.set_status(&status, summary);
-        Ok(())
+        if stopped_at_release {
+            release::report_waiting_in_release(
+                self.reporter,
+                summary,
+                &publication,
+                product,
+                &submission_id,
+            );
+        }
+        // Post-commit verification (issue 9): the packages as processed, once past
+        // PreProcessing.
+        super::verify::after_wait(self, &submission, &status, summary).await
     }
 
     async fn prepare_zip(&self) -> Result<Option<ZipSummary>> {
@@ -157,24 +210,45 @@ impl Submit<'_> {
         Ok(Some(summary))
     }
 
-    /// Finds or creates the pending submission, applies the changes and PUTs it.
-    async fn prepare_submission(&self, summary: &mut SubmitSummary) -> Result<Value> {
+    /// Finds, continues or creates the pending submission, applies the changes and PUTs
+    /// it (unless it already holds them). Says what an earlier run already did.
+    async fn prepare_submission(
+        &self,
+        zip: Option<&ZipSummary>,
+        summary: &mut RunSummary,
+    ) -> Result<(Value, Done)> {
         let config = self.config;
-        let product = &config.product;
+        let product = self.product;
         let resource = self.read_product().await?;
+        let mut done = Done::default();
         let mut submission = match &config.submission_id {
             Some(id) => self.continue_submission(id, "submission-id").await?,
             None => match pending_id(&resource, product) {
-                Some(pending) => self.handle_pending(&pending).await?,
-                None => self.create(&resource).await?,
+                Some(pending) => match self.recognise(&pending, zip).await? {
+                    Some((earlier, earlier_done)) => {
+                        done = earlier_done;
+                        earlier
+                    }
+                    None => match self.flight_starter(&resource, &pending).await? {
+                        Some(started) => started,
+                        None => self.handle_pending(&pending, &resource, summary).await?,
+                    },
+                },
+                None => self.create(&resource, summary).await?,
             },
         };
         let submission_id = string_field(&submission, "id")
             .ok_or_else(|| Error::Internal(anyhow::anyhow!("the submission has no id")))?;
         summary.submission_id = Some(submission_id.clone());
+        summary.submission_url = Some(product.dashboard_url(&submission_id));
         self.output("submission-id", &submission_id);
         self.output("submission-url", &product.dashboard_url(&submission_id));
 
+        if done.committed {
+            return Ok((submission, done));
+        }
+        release::changes_fit(&submission, &config.changes)?;
+        let before = submission.clone();
         let report = apply_changes(&mut submission, product, &config.changes);
         for note in &report.notes {
             tracing::info!("{note}");
@@ -183,33 +257,199 @@ impl Submit<'_> {
             self.reporter.warning(warning);
         }
         self.warn_files_missing_from_zip(&submission);
+        if submission == before {
+            tracing::info!(
+                "submission {submission_id} already holds these changes: no update needed"
+            );
+            return Ok((submission, done));
+        }
 
         tracing::info!("updating submission {submission_id}");
         let updated = self
             .client
-            .put(&product.submission_path(&submission_id), &submission)
+            .put(
+                &product.submission_path(&submission_id),
+                &put_body(&submission),
+            )
             .await
             .map_err(|e| self.update_error(e, &submission_id))?;
         // The answer is the submission as stored; keep what we sent where it has no body.
-        Ok(if updated.is_object() {
-            updated
-        } else {
-            submission
-        })
+        Ok((
+            if updated.is_object() {
+                updated
+            } else {
+                submission
+            },
+            done,
+        ))
+    }
+
+    /// Whether `submission` equals the product's last published submission but for the
+    /// fields the service sets on every new one, and nothing was uploaded for it.
+    async fn is_untouched_clone(&self, submission: &Value) -> Result<bool> {
+        let product = self.product;
+        let resource = self.read_product().await?;
+        let Some(published) = crate::products::pending_id(&resource, product.published_field())
+        else {
+            return Ok(false);
+        };
+        let published = self
+            .client
+            .get(&product.submission_path(&published))
+            .await
+            .map_err(|e| e.into_error(&format!("reading published submission {published}")))?;
+        // The service's own fields differ on every clone (the rollout's status is reset too).
+        if put_body(submission) != put_body(&published) {
+            return Ok(false);
+        }
+        let blob = match string_field(submission, "fileUploadUrl")
+            .and_then(|raw| UploadUrl::parse(&raw).ok())
+        {
+            Some(url) => upload::probe::blob_state(self.http, &url).await,
+            None => return Ok(false),
+        };
+        Ok(blob == upload::probe::BlobState::Missing)
+    }
+
+    /// Whether the pending submission is one an earlier run with these inputs left: its new
+    /// packages are ours (when there are any) and its blob holds our zip (or nothing yet).
+    /// Failed submissions are never continued; they follow `on-pending`.
+    async fn recognise(
+        &self,
+        pending: &str,
+        zip: Option<&ZipSummary>,
+    ) -> Result<Option<(Value, Done)>> {
+        let product = self.product;
+        let Some(zip) = zip else {
+            // Without a zip there is nothing that proves the submission is ours.
+            return Ok(None);
+        };
+        let submission = self
+            .client
+            .get(&product.submission_path(pending))
+            .await
+            .map_err(|e| e.into_error(&format!("reading pending submission {pending}")))?;
+        let status = SubmissionStatus::from_submission(&submission);
+        if status.is_failed() {
+            return Ok(None);
+        }
+        let ours = &self.config.changes.packages;
+        // Ours: every one of our packages is there (to upload, or uploaded once processing
+        // began), and nothing else waits for upload.
+        let packages_match = match product.packages_field() {
+            Some(field) if !ours.is_empty() => {
+                let entries: Vec<(&str, &str)> = submission
+                    .get(field)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| {
+                        Some((p.get("fileName")?.as_str()?, p.get("fileStatus")?.as_str()?))
+                    })
+                    .collect();
+                let all_ours_there = ours.iter().all(|name| {
+                    entries
+                        .iter()
+                        .any(|(n, s)| n == name && matches!(*s, "PendingUpload" | "Uploaded"))
+                });
+                let nothing_else_pending = entries
+                    .iter()
+                    .filter(|(_, s)| *s == "PendingUpload")
+                    .all(|(n, _)| ours.iter().any(|o| o == n));
+                Some(all_ours_there && nothing_else_pending)
+            }
+            _ => None,
+        };
+        if packages_match == Some(false) {
+            // A run stopped between create and update leaves a clone nobody changed: it is
+            // what a create would give us now, so it is taken rather than refused.
+            if status.status == "PendingCommit" && self.is_untouched_clone(&submission).await? {
+                tracing::info!(
+                    "pending submission {pending} is an unchanged clone of the published one (a run stopped after creating it): continuing it"
+                );
+                return Ok(Some((submission, Done::default())));
+            }
+            return Ok(None);
+        }
+        let blob = match string_field(&submission, "fileUploadUrl")
+            .and_then(|raw| UploadUrl::parse(&raw).ok())
+        {
+            Some(url) => upload::probe::blob_state(self.http, &url).await,
+            None => upload::probe::BlobState::Unknown("no upload URL".into()),
+        };
+        use upload::probe::BlobState;
+        let uploaded = match (&blob, packages_match) {
+            (BlobState::Present { sha256: Some(sha) }, _) if *sha == zip.sha256 => true,
+            // Packages equal and nothing uploaded yet: the earlier run stopped before its
+            // upload finished.
+            (BlobState::Missing, Some(true)) => false,
+            (BlobState::Unknown(why), Some(true)) if status.status == "PendingCommit" => {
+                tracing::debug!("cannot read the blob of {pending} ({why}); uploading again");
+                false
+            }
+            _ => return Ok(None),
+        };
+        let committed = status.status != "PendingCommit";
+        if committed && !uploaded {
+            return Ok(None);
+        }
+        tracing::info!(
+            "pending submission {pending} ({}) was left by an earlier run with these inputs: continuing it",
+            status.status
+        );
+        Ok(Some((
+            submission,
+            Done {
+                uploaded,
+                committed,
+            },
+        )))
+    }
+
+    /// Creating a flight starts a submission for it (StoreBroker relies on it); the first
+    /// `submit` to a new flight continues that one instead of failing on it as pending.
+    /// Recognised as: the flight has never published, and its pending submission is an
+    /// untouched draft with no packages.
+    async fn flight_starter(&self, resource: &Value, pending: &str) -> Result<Option<Value>> {
+        if !matches!(self.product, ProductRef::Flight { .. })
+            || self.config.on_pending == OnPending::Delete
+            || resource
+                .get(self.product.published_field())
+                .is_some_and(|r| !r.is_null())
+        {
+            return Ok(None);
+        }
+        let submission = self
+            .client
+            .get(&self.product.submission_path(pending))
+            .await
+            .map_err(|e| e.into_error(&format!("reading pending submission {pending}")))?;
+        let untouched = string_field(&submission, "status").as_deref() == Some("PendingCommit")
+            && submission
+                .get("flightPackages")
+                .and_then(Value::as_array)
+                .is_none_or(Vec::is_empty);
+        if !untouched {
+            return Ok(None);
+        }
+        tracing::info!(
+            "continuing submission {pending}, which the service started when the flight was created"
+        );
+        Ok(Some(submission))
     }
 
     async fn read_product(&self) -> Result<Value> {
-        let product = &self.config.product;
+        let product = self.product;
         self.client
             .get(&product.resource_path())
             .await
             .map_err(|e| {
                 if e.is_not_found() {
                     Error::input(
-                        "app-id",
+                        product.naming_input(),
                         format!(
-                            "no app with Store ID {} in this Partner Center account (HTTP 404{}); check the ID under Product identity",
-                            product.app_id(),
+                            "{} does not exist in this Partner Center account (HTTP 404{})",
+                            product.describe(),
                             e.context
                                 .correlation_id
                                 .as_deref()
@@ -223,8 +463,13 @@ impl Submit<'_> {
             })
     }
 
-    async fn handle_pending(&self, pending: &str) -> Result<Value> {
-        let product = &self.config.product;
+    async fn handle_pending(
+        &self,
+        pending: &str,
+        resource: &Value,
+        summary: &mut RunSummary,
+    ) -> Result<Value> {
+        let product = self.product;
         match self.config.on_pending {
             OnPending::Fail => Err(Error::Conflict {
                 message: format!(
@@ -242,6 +487,8 @@ impl Submit<'_> {
                 self.continue_submission(pending, "on-pending").await
             }
             OnPending::Delete => {
+                // What would stop the create stops the run before the delete.
+                let before = self.before_create(resource).await?;
                 tracing::info!("deleting pending submission {pending} (on-pending: delete)");
                 match self.client.delete(&product.submission_path(pending)).await {
                     Ok(()) => {}
@@ -251,15 +498,20 @@ impl Submit<'_> {
                         return Err(e.into_error(&format!("deleting pending submission {pending}")));
                     }
                 }
+                if let Some((action, state)) = &before.settle {
+                    let (published, _) = before.published.as_ref().expect("settle has one");
+                    self.settle_rollout(published, *action, state, summary)
+                        .await?;
+                }
                 let resource = self.read_product().await?;
-                self.create(&resource).await
+                self.create_clone(&resource).await
             }
         }
     }
 
     /// A submission we are told to continue must still be editable.
     async fn continue_submission(&self, id: &str, input: &str) -> Result<Value> {
-        let product = &self.config.product;
+        let product = self.product;
         let submission = self
             .client
             .get(&product.submission_path(id))
@@ -298,36 +550,105 @@ impl Submit<'_> {
         Ok(submission)
     }
 
-    async fn create(&self, resource: &Value) -> Result<Value> {
-        let product = &self.config.product;
-        if resource
-            .get(product.published_field())
-            .is_none_or(Value::is_null)
-        {
-            return Err(Error::Conflict {
-                message: format!(
-                    "{} has no published submission to clone",
-                    product.describe()
-                ),
-                hint: "The API can only update a product whose first submission (with the age-ratings questionnaire) was completed in Partner Center.".into(),
-                context: None,
-            });
+    /// Creates a submission once the last published one allows it (`existing-rollout`)
+    /// and the changes fit it (release-control checks, `release`).
+    async fn create(&self, resource: &Value, summary: &mut RunSummary) -> Result<Value> {
+        let before = self.before_create(resource).await?;
+        if let Some((action, state)) = &before.settle {
+            let (published, _) = before.published.as_ref().expect("settle has one");
+            self.settle_rollout(published, *action, state, summary)
+                .await?;
+        }
+        self.create_clone(resource).await
+    }
+
+    /// An app's submissions are clones of its last published one, and the API cannot make
+    /// a first submission; flights and add-ons can start from nothing (reference §0).
+    fn nothing_to_clone(&self, resource: &Value) -> Option<Error> {
+        let product = self.product;
+        (matches!(product, ProductRef::App { .. })
+            && resource
+                .get(product.published_field())
+                .is_none_or(Value::is_null))
+        .then(|| Error::Conflict {
+            message: format!(
+                "{} has no published submission to clone",
+                product.describe()
+            ),
+            hint: "The API can only update a product whose first submission (with the age-ratings questionnaire) was completed in Partner Center.".into(),
+            context: None,
+        })
+    }
+
+    async fn create_clone(&self, resource: &Value) -> Result<Value> {
+        let product = self.product;
+        if let Some(refusal) = self.nothing_to_clone(resource) {
+            return Err(refusal);
         }
         tracing::info!("creating a submission (a clone of the last published one)");
-        let created = self
-            .client
-            .post(&product.create_path())
-            .await
-            .map_err(|e| {
-                e.into_error(&format!("creating a submission for {}", product.describe()))
-            })?;
-        let id = string_field(&created, "id")
-            .ok_or_else(|| Error::Internal(anyhow::anyhow!("the created submission has no id")))?;
+        let mut attempts = 0;
+        let id = loop {
+            attempts += 1;
+            let error = match self.client.post(&product.create_path()).await {
+                Ok(created) => {
+                    break string_field(&created, "id").ok_or_else(|| {
+                        Error::Internal(anyhow::anyhow!("the created submission has no id"))
+                    })?;
+                }
+                Err(e) => e,
+            };
+            // Create is not idempotent: after an answer that may hide a success, look
+            // whether the submission exists before anything else.
+            if !error.outcome_unknown() || attempts > 2 {
+                return Err(self.create_error(error).await);
+            }
+            tracing::warn!("{error}; checking whether the submission was created");
+            let now = self.read_product().await?;
+            match pending_id(&now, product) {
+                Some(id) => {
+                    tracing::info!("it was: continuing with submission {id}");
+                    break id;
+                }
+                None => tracing::info!("it was not: creating it again"),
+            }
+        };
         tracing::info!("created submission {id}");
         self.client
             .get(&product.submission_path(&id))
             .await
             .map_err(|e| e.into_error(&format!("reading the new submission {id}")))
+    }
+
+    /// Explains a refused create: a flight's app must have a published submission first
+    /// (reference issue notes on flights: "404s when no production submission exists").
+    async fn create_error(&self, e: ApiError) -> Error {
+        let product = self.product;
+        if e.status() == Some(409)
+            && let Some(explained) =
+                release::explain_create_conflict(self.client, product, &e).await
+        {
+            return explained;
+        }
+        if let (ProductRef::Flight { app_id, .. }, Some(404 | 409)) = (product, e.status()) {
+            let app = ProductRef::App {
+                app_id: app_id.clone(),
+            };
+            if let Ok(resource) = self.client.get(&app.resource_path()).await
+                && resource
+                    .get(app.published_field())
+                    .is_none_or(Value::is_null)
+            {
+                return Error::Conflict {
+                    message: format!(
+                        "cannot create a submission for {}: app {app_id} has no published submission yet",
+                        product.describe()
+                    ),
+                    hint: "Publish the app's first submission in Partner Center before submitting to its flights.".into(),
+                    context: Some(e.context),
+                };
+            }
+        }
+        e.into_error(&format!("creating a submission for {}", product.describe()))
     }
 
     fn warn_files_missing_from_zip(&self, submission: &Value) {
@@ -354,12 +675,13 @@ impl Submit<'_> {
         match e.status() {
             Some(400) => Error::SubmissionFailed {
                 message: format!(
-                    "Partner Center rejected the changed submission {submission_id}: {}",
-                    e.summary()
+                    "Partner Center rejected the changed submission {submission_id}: {} ({})",
+                    e.summary(),
+                    e.context
                 ),
                 hint: format!(
                     "Fix the patch or inputs and run again with `on-pending: delete` (or `reuse`). The draft is at {}",
-                    self.config.product.dashboard_url(submission_id)
+                    self.product.dashboard_url(submission_id)
                 ),
             },
             _ => e.into_error(&format!("updating submission {submission_id}")),
@@ -390,17 +712,37 @@ impl Submit<'_> {
         Ok(())
     }
 
+    /// Commits once. When the answer is lost, the status says whether the commit happened
+    /// (it can be made only once); only a submission still `PendingCommit` is committed again.
     async fn commit(&self, submission_id: &str) -> Result<SubmissionStatus> {
-        let path = format!(
-            "{}/commit",
-            self.config.product.submission_path(submission_id)
-        );
+        let path = format!("{}/commit", self.product.submission_path(submission_id));
         tracing::info!("committing submission {submission_id}");
-        let answer = self
-            .client
-            .post(&path)
-            .await
-            .map_err(|e| e.into_error(&format!("committing submission {submission_id}")))?;
+        let mut attempts = 0;
+        let answer = loop {
+            attempts += 1;
+            let error = match self.client.post(&path).await {
+                Ok(answer) => break answer,
+                Err(e) => e,
+            };
+            if !error.outcome_unknown() || attempts > 2 {
+                return Err(error.into_error(&format!("committing submission {submission_id}")));
+            }
+            tracing::warn!("{error}; checking whether the commit happened");
+            let status_path = format!("{}/status", self.product.submission_path(submission_id));
+            let now: SubmissionStatus = self
+                .client
+                .get(&status_path)
+                .await
+                .map_err(|e| {
+                    e.into_error(&format!("reading the status of submission {submission_id}"))
+                })
+                .and_then(|v| serde_json::from_value(v).map_err(|e| Error::Internal(e.into())))?;
+            if now.status != "PendingCommit" {
+                tracing::info!("it did: the submission is {}", now.status);
+                return Ok(now);
+            }
+            tracing::info!("it did not: committing again");
+        };
         let status = answer
             .get("status")
             .and_then(Value::as_str)
@@ -411,8 +753,8 @@ impl Submit<'_> {
         })
     }
 
-    fn set_status(&self, status: &SubmissionStatus, summary: &mut SubmitSummary) {
-        summary.status = Some(status.status.clone());
+    fn set_status(&self, status: &SubmissionStatus, summary: &mut RunSummary) {
+        summary.record_status(&status.status, &status.status_details);
         self.output("status", &status.status);
         self.output("status-details", &status.details_json());
     }
@@ -451,10 +793,5 @@ pub fn string_field(value: &Value, name: &str) -> Option<String> {
 }
 
 fn pending_id(resource: &Value, product: &ProductRef) -> Option<String> {
-    resource
-        .get(product.pending_field())
-        .and_then(|r| r.get("id"))
-        .and_then(Value::as_str)
-        .filter(|id| !id.is_empty() && *id != "0")
-        .map(str::to_string)
+    crate::products::pending_id(resource, product.pending_field())
 }

@@ -1,18 +1,22 @@
 //! `status`: the product's pending submission (else its last published one), or the one
 //! named by `submission-id`; optionally waiting for `wait-for`.
 
-use serde_json::Value;
-
-use super::flow::string_field;
+use super::release::{self, Publication};
 use super::wait::wait;
 use crate::api::Client;
 use crate::api::types::SubmissionStatus;
-use crate::config::{StatusConfig, WaitFor};
+use crate::config::{ProductRef, StatusConfig, WaitFor};
 use crate::error::{Error, Result};
 use crate::report::Reporter;
+use crate::report::summary::RunSummary;
 
-pub async fn run(config: &StatusConfig, client: &Client, reporter: &Reporter) -> Result<()> {
-    let product = &config.product;
+pub async fn run(
+    config: &StatusConfig,
+    product: &ProductRef,
+    client: &Client,
+    reporter: &Reporter,
+    summary: &mut RunSummary,
+) -> Result<()> {
     let output = |name: &str, value: &str| {
         if let Err(e) = reporter.set_output(name, value) {
             tracing::error!("cannot write output `{name}`: {e}");
@@ -24,21 +28,14 @@ pub async fn run(config: &StatusConfig, client: &Client, reporter: &Reporter) ->
             let resource = client.get(&product.resource_path()).await.map_err(|e| {
                 if e.is_not_found() {
                     Error::input(
-                        "app-id",
-                        format!("no app with Store ID {} in this account", product.app_id()),
+                        product.naming_input(),
+                        format!("{} does not exist in this account", product.describe()),
                     )
                 } else {
                     e.into_error(&format!("reading {}", product.describe()))
                 }
             })?;
-            let pick = |field: &str| {
-                resource
-                    .get(field)
-                    .and_then(|r| r.get("id"))
-                    .and_then(Value::as_str)
-                    .filter(|id| !id.is_empty() && *id != "0")
-                    .map(str::to_string)
-            };
+            let pick = |field: &str| crate::products::pending_id(&resource, field);
             match pick(product.pending_field()) {
                 Some(id) => {
                     tracing::info!("pending submission: {id}");
@@ -51,7 +48,7 @@ pub async fn run(config: &StatusConfig, client: &Client, reporter: &Reporter) ->
                     }
                     None => {
                         return Err(Error::input(
-                            "app-id",
+                            product.naming_input(),
                             format!("{} has no submission yet", product.describe()),
                         ));
                     }
@@ -61,6 +58,8 @@ pub async fn run(config: &StatusConfig, client: &Client, reporter: &Reporter) ->
     };
     output("submission-id", &submission_id);
     output("submission-url", &product.dashboard_url(&submission_id));
+    summary.submission_id = Some(submission_id.clone());
+    summary.submission_url = Some(product.dashboard_url(&submission_id));
     let submission = client
         .get(&product.submission_path(&submission_id))
         .await
@@ -78,28 +77,36 @@ pub async fn run(config: &StatusConfig, client: &Client, reporter: &Reporter) ->
             }
         })?;
     let status = SubmissionStatus::from_submission(&submission);
-    let set = |status: &SubmissionStatus| {
+    let mut set = |status: &SubmissionStatus| {
         output("status", &status.status);
         output("status-details", &status.details_json());
+        summary.record_status(&status.status, &status.status_details);
     };
     set(&status);
     tracing::info!("submission {submission_id}: {}", status.status);
-    for error in status.errors() {
-        tracing::error!("{error}");
-    }
+    super::wait::log_status_details(&status.status_details);
     if config.wait.wait_for == WaitFor::None {
         return Ok(());
     }
-    let mode = string_field(&submission, "targetPublishMode");
-    wait(
+    let publication = Publication::of(&submission);
+    let waited = wait(
         client,
         product,
         &submission_id,
-        mode.as_deref(),
+        &publication,
         &config.wait,
         false,
         set,
     )
-    .await
-    .map(|_| ())
+    .await?;
+    if waited.stopped_at_release {
+        release::report_waiting_in_release(
+            reporter,
+            summary,
+            &publication,
+            product,
+            &submission_id,
+        );
+    }
+    Ok(())
 }

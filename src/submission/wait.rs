@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
+use super::release::Publication;
 use crate::api::Client;
+use crate::api::status_codes::{self, Detail};
 use crate::api::types::{SubmissionStatus, progress_rank};
 use crate::config::values::format_duration;
 use crate::config::{ProductRef, WaitConfig, WaitFor};
@@ -41,13 +43,18 @@ pub async fn wait(
     client: &Client,
     product: &ProductRef,
     submission_id: &str,
-    publish_mode: Option<&str>,
+    publication: &Publication,
     config: &WaitConfig,
     committed: bool,
     mut on_status: impl FnMut(&SubmissionStatus),
 ) -> Result<WaitResult> {
     let started = Instant::now();
     let deadline = started + config.timeout;
+    // The same moment on the calendar, for a `SpecificDate` publish date.
+    let deadline_at = jiff::SignedDuration::try_from(config.timeout)
+        .ok()
+        .and_then(|timeout| jiff::Timestamp::now().checked_add(timeout).ok())
+        .unwrap_or(jiff::Timestamp::MAX);
     let mut interval = config.poll_interval;
     let mut last_status: Option<String> = None;
     let mut saw_commit = committed;
@@ -68,8 +75,10 @@ pub async fn wait(
                 status.status,
                 format_duration(started.elapsed())
             );
-            for warning in status.warnings() {
-                tracing::warn!("{warning}");
+            if status.is_failed() {
+                log_status_details(&status.status_details);
+            } else {
+                log_warnings(&status.status_details);
             }
             last_status = Some(status.status.clone());
             on_status(&status);
@@ -102,19 +111,12 @@ pub async fn wait(
                 stopped_at_release: false,
             });
         }
+        // A person (Manual) or a date after the wait (SpecificDate) publishes it; the
+        // caller says which (release::report_waiting_in_release).
         if config.wait_for == WaitFor::Published
             && status.status == "Release"
-            && matches!(publish_mode, Some("Manual" | "SpecificDate"))
+            && publication.stops_at_release(deadline_at)
         {
-            let mode = publish_mode.unwrap_or_default();
-            tracing::info!(
-                "submission {submission_id} passed certification and waits in Release: publish mode {mode} means {}",
-                if mode == "Manual" {
-                    "a person publishes it in Partner Center"
-                } else {
-                    "it publishes on its target date"
-                }
-            );
             return Ok(WaitResult {
                 status,
                 stopped_at_release: true,
@@ -141,22 +143,43 @@ pub fn failed(submission_id: &str, status: &SubmissionStatus) -> Error {
     }
     Error::SubmissionFailed {
         message,
-        hint: failure_hint(status).into(),
+        hint: failure_hint(status),
     }
 }
 
-fn failure_hint(status: &SubmissionStatus) -> &'static str {
-    let codes = status.errors().join(" ");
-    if codes.contains("MissingFiles") {
-        "A file the submission marks PendingUpload is not in the zip at that path. Check `packages`, `assets-dir` and the fileName values in the patch."
-    } else if codes.contains("InvalidArchive") {
-        "The uploaded file is not a valid zip. Let the tool build the zip, or check `upload-zip`."
-    } else if codes.contains("InvalidMicrosoftAgeRating") {
-        "The app has no age rating yet: complete its first submission, including the age-ratings questionnaire, in Partner Center."
-    } else if codes.contains("PackageValidationFailed") {
-        "A package failed validation: check its identity (name and publisher) against Partner Center → Product identity, and its version."
-    } else {
-        "See status-details and the certification report in Partner Center. Delete the failed submission (on-pending: delete) before submitting again."
+/// What to do: the explanation of the first error code we know, then where to look.
+fn failure_hint(status: &SubmissionStatus) -> String {
+    let known = status_codes::details(&status.status_details)
+        .into_iter()
+        .find_map(|d| match d {
+            Detail::Error { code, .. } => status_codes::explain(&code),
+            _ => None,
+        });
+    let next = "Delete the failed submission (on-pending: delete) before submitting again; status-details and the step summary have everything the service said.";
+    match known {
+        Some(line) => format!("{line} {next}"),
+        None => format!("See the certification report in Partner Center. {next}"),
+    }
+}
+
+/// Every error, warning and certification report of `statusDetails`, in full, each code
+/// followed by what it means.
+pub fn log_status_details(details: &serde_json::Value) {
+    for (is_error, line) in status_codes::report_lines(details) {
+        if is_error {
+            tracing::error!("{line}");
+        } else {
+            tracing::warn!("{line}");
+        }
+    }
+}
+
+/// The warnings and certification reports alone: a submission on its way can carry them.
+fn log_warnings(details: &serde_json::Value) {
+    for (is_error, line) in status_codes::report_lines(details) {
+        if !is_error {
+            tracing::warn!("{line}");
+        }
     }
 }
 

@@ -7,8 +7,9 @@
 //!
 //! Memory: each block in flight is held once (read, hashed, sent, kept for a retry), so the
 //! upload holds at most `concurrency × block size` of file data. Why this engine and not
-//! the `azure_storage_blob` crate: docs/decisions/0004-upload-engine.md.
+//! the `azure_storage_blob` crate: docs/decisions/0006-upload-engine.md.
 
+pub mod probe;
 pub mod sas;
 
 use std::convert::Infallible;

@@ -3,10 +3,18 @@
 //! release-plz do), modules by capability.
 
 mod azurite;
+mod packages;
 mod proxy;
 mod util;
 
+mod action;
 mod inputs;
 mod pack;
+mod preflight;
+mod products;
+mod release;
+mod reliability;
+mod security;
+mod sign_in;
 mod submit;
 mod upload;

@@ -38,7 +38,9 @@ fn the_same_inputs_give_the_same_bytes_and_unzip_finds_no_error() {
     ws.package("build/ContosoReader_1.0.1.0_x64.msix");
     ws.write(
         "build/ContosoReader_1.0.1.0_arm64.msix",
-        &vec![0x5a; 300_000],
+        &crate::packages::Msix::new("1.0.1.0", "arm64")
+            .payload(300_000)
+            .bytes(),
     );
     ws.write("assets/en-us/shot one.png", b"png bytes");
     ws.write("assets/en-us/icons/icon.png", b"icon");

@@ -232,7 +232,9 @@ fn a_pending_submission_fails_by_default_and_nothing_changes() {
     let state_before = sim.state();
     let writes_before = sim.writes();
 
-    let out = submit(&sim, &ws, &["--packages", "*.msix"]);
+    // Other inputs (another package): not a re-run of the draft's run.
+    ws.package("ContosoReader_1.0.2.0_x64.msix");
+    let out = submit(&sim, &ws, &["--packages", "ContosoReader_1.0.2.0_x64.msix"]);
     out.assert_code(4);
     assert!(out.stdout.contains(&pending), "{}", out.log());
     assert!(out.stdout.contains("on-pending"), "{}", out.log());
@@ -249,10 +251,17 @@ fn on_pending_delete_replaces_the_pending_submission() {
     let draft = submit(&sim, &ws, &["--packages", "*.msix", "--commit", "false"]);
     let old = draft.output("submission-id").to_string();
 
+    // Other inputs: the pending draft is not this run's, so `on-pending` decides.
+    ws.package("ContosoReader_1.0.2.0_x64.msix");
     let out = submit(
         &sim,
         &ws,
-        &["--packages", "*.msix", "--on-pending", "delete"],
+        &[
+            "--packages",
+            "ContosoReader_1.0.2.0_x64.msix",
+            "--on-pending",
+            "delete",
+        ],
     );
     out.assert_code(0);
     let new = out.output("submission-id");

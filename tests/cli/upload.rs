@@ -290,7 +290,8 @@ fn a_whole_submission_uploads_to_real_blob_storage() {
         crate::util::Simulator::start_with(&["--simulator-storage", &azurite.connection_string()]);
     let ws = Workspace::new();
     ws.package("ContosoReader_1.0.1.0_x64.msix");
-    ws.write("ContosoReader_1.0.1.0_arm64.msix", &pattern(3 * MIB + 11));
+    let arm64 = crate::packages::Msix::new("1.0.1.0", "arm64").payload(3 * MIB + 11);
+    ws.write(&arm64.file_name(), &arm64.bytes());
     let out = crate::util::Run::against(&ws, &sim)
         .github(&ws)
         .args([

@@ -18,10 +18,20 @@ pub const EXAMPLE_PACKAGE: &str = concat!(
 /// A simulator process (`msstore-submit simulator`), stopped when dropped.
 pub struct Simulator {
     child: Child,
+    /// The simulator's temp folder (its blobs): killed, it cannot clean up after itself.
+    _temp: tempfile::TempDir,
     pub url: String,
     pub tenant_id: String,
     pub client_id: String,
     pub client_secret: String,
+    /// What a GitHub job with `id-token: write` has: `ACTIONS_ID_TOKEN_REQUEST_URL`/`_TOKEN`.
+    pub github_request_url: String,
+    pub github_request_token: String,
+    /// What an Azure Pipelines job has: `SYSTEM_OIDCREQUESTURI`, `SYSTEM_ACCESSTOKEN`, and
+    /// a service connection with workload identity federation.
+    pub azure_request_uri: String,
+    pub azure_access_token: String,
+    pub azure_service_connection_id: String,
 }
 
 impl Simulator {
@@ -41,6 +51,8 @@ impl Simulator {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         clean_env(&mut command);
+        let temp = tempfile::tempdir().expect("temp dir");
+        command.env("TMPDIR", temp.path());
         let mut child = command.spawn().expect("start the simulator");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
@@ -55,7 +67,13 @@ impl Simulator {
             tenant_id: field("tenant_id"),
             client_id: field("client_id"),
             client_secret: field("client_secret"),
+            github_request_url: field("github_id_token_request_url"),
+            github_request_token: field("github_id_token_request_token"),
+            azure_request_uri: field("azure_oidc_request_uri"),
+            azure_access_token: field("azure_access_token"),
+            azure_service_connection_id: field("azure_service_connection_id"),
             child,
+            _temp: temp,
         }
     }
 
@@ -66,6 +84,23 @@ impl Simulator {
             .body_mut()
             .read_json()
             .expect("JSON")
+    }
+
+    /// `POST path` with a JSON body to a test hook; panics unless it succeeds.
+    pub fn post(&self, path: &str, body: Value) -> Value {
+        let mut response = ureq::post(&format!("{}{path}", self.url))
+            .send_json(body)
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// Every token request the simulator judged, oldest first.
+    pub fn sign_ins(&self) -> Vec<Value> {
+        self.get("/_simulator/sign-ins")
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The API calls the simulator has seen (test hooks excluded).
@@ -106,6 +141,18 @@ impl Simulator {
         self.state()["apps"][app_id].clone()
     }
 
+    /// What was uploaded for a submission, if anything was.
+    pub fn try_uploaded_zip(&self, submission: &Value) -> Option<Vec<u8>> {
+        let url = submission["fileUploadUrl"].as_str()?.replace('+', "%2B");
+        let mut response = ureq::get(&url).call().ok()?;
+        response
+            .body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_to_vec()
+            .ok()
+    }
+
     /// Downloads what was uploaded for a submission, through its own SAS URL.
     pub fn uploaded_zip(&self, submission: &Value) -> Vec<u8> {
         let url = submission["fileUploadUrl"]
@@ -137,7 +184,9 @@ fn clean_env(command: &mut Command) {
             || key.starts_with("INPUT_")
             || key.starts_with("GITHUB_")
             || key.starts_with("RUNNER_")
+            || key.starts_with("ACTIONS_")
             || key == "TF_BUILD"
+            || key.starts_with("AGENT_")
             || key.starts_with("SYSTEM_")
         {
             command.env_remove(key);
@@ -148,12 +197,15 @@ fn clean_env(command: &mut Command) {
 /// A scratch folder to run in, with helpers to put files there.
 pub struct Workspace {
     pub dir: tempfile::TempDir,
+    /// Versions handed to packages whose names do not say one.
+    next_version: std::cell::Cell<u16>,
 }
 
 impl Workspace {
     pub fn new() -> Workspace {
         Workspace {
             dir: tempfile::tempdir().expect("temp dir"),
+            next_version: std::cell::Cell::new(1),
         }
     }
 
@@ -168,9 +220,14 @@ impl Workspace {
         path
     }
 
-    /// A copy of the example package under another name (its bytes are a real MSIX).
+    /// A real MSIX-format package of the seeded app under `relative`: the version and
+    /// architecture its name gives (`ContosoReader_1.0.2.0_arm64.msix`), else a fresh
+    /// version above the published 1.0.0.0 on x64, so that each passes the pre-flight.
     pub fn package(&self, relative: &str) -> PathBuf {
-        self.write(relative, &std::fs::read(EXAMPLE_PACKAGE).unwrap())
+        let n = self.next_version.get();
+        self.next_version.set(n + 1);
+        let bytes = crate::packages::for_file_name(relative, &format!("1.1.{n}.0"));
+        self.write(relative, &bytes)
     }
 }
 
@@ -211,15 +268,28 @@ impl Run {
         let mut command = Command::new(BIN);
         command.current_dir(workspace.path());
         clean_env(&mut command);
+        // Default zip paths and in-process simulators land in the workspace, which goes away
+        // with the test.
+        command.env("TMPDIR", workspace.path());
         Run {
             command,
             github: None,
         }
     }
 
-    /// Against `sim` with its test credentials, given as flags.
+    /// Against `sim` with its test credentials, given as flags. No pacing (the simulator has
+    /// no rate limit unless a test sets one; a test may still pass `--rate-limit`).
     pub fn against(workspace: &Workspace, sim: &Simulator) -> Run {
+        let mut run = Run::signing_in(workspace, sim);
+        run.args(["--client-secret", &sim.client_secret]);
+        run
+    }
+
+    /// Against `sim` as its test application (tenant and client id) with no secret: the
+    /// test adds how to sign in.
+    pub fn signing_in(workspace: &Workspace, sim: &Simulator) -> Run {
         let mut run = Run::new(workspace);
+        run.env("MSSTORE_RATE_LIMIT", "off");
         run.args([
             "--api-base-url",
             &sim.url,
@@ -229,8 +299,6 @@ impl Run {
             &sim.tenant_id,
             "--client-id",
             &sim.client_id,
-            "--client-secret",
-            &sim.client_secret,
             "--poll-interval",
             "100ms",
         ]);
@@ -265,6 +333,28 @@ impl Run {
             .env("GITHUB_STEP_SUMMARY", &summary);
         self.github = Some((output, summary));
         self
+    }
+
+    /// Runs as an Azure Pipelines step: `TF_BUILD`, the agent's temp folder.
+    pub fn azure(&mut self, workspace: &Workspace) -> &mut Self {
+        self.command
+            .env("TF_BUILD", "True")
+            .env("AGENT_TEMPDIRECTORY", workspace.path());
+        self
+    }
+
+    /// Starts the run without waiting for it.
+    pub fn spawn(&mut self) -> Child {
+        self.command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the binary")
+    }
+
+    /// The command as it would run, to start it in the background.
+    pub fn command(&mut self) -> &mut Command {
+        &mut self.command
     }
 
     pub fn run(&mut self) -> Outcome {
@@ -369,4 +459,163 @@ pub fn packages(submission: &Value) -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+/// A valid grayscale PNG of the given size (stored deflate, no compression library needed).
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in bytes {
+            crc ^= b as u32;
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+        out.extend((data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend(data);
+        out.extend(&body);
+        out.extend(crc32(&body).to_be_bytes());
+    }
+    let mut raw = Vec::new();
+    for _ in 0..height {
+        raw.push(0u8); // filter: none
+        raw.extend(std::iter::repeat_n(0x80u8, width as usize));
+    }
+    // zlib stream of stored deflate blocks.
+    let mut zlib = vec![0x78, 0x01];
+    let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
+    for (i, block) in blocks.iter().enumerate() {
+        zlib.push(u8::from(i == blocks.len() - 1));
+        let len = block.len() as u16;
+        zlib.extend(len.to_le_bytes());
+        zlib.extend((!len).to_le_bytes());
+        zlib.extend(*block);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &byte in &raw {
+        a = (a + byte as u32) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    zlib.extend(((b << 16) | a).to_be_bytes());
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend(width.to_be_bytes());
+    ihdr.extend(height.to_be_bytes());
+    ihdr.extend([8, 0, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &ihdr);
+    chunk(&mut png, b"IDAT", &zlib);
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+impl Simulator {
+    /// A token from the simulator's v1 endpoint, for calling its API directly.
+    pub fn token(&self) -> String {
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.as_str()),
+            ("resource", "https://manage.devcenter.microsoft.com"),
+        ];
+        let answer: Value = ureq::post(&format!("{}/{}/oauth2/token", self.url, self.tenant_id))
+            .send_form(form)
+            .expect("token")
+            .body_mut()
+            .read_json()
+            .expect("JSON");
+        // v1 sends its numbers as strings.
+        assert!(answer["expires_in"].is_string(), "{answer}");
+        answer["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// Calls the API as a client would, returning the status and the body.
+    pub fn api(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let url = format!("{}/v1.0/my/{path}", self.url);
+        let auth = format!("Bearer {}", self.token());
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut response = match (method, body) {
+            ("GET", _) => agent.get(&url).header("Authorization", &auth).call(),
+            ("DELETE", _) => agent.delete(&url).header("Authorization", &auth).call(),
+            ("POST", Some(body)) => agent
+                .post(&url)
+                .header("Authorization", &auth)
+                .send_json(body),
+            ("POST", None) => agent.post(&url).header("Authorization", &auth).send_empty(),
+            ("PUT", Some(body)) => agent
+                .put(&url)
+                .header("Authorization", &auth)
+                .send_json(body),
+            other => panic!("unsupported {other:?}"),
+        }
+        .expect("the simulator answers");
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Seeds an app (and extra flights and add-ons) through the test hook.
+    pub fn seed(&self, body: Value) {
+        ureq::post(&format!("{}/_simulator/apps", self.url))
+            .send_json(body)
+            .expect("seed");
+    }
+}
+
+/// A doc sample as the docs publish it (comments and trailing commas allowed).
+pub fn sample(name: &str) -> Value {
+    let path = format!(
+        "{}/src/simulator/samples/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    msstore_submit::api::parse_lenient(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+impl Simulator {
+    /// Adds a fault rule (`/_simulator/faults`).
+    pub fn fault(&self, rule: Value) {
+        ureq::post(&format!("{}/_simulator/faults", self.url))
+            .send_json(rule)
+            .expect("add fault");
+    }
+
+    pub fn clear_faults(&self) {
+        ureq::delete(&format!("{}/_simulator/faults", self.url))
+            .call()
+            .expect("clear faults");
+    }
+
+    /// The fault rules with their hit counts, and the rate limit's refusals.
+    pub fn faults(&self) -> Value {
+        self.get("/_simulator/faults")
+    }
+
+    pub fn settings(&self, settings: Value) {
+        ureq::post(&format!("{}/_simulator/settings", self.url))
+            .send_json(settings)
+            .expect("settings");
+    }
+
+    /// Submissions of the app other than the published ones: what runs created.
+    pub fn new_submissions(&self, app_id: &str) -> Vec<Value> {
+        let state = self.state();
+        state["submissions"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|s| s["owner"].as_str() == Some(&format!("App(\"{app_id}\")")))
+            .filter(|s| s["submission"]["status"] != "Published")
+            .map(|s| s["submission"].clone())
+            .collect()
+    }
 }

@@ -1,6 +1,14 @@
 //! Sign-in: a Partner Center bearer token from Entra ID (client-credentials grant on the v2
 //! endpoint), cached and requested anew shortly before it expires or when the API says the
-//! one we have is no longer good.
+//! one we have is no longer good. The application proves itself with a client secret, a
+//! client assertion signed by its certificate ([`certificate`]), or a federated token from
+//! the CI platform ([`federated`]); assertions are made anew for every token request.
+//! Or the user hands over a ready token (`access-token`) and no request is made.
+
+pub mod certificate;
+pub mod federated;
+pub mod jws;
+mod refusal;
 
 use std::time::{Duration, Instant};
 
@@ -9,11 +17,16 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 use url::Url;
 
+pub use self::certificate::ClientCertificate;
+pub use self::federated::FederatedSource;
+use self::refusal::token_error;
 use crate::config::Credential;
 use crate::error::{CallContext, Error, Result};
 
 /// The scope of the Partner Center submission API (reference §1.3).
 pub const SCOPE: &str = "https://manage.devcenter.microsoft.com/.default";
+/// `client_assertion_type` for both certificate and federated assertions (RFC 7523).
+pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// Assumed lifetime when the token endpoint does not say (documented as 60 minutes).
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3599);
 /// Request a new token when less than this is left, so no call starts with a token about
@@ -33,10 +46,34 @@ struct Cached {
     renew_at: Instant,
 }
 
+/// How the application proves itself in one token request.
+enum Proof {
+    Secret(SecretString),
+    /// A client assertion: signed with the certificate, or the federated token itself.
+    Assertion {
+        assertion: SecretString,
+    },
+}
+
 impl TokenSource {
     pub fn new(http: reqwest::Client, authority: Url, credential: Credential) -> Self {
-        if let Credential::AccessToken(token) = &credential {
-            crate::secrets::register(token.expose_secret());
+        // Everything secret is masked on the runner before the first request.
+        match &credential {
+            Credential::AccessToken(token) => crate::secrets::register(token.expose_secret()),
+            Credential::ClientSecret { secret, .. } => {
+                crate::secrets::register(secret.expose_secret())
+            }
+            Credential::Certificate { certificate, .. } => {
+                for line in certificate.secret_lines() {
+                    crate::secrets::register(line);
+                }
+            }
+            Credential::Federated { source, .. } => {
+                for secret in source.secrets() {
+                    crate::secrets::register(secret);
+                }
+            }
+            Credential::SimulatorDefault => {}
         }
         TokenSource {
             http,
@@ -49,6 +86,17 @@ impl TokenSource {
     /// Whether the token came from the user, so a 401 cannot be cured by asking again.
     pub fn is_passthrough(&self) -> bool {
         matches!(self.credential, Credential::AccessToken(_))
+    }
+
+    /// The error for a 401 on `call` when the token came from the user: asking Entra ID
+    /// again cannot help, and the user must know it is their token that was refused.
+    pub fn passthrough_refused(&self, call: &str) -> Option<Error> {
+        self.is_passthrough().then(|| Error::Auth {
+            message: format!(
+                "Partner Center refused the given `access-token` ({call} → HTTP 401): it has expired or is not a token for the Partner Center API"
+            ),
+            hint: "Tokens live about an hour: acquire one for https://manage.devcenter.microsoft.com right before this step (scope https://manage.devcenter.microsoft.com/.default), or let the tool sign in itself with `tenant-id` + `client-id` and a secret, a certificate or a federated credential.".into(),
+        })
     }
 
     /// A token good for at least the next few minutes.
@@ -77,28 +125,47 @@ impl TokenSource {
     }
 
     async fn request(&self) -> Result<(SecretString, Duration)> {
-        let Credential::ClientSecret {
-            tenant_id,
-            client_id,
-            secret,
-        } = &self.credential
-        else {
-            return Err(Error::Internal(anyhow::anyhow!(
-                "no credential to request a token with"
-            )));
+        let (tenant_id, client_id) = match &self.credential {
+            Credential::ClientSecret {
+                tenant_id,
+                client_id,
+                ..
+            }
+            | Credential::Certificate {
+                tenant_id,
+                client_id,
+                ..
+            }
+            | Credential::Federated {
+                tenant_id,
+                client_id,
+                ..
+            } => (tenant_id, client_id),
+            Credential::AccessToken(_) | Credential::SimulatorDefault => {
+                return Err(Error::Internal(anyhow::anyhow!(
+                    "no credential to request a token with"
+                )));
+            }
         };
         let url = self
             .authority
             .join(&format!("{tenant_id}/oauth2/v2.0/token"))
             .map_err(|e| Error::Internal(e.into()))?;
+        let proof = self.proof(client_id, &url).await?;
         // reqwest's form encoder URL-encodes every value: a secret with `+`, `&`, `=` or
         // `%` arrives intact (reference §8 item 17).
-        let form = [
+        let mut form = vec![
             ("grant_type", "client_credentials"),
             ("client_id", client_id.as_str()),
-            ("client_secret", secret.expose_secret()),
             ("scope", SCOPE),
         ];
+        match &proof {
+            Proof::Secret(secret) => form.push(("client_secret", secret.expose_secret())),
+            Proof::Assertion { assertion } => {
+                form.push(("client_assertion_type", JWT_BEARER));
+                form.push(("client_assertion", assertion.expose_secret()));
+            }
+        }
         let call = format!("POST {}", url.as_str());
         let mut attempt = 0;
         loop {
@@ -150,7 +217,8 @@ impl TokenSource {
                     .map(Duration::from_secs)
                     .unwrap_or(DEFAULT_LIFETIME);
                 tracing::debug!(
-                    "signed in to tenant {tenant_id} as {client_id}; token valid for {}s",
+                    "signed in to tenant {tenant_id} as {client_id} with {}; token valid for {}s",
+                    self.credential_kind(),
                     lifetime.as_secs()
                 );
                 return Ok((SecretString::from(parsed.access_token), lifetime));
@@ -166,8 +234,46 @@ impl TokenSource {
                     }),
                 });
             }
-            return Err(token_error(status.as_u16(), &body));
+            let presented = match &proof {
+                Proof::Assertion { assertion } => jws::Jws::parse(assertion.expose_secret()),
+                Proof::Secret(_) => None,
+            };
+            return Err(token_error(
+                status.as_u16(),
+                &body,
+                &self.credential,
+                presented.as_ref(),
+            ));
         }
+    }
+
+    /// The secret, or a client assertion made for this request: a certificate signs a new
+    /// one, a federated source fetches (or re-reads) its token.
+    async fn proof(&self, client_id: &str, token_url: &Url) -> Result<Proof> {
+        match &self.credential {
+            Credential::ClientSecret { secret, .. } => Ok(Proof::Secret(secret.clone())),
+            Credential::Certificate { certificate, .. } => {
+                let assertion = certificate
+                    .assertion(client_id, token_url.as_str())
+                    .map_err(|e| {
+                        Error::Internal(anyhow::anyhow!("cannot sign the client assertion: {e}"))
+                    })?;
+                crate::secrets::register(&assertion);
+                Ok(Proof::Assertion {
+                    assertion: SecretString::from(assertion),
+                })
+            }
+            Credential::Federated { source, .. } => Ok(Proof::Assertion {
+                assertion: source.token(&self.http).await?,
+            }),
+            Credential::AccessToken(_) | Credential::SimulatorDefault => Err(Error::Internal(
+                anyhow::anyhow!("no credential to request a token with"),
+            )),
+        }
+    }
+
+    fn credential_kind(&self) -> &'static str {
+        self.credential.kind()
     }
 }
 
@@ -198,111 +304,19 @@ impl NumberOrString {
     }
 }
 
-#[derive(Deserialize, Default)]
-struct TokenError {
-    error: Option<String>,
-    error_description: Option<String>,
-    #[serde(default)]
-    error_codes: Vec<u64>,
-    correlation_id: Option<String>,
-    trace_id: Option<String>,
-}
-
-/// An Entra ID refusal, with what its AADSTS code usually means.
-fn token_error(status: u16, body: &str) -> Error {
-    let parsed: TokenError = serde_json::from_str(body).unwrap_or_default();
-    let code = parsed.error_codes.first().copied().or_else(|| {
-        parsed
-            .error_description
-            .as_deref()
-            .and_then(|d| d.strip_prefix("AADSTS"))
-            .and_then(|d| d.split(|c: char| !c.is_ascii_digit()).next())
-            .and_then(|d| d.parse().ok())
-    });
-    // The description carries trace and correlation ids on further lines; keep line one.
-    let description = parsed
-        .error_description
-        .as_deref()
-        .and_then(|d| d.lines().next())
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("HTTP {status}"));
-    let hint = match code {
-        Some(7000215) => {
-            "The client secret is wrong. Use the secret's Value (not its Secret ID) from Entra ID → App registrations → Certificates & secrets."
-        }
-        Some(7000222) => {
-            "The client secret has expired. Create a new one in Entra ID → App registrations → Certificates & secrets, and update the CI secret."
-        }
-        Some(700016) => {
-            "No application with this client-id exists in this tenant. Check `client-id` and `tenant-id`, and that the app was added in Partner Center → Account settings → Users → Azure AD applications."
-        }
-        Some(90002) | Some(90023) => {
-            "The tenant was not found. Check `tenant-id` (Partner Center → Account settings → Tenants)."
-        }
-        Some(70011) => {
-            "The scope was refused. The Partner Center API scope is https://manage.devcenter.microsoft.com/.default."
-        }
-        Some(7000218) => "The request had no client secret or assertion.",
-        Some(50126) | Some(50034) => {
-            "These are user credentials; the tool signs in as an application (client id + secret)."
-        }
-        _ => "Check `tenant-id`, `client-id` and `client-secret`.",
-    };
-    let ids = [
-        parsed.correlation_id.map(|c| format!("correlation id {c}")),
-        parsed.trace_id.map(|t| format!("trace id {t}")),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(", ");
-    let error = parsed.error.unwrap_or_else(|| "error".into());
-    Error::Auth {
-        message: if ids.is_empty() {
-            format!("Entra ID refused the token request: {error}: {description}")
-        } else {
-            format!("Entra ID refused the token request: {error}: {description} ({ids})")
-        },
-        hint: hint.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn token_errors_explain_the_aadsts_code() {
-        let body = include_str!("simulator/samples/aad-v2-token-error-response.json");
-        let Error::Auth { message, hint } = token_error(400, body) else {
-            panic!()
-        };
-        assert!(message.contains("AADSTS70011"), "{message}");
-        assert!(
-            message.contains("fb3d2015-bc17-4bb9-bb85-30c5cf1aaaa7"),
-            "{message}"
-        );
-        assert!(!message.contains("Trace ID:"), "{message}");
-        assert!(hint.contains("scope"), "{hint}");
-
-        let Error::Auth { hint, .. } = token_error(
-            401,
-            r#"{"error":"invalid_client","error_description":"AADSTS7000222: The provided client secret keys are expired.","error_codes":[7000222]}"#,
-        ) else {
-            panic!()
-        };
-        assert!(hint.contains("expired"));
-    }
-
-    #[test]
     fn expires_in_as_number_or_string() {
         let v2: TokenResponse = serde_json::from_str(include_str!(
-            "simulator/samples/aad-v2-token-success-response.json"
+            "../simulator/samples/aad-v2-token-success-response.json"
         ))
         .unwrap();
         assert_eq!(v2.expires_in.unwrap().seconds(), Some(3599));
         let v1: TokenResponse = serde_json::from_str(include_str!(
-            "simulator/samples/aad-v1-token-success-response.json"
+            "../simulator/samples/aad-v1-token-success-response.json"
         ))
         .unwrap();
         assert_eq!(v1.expires_in.unwrap().seconds(), Some(3599));

@@ -1,0 +1,79 @@
+//! `rollout`: read or change the gradual rollout of the last published submission of an
+//! app or a package flight (R1–R4, FR1–FR4). Add-ons have none (refused with the inputs).
+
+use crate::api::Client;
+use crate::config::{ProductRef, RolloutAction, RolloutConfig};
+use crate::error::{Error, Result};
+use crate::report::Reporter;
+use crate::report::summary::RunSummary;
+use crate::submission::release::{RolloutState, act_on_rollout};
+
+pub async fn run(
+    config: &RolloutConfig,
+    product: &ProductRef,
+    client: &Client,
+    reporter: &Reporter,
+    summary: &mut RunSummary,
+) -> Result<()> {
+    let output = |name: &str, value: &str| {
+        if let Err(e) = reporter.set_output(name, value) {
+            tracing::error!("cannot write output `{name}`: {e}");
+        }
+    };
+    let resource = client.get(&product.resource_path()).await.map_err(|e| {
+        if e.is_not_found() {
+            Error::input(
+                product.naming_input(),
+                format!("{} does not exist in this account", product.describe()),
+            )
+        } else {
+            e.into_error(&format!("reading {}", product.describe()))
+        }
+    })?;
+    let Some(submission_id) = crate::products::pending_id(&resource, product.published_field())
+    else {
+        return Err(Error::Conflict {
+            message: format!(
+                "{} has no published submission, so no gradual rollout",
+                product.describe()
+            ),
+            hint: "A rollout starts when a submission with `rollout-percentage` publishes.".into(),
+            context: None,
+        });
+    };
+    output("submission-id", &submission_id);
+    output("submission-url", &product.dashboard_url(&submission_id));
+    summary.submission_id = Some(submission_id.clone());
+    summary.submission_url = Some(product.dashboard_url(&submission_id));
+    if config.action != RolloutAction::Get {
+        tracing::info!(
+            "{} the gradual rollout of submission {submission_id}, the last published one of {}",
+            match config.action {
+                RolloutAction::Update(p) => format!(
+                    "setting to {}%",
+                    crate::config::values::format_percentage(p)
+                ),
+                RolloutAction::Halt => "halting".into(),
+                _ => "finalizing".into(),
+            },
+            product.describe()
+        );
+    }
+    let rollout = act_on_rollout(client, product, &submission_id, config.action).await?;
+    let state = RolloutState::from_rollout(&rollout);
+    output("rollout", &rollout.to_string());
+    summary.rollout = Some(state.describe());
+    let fallback = match state.fallback_submission_id.as_str() {
+        "" | "0" => String::new(),
+        id => format!("; customers outside it get submission {id}"),
+    };
+    if state.is_rollout {
+        tracing::info!(
+            "submission {submission_id}: gradual rollout at {}{fallback}",
+            state.describe()
+        );
+    } else {
+        tracing::info!("submission {submission_id}: not a gradual rollout");
+    }
+    Ok(())
+}
