@@ -258,20 +258,8 @@ fn duplicates_and_unreadable_packages_are_input_problems_before_the_network() {
     ws.write("a/ContosoReader.msix", &twin);
     ws.write("b/ContosoReader-copy.msix", &twin);
     // A zip renamed to .msix: no block map.
-    let renamed = {
-        let mut buffer = std::io::Cursor::new(Vec::new());
-        let mut writer = zip::ZipWriter::new(&mut buffer);
-        writer
-            .start_file("AppxManifest.xml", zip::write::SimpleFileOptions::default())
-            .unwrap();
-        std::io::Write::write_all(
-            &mut writer,
-            Msix::new("1.3.0.0", "x64").manifest().as_bytes(),
-        )
-        .unwrap();
-        writer.finish().unwrap();
-        buffer.into_inner()
-    };
+    let manifest = Msix::new("1.3.0.0", "x64").manifest();
+    let renamed = crate::util::zip_of(&[("AppxManifest.xml", manifest.as_bytes())]);
     ws.write("Renamed.msix", &renamed);
     ws.write(
         "Handmade.msixupload",
@@ -445,22 +433,8 @@ fn commit_by_hand(sim: &Simulator, files: &[(&str, Vec<u8>)]) -> Value {
     let path = format!("applications/{APP_ID}/submissions/{id}");
     let (status, body) = sim.api("PUT", &path, Some(submission));
     assert_eq!(status, 200, "{body}");
-    let zip = {
-        let mut buffer = std::io::Cursor::new(Vec::new());
-        let mut writer = zip::ZipWriter::new(&mut buffer);
-        for (name, bytes) in files {
-            writer
-                .start_file(
-                    *name,
-                    zip::write::SimpleFileOptions::default()
-                        .compression_method(zip::CompressionMethod::Stored),
-                )
-                .unwrap();
-            std::io::Write::write_all(&mut writer, bytes).unwrap();
-        }
-        writer.finish().unwrap();
-        buffer.into_inner()
-    };
+    let entries: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, &b[..])).collect();
+    let zip = crate::util::zip_of(&entries);
     let url = created["fileUploadUrl"]
         .as_str()
         .unwrap()

@@ -338,16 +338,7 @@ fn a_ready_zip_without_the_package_fails_with_missing_files() {
     let ws = Workspace::new();
     ws.package("ContosoReader_1.0.1.0_x64.msix");
     // A zip that holds some other file, not the package the submission names.
-    let zip = {
-        let mut buffer = std::io::Cursor::new(Vec::new());
-        let mut writer = zip::ZipWriter::new(&mut buffer);
-        writer
-            .start_file("readme.txt", zip::write::SimpleFileOptions::default())
-            .unwrap();
-        std::io::Write::write_all(&mut writer, b"hello").unwrap();
-        writer.finish().unwrap();
-        buffer.into_inner()
-    };
+    let zip = crate::util::zip_of(&[("readme.txt", b"hello")]);
     ws.write("ready.zip", &zip);
     let out = submit(
         &sim,

@@ -358,16 +358,7 @@ fn the_commit_check_reads_the_zip_back_from_real_blob_storage() {
         crate::util::Simulator::start_with(&["--simulator-storage", &azurite.connection_string()]);
     let ws = Workspace::new();
     // A ready zip that lacks the package the submission names.
-    let zip = {
-        let mut buffer = std::io::Cursor::new(Vec::new());
-        let mut writer = zip::ZipWriter::new(&mut buffer);
-        writer
-            .start_file("readme.txt", zip::write::SimpleFileOptions::default())
-            .unwrap();
-        std::io::Write::write_all(&mut writer, b"hello").unwrap();
-        writer.finish().unwrap();
-        buffer.into_inner()
-    };
+    let zip = crate::util::zip_of(&[("readme.txt", b"hello")]);
     ws.write("ready.zip", &zip);
     let out = crate::util::Run::against(&ws, &sim)
         .github(&ws)
