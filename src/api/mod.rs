@@ -135,8 +135,8 @@ impl Client {
                     let status = response.status().as_u16();
                     let correlation_id = header(&response, "MS-CorrelationId");
                     let retry_after = header(&response, "Retry-After")
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map(Duration::from_secs);
+                        .as_deref()
+                        .and_then(retry::parse_retry_after);
                     match response.text().await {
                         Ok(text) => (status, correlation_id, text, retry_after),
                         Err(e) => {

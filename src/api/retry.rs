@@ -82,18 +82,32 @@ impl RetryPolicy {
     /// Exponential from `first_delay`, capped, with ±50 % jitter so that parallel jobs of
     /// one tenant do not retry in step.
     fn backoff(&self, attempt: u32) -> Duration {
-        let exponent = attempt.saturating_sub(1).min(16);
-        let base = self
-            .first_delay
-            .saturating_mul(1u32 << exponent)
-            .min(self.max_delay);
-        let jitter = 0.5 + rand_unit();
-        base.mul_f64(jitter)
+        exponential_step(self.first_delay, self.max_delay, attempt).mul_f64(0.5 + rand_unit())
     }
 }
 
+/// `first` doubled for each attempt after the first, capped at `max`; no jitter.
+pub fn exponential_step(first: Duration, max: Duration, attempt: u32) -> Duration {
+    let exponent = attempt.saturating_sub(1).min(16);
+    first.saturating_mul(1u32 << exponent).min(max)
+}
+
+/// `Retry-After` as seconds or as an HTTP date (RFC 9110 §10.2.3); a date in the past is
+/// no wait.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = jiff::fmt::rfc2822::DateTimeParser::new()
+        .parse_timestamp(value)
+        .ok()?;
+    let wait = at.duration_since(jiff::Timestamp::now());
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+}
+
 /// A number in [0, 1) without a random-number dependency: the low bits of a fresh UUID.
-fn rand_unit() -> f64 {
+pub fn rand_unit() -> f64 {
     let bits = uuid::Uuid::new_v4().as_u128() as u64 >> 11;
     bits as f64 / (1u64 << 53) as f64
 }
@@ -163,6 +177,21 @@ mod tests {
             p.after_status(Idempotency::Read, 503, None, 4, now)
                 .is_none()
         );
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        let soon = (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(30))
+            .strftime("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string();
+        let wait = parse_retry_after(&soon).unwrap();
+        assert!(wait > Duration::from_secs(25) && wait <= Duration::from_secs(30));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
     }
 
     #[test]

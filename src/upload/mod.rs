@@ -28,6 +28,7 @@ use reqwest::StatusCode;
 use tokio::time::Instant;
 
 pub use self::sas::{UploadUrl, UploadUrlError};
+use crate::api::retry::{exponential_step, parse_retry_after, rand_unit};
 use crate::config::values::{format_duration, format_size};
 use crate::progress::Meter;
 
@@ -100,12 +101,7 @@ impl RetrySettings {
     /// Exponential backoff with jitter (half to all of the step), so blocks that failed
     /// together do not come back together.
     fn backoff(&self, attempt: u32) -> Duration {
-        let step = self
-            .first_delay
-            .saturating_mul(1 << attempt.saturating_sub(1).min(16))
-            .min(self.max_delay);
-        let jitter = 0.5 + 0.5 * (uuid::Uuid::new_v4().as_u128() as u16 as f64 / 65535.0);
-        step.mul_f64(jitter)
+        exponential_step(self.first_delay, self.max_delay, attempt).mul_f64(0.5 + 0.5 * rand_unit())
     }
 }
 
@@ -656,19 +652,6 @@ fn transport_problem(error: &reqwest::Error) -> String {
     crate::secrets::redact(&text).into_owned()
 }
 
-/// `Retry-After` as seconds or as an HTTP date.
-fn parse_retry_after(value: &str) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = jiff::fmt::rfc2822::DateTimeParser::new()
-        .parse_timestamp(value)
-        .ok()?;
-    let wait = at.duration_since(jiff::Timestamp::now());
-    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
-}
-
 /// `Code` and `Code: Message` from an Azure Storage XML error body.
 fn storage_error_parts(body: &str) -> (Option<String>, String) {
     let pick = |tag: &str| -> Option<String> {
@@ -796,21 +779,6 @@ mod tests {
             )
         );
         assert_eq!(storage_error_parts(""), (None, String::new()));
-    }
-
-    #[test]
-    fn retry_after_in_seconds_or_as_a_date() {
-        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
-        let soon = (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(30))
-            .strftime("%a, %d %b %Y %H:%M:%S GMT")
-            .to_string();
-        let wait = parse_retry_after(&soon).unwrap();
-        assert!(wait > Duration::from_secs(25) && wait <= Duration::from_secs(30));
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("soon"), None);
     }
 
     #[test]
