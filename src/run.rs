@@ -125,7 +125,14 @@ pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsStr
     runtime.shutdown_timeout(Duration::from_secs(1));
     match result {
         Ok(()) => {
-            reporter.finish(None);
+            // `simulator` printed its one result line (the announcement) when it started;
+            // a second one as it stops would break readers of `--output json`
+            // (docs/simulator.md).
+            if !(matches!(config.command, Command::Simulator(_))
+                && config.output == OutputFormat::Json)
+            {
+                reporter.finish(None);
+            }
             ExitCode::Success
         }
         Err(error) => {
@@ -286,6 +293,7 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
                     phase: sim.settings.phase,
                     storage: sim.settings.storage.clone(),
                     token_lifetime: sim.settings.token_lifetime,
+                    upload_url_lifetime: sim.settings.upload_url_lifetime,
                     products: sim.products.clone(),
                     ..Default::default()
                 },
@@ -298,6 +306,7 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
                 ))
             })?;
             let announcement = running.announcement();
+            let shutdown = shutdown_signal();
             match config.output {
                 OutputFormat::Json => println!(
                     "{}",
@@ -333,7 +342,7 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
                     println!("Stop it with Ctrl-C.");
                 }
             }
-            wait_for_shutdown().await;
+            shutdown.await;
             drop(running);
             Ok(())
         }
@@ -383,25 +392,34 @@ async fn resolve(
     Ok(product)
 }
 
-async fn wait_for_shutdown() {
+/// Ctrl-C or SIGTERM. The handlers are installed when this is called, not when the future
+/// is first polled: a signal that comes right after the announcement (a test or a service
+/// manager stopping it at once) still ends the simulator in order.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
+        use tokio::signal::unix::{SignalKind, signal};
+        let term = signal(SignalKind::terminate()).ok();
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        async move {
+            match (term, interrupt) {
+                (Some(mut term), Some(mut interrupt)) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = interrupt.recv() => {}
+                    }
                 }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
@@ -434,6 +452,7 @@ impl Connection {
                     phase: settings.phase,
                     storage: settings.storage.clone(),
                     token_lifetime: settings.token_lifetime,
+                    upload_url_lifetime: settings.upload_url_lifetime,
                     products: product.into_iter().cloned().collect(),
                     ..Default::default()
                 };

@@ -540,6 +540,8 @@ pub struct SimulatorSettings {
     pub phase: Duration,
     /// Lifetime of the Partner Center tokens it issues (`simulator-token-lifetime`).
     pub token_lifetime: Duration,
+    /// How long its upload URLs stay valid (`simulator-upload-url-lifetime`).
+    pub upload_url_lifetime: Duration,
 }
 
 #[derive(Debug)]

@@ -206,6 +206,9 @@ pub struct RawInputs {
     /// Lifetime of the simulator's Partner Center tokens (simulator, simulate; default 3599s).
     #[arg(long, help_heading = "Commands")]
     pub simulator_token_lifetime: Option<String>,
+    /// How long the simulator's upload URLs stay valid (simulator, simulate; default 24h).
+    #[arg(long, help_heading = "Commands")]
+    pub simulator_upload_url_lifetime: Option<String>,
 }
 
 /// Where an input's value came from; shown in error messages so users know what to fix.

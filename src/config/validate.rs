@@ -34,6 +34,8 @@ const MAX_UPLOAD_BLOCK: u64 = 4000 << 20;
 const MAX_UPLOAD_MEMORY: u64 = 2 << 30;
 /// Entra ID's access tokens live about an hour (reference §1.5).
 const DEFAULT_SIM_TOKEN_LIFETIME: Duration = Duration::from_secs(3599);
+/// UNKNOWN: how long the Store's upload URLs stay valid; a day here (docs/simulator.md).
+const DEFAULT_SIM_UPLOAD_URL_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 /// A certificate that expires sooner than this gets a warning on every run.
 const CERTIFICATE_WARNING_DAYS: i64 = 30;
 
@@ -55,6 +57,7 @@ const SESSION_INPUTS: &[&str] = &[
     "simulate",
     "simulator-phase",
     "simulator-token-lifetime",
+    "simulator-upload-url-lifetime",
     "simulator-storage",
     "rate-limit",
     "request-timeout",
@@ -113,6 +116,7 @@ const SIMULATOR_INPUTS: &[&str] = &[
     "listen",
     "simulator-phase",
     "simulator-token-lifetime",
+    "simulator-upload-url-lifetime",
     "simulator-storage",
     "app-id",
     "flight-id",
@@ -742,6 +746,7 @@ impl Check<'_> {
         };
         let phase = self.duration("simulator-phase", DEFAULT_SIM_PHASE);
         let token_lifetime = self.token_lifetime();
+        let upload_url_lifetime = self.upload_url_lifetime();
         let names_a_product = PRODUCT_INPUTS.iter().any(|i| self.inputs.is_given(i));
         let products = if names_a_product {
             vec![self.product()?]
@@ -754,6 +759,7 @@ impl Check<'_> {
                 phase,
                 storage: self.simulator_storage(),
                 token_lifetime,
+                upload_url_lifetime,
             },
             products,
         })
@@ -765,6 +771,7 @@ impl Check<'_> {
         let simulate = self.boolean("simulate", false);
         let phase = self.duration("simulator-phase", DEFAULT_SIM_PHASE);
         let token_lifetime = self.token_lifetime();
+        let upload_url_lifetime = self.upload_url_lifetime();
         let authority_host = self.url("authority-host", DEFAULT_AUTHORITY);
         let api_base_url = self.url("api-base-url", DEFAULT_API);
         if simulate {
@@ -791,6 +798,7 @@ impl Check<'_> {
             simulate: simulate.then(|| SimulatorSettings {
                 phase,
                 token_lifetime,
+                upload_url_lifetime,
                 storage: self.simulator_storage(),
             }),
             rate_limit,
@@ -1141,6 +1149,20 @@ impl Check<'_> {
             self.problem(
                 "simulator-token-lifetime",
                 "must be at least 1s (the simulator's tokens have whole seconds of life)",
+            );
+        }
+        lifetime
+    }
+
+    fn upload_url_lifetime(&mut self) -> Duration {
+        let lifetime = self.duration(
+            "simulator-upload-url-lifetime",
+            DEFAULT_SIM_UPLOAD_URL_LIFETIME,
+        );
+        if lifetime < Duration::from_secs(1) {
+            self.problem(
+                "simulator-upload-url-lifetime",
+                "must be at least 1s (an upload URL's expiry has whole seconds)",
             );
         }
         lifetime

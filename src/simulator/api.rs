@@ -12,11 +12,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::Shared;
+use super::quirks::{AddonDelete, FlightCreate};
 use super::state::{
     Blob, Owner, State as World, Submission, empty_addon_submission, empty_flight_submission,
     reference,
 };
-use super::token::AUDIENCE;
 use super::validate;
 
 /// The service's error body (reference §5.2; `samples/error-409-…`, `error-500-…`).
@@ -32,17 +32,31 @@ pub(super) fn api_error(status: StatusCode, code: &str, message: &str, target: &
     (status, axum::Json(body)).into_response()
 }
 
+/// A JSON request body without a leading UTF-8 byte-order mark. UNKNOWN: what the service
+/// does with one; ASP.NET's JSON readers, Web API's and ASP.NET Core's alike, skip it, and
+/// Windows tools (PowerShell 5's `Out-File -Encoding utf8`) write it, so it is accepted.
+pub(super) fn without_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(body)
+}
+
 pub(super) fn ok(value: Value) -> Response {
     (StatusCode::OK, axum::Json(value)).into_response()
 }
 
-/// Checks the bearer token. UNKNOWN: the body of the service's 401; this sends the error
-/// shape the service uses elsewhere.
+/// Checks the bearer token: an Entra access token for this API, signed with the simulated
+/// Entra's key, current, and not ended early by the `expire-token` fault. The scheme is
+/// matched ignoring case (`bearer` works), as HTTP authentication schemes are
+/// case-insensitive (RFC 7235 §2.1) and ASP.NET, which serves the API, matches them so.
+/// UNKNOWN: the body of the service's 401; this sends the error shape the service uses
+/// elsewhere.
 fn authorize(world: &World, headers: &HeaderMap) -> Result<(), Response> {
     let token = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"))
+        .map(|(_, token)| token.trim());
     let refuse = |message: &str| {
         let mut response = api_error(StatusCode::UNAUTHORIZED, "Unauthorized", message, "");
         response.headers_mut().insert(
@@ -54,15 +68,12 @@ fn authorize(world: &World, headers: &HeaderMap) -> Result<(), Response> {
     let Some(token) = token else {
         return Err(refuse("No bearer token."));
     };
+    world.entra.validate(token).map_err(refuse)?;
     match world.tokens.get(token) {
-        None => Err(refuse("The access token is invalid.")),
         Some(issued) if issued.expires <= Instant::now() => {
             Err(refuse("The access token has expired."))
         }
-        Some(issued) if issued.audience != AUDIENCE => {
-            Err(refuse("The access token was issued for another audience."))
-        }
-        Some(_) => Ok(()),
+        _ => Ok(()),
     }
 }
 
@@ -286,7 +297,7 @@ pub async fn create_flight(
             "flight",
         )
     };
-    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+    let Ok(request) = serde_json::from_slice::<Value>(without_bom(&body)) else {
         return bad("The request body is not valid JSON.");
     };
     // UNKNOWN: the docs call every field optional; a flight without a name cannot be told
@@ -338,6 +349,33 @@ pub async fn create_flight(
         app_id: app_id.clone(),
         flight_id: flight_id.clone(),
     };
+    let answer = world.quirks.flight_create;
+    if answer == FlightCreate::NoSubmission {
+        world.flights.insert(
+            flight_id.clone(),
+            super::state::Flight {
+                app_id: app_id.clone(),
+                friendly_name: name.to_string(),
+                group_ids,
+                pending: None,
+                published: None,
+                submissions_made: 0,
+            },
+        );
+        world
+            .apps
+            .get_mut(&app_id)
+            .expect("checked above")
+            .flights
+            .insert(position, flight_id.clone());
+        let resource = world.flight_json(&flight_id).unwrap_or_default();
+        return ok(json!({
+            "flightId": flight_id,
+            "friendlyName": resource["friendlyName"],
+            "groupIds": resource["groupIds"],
+            "rankHigherThan": resource["rankHigherThan"],
+        }));
+    }
     let submission_id = world.next_id();
     let (blob, url) = world.new_upload_url();
     let mut submission = empty_flight_submission();
@@ -375,13 +413,16 @@ pub async fn create_flight(
         .flights
         .insert(position, flight_id.clone());
     let resource = world.flight_json(&flight_id).unwrap_or_default();
-    ok(json!({
+    let mut created = json!({
         "flightId": flight_id,
         "friendlyName": resource["friendlyName"],
         "groupIds": resource["groupIds"],
         "rankHigherThan": resource["rankHigherThan"],
-        "pendingFlightSubmission": reference(&owner, &submission_id),
-    }))
+    });
+    if answer == FlightCreate::StoreBroker {
+        created["pendingFlightSubmission"] = reference(&owner, &submission_id);
+    }
+    ok(created)
 }
 
 pub async fn delete_flight(
@@ -438,7 +479,7 @@ pub async fn create_addon(
             "inAppProduct",
         )
     };
-    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+    let Ok(request) = serde_json::from_slice::<Value>(without_bom(&body)) else {
         return bad("The request body is not valid JSON.");
     };
     let apps: Vec<String> = request
@@ -503,9 +544,23 @@ pub async fn delete_addon(
     headers: HeaderMap,
 ) -> Response {
     let mut world = enter!(shared, headers);
-    if world.addons.remove(&addon_id).is_none() {
+    let Some(addon) = world.addons.get(&addon_id) else {
         return addon_not_found(&addon_id);
+    };
+    // See `AddonDelete` for why this refuses by default.
+    if let Some(pending) = &addon.pending
+        && world.quirks.addon_delete_with_pending == AddonDelete::Refuse
+    {
+        return api_error(
+            StatusCode::CONFLICT,
+            "InvalidState",
+            &format!(
+                "In-app product {addon_id} has a pending submission ({pending}) and cannot be deleted."
+            ),
+            "inAppProduct",
+        );
     }
+    world.addons.remove(&addon_id);
     world
         .submissions
         .retain(|_, s| s.owner != Owner::Addon(addon_id.clone()));
@@ -587,15 +642,15 @@ pub async fn create_submission(
         Ok(o) => o,
         Err(r) => return r,
     };
-    // A flight submission needs the app to have a published submission (the users'
-    // "404s when no production submission exists"). UNKNOWN: the exact status and body.
+    // A flight submission needs the app to have a published submission: users get a 404
+    // when none exists. UNKNOWN: the body of that 404; this is the service's usual one.
     if let Owner::Flight { app_id, .. } = &owner
         && world.apps[app_id].published.is_none()
     {
         return api_error(
-            StatusCode::CONFLICT,
-            "InvalidState",
-            "Create submission failed: the application has no published submission.",
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            "The requested resource was not found.",
             "submission",
         );
     }
@@ -733,7 +788,7 @@ pub async fn update_submission(
             target,
         );
     }
-    let mut new: Value = match serde_json::from_slice(&body) {
+    let mut new: Value = match serde_json::from_slice(without_bom(&body)) {
         Ok(v @ Value::Object(_)) => {
             world.put_bodies.insert(id.clone(), v.clone());
             v
@@ -911,13 +966,13 @@ async fn fetch_external_blob(
         .download(&reqwest::Client::new(), &blob_name, &target)
         .await
     {
-        Ok(Some(downloaded)) => Ok(Some(Some(Blob {
-            path: target,
-            size: downloaded.size,
-            content_md5: downloaded.content_md5,
-            content_type: downloaded.content_type,
-            metadata: Default::default(),
-        }))),
+        Ok(Some(downloaded)) => Ok(Some(Some(Blob::written(
+            target,
+            downloaded.size,
+            downloaded.content_md5,
+            downloaded.content_type,
+            Default::default(),
+        )))),
         Ok(None) => Ok(Some(None)),
         Err(problem) => {
             let _ = std::fs::remove_file(&target);

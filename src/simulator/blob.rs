@@ -130,7 +130,7 @@ pub async fn put(
     match access.query.get("comp").map(String::as_str) {
         None => put_blob(&shared, &name, &headers, body, &version).await,
         Some("block") => put_block(&shared, &name, &access, &headers, body, &version).await,
-        Some("blocklist") => put_block_list(&shared, &name, &headers, body).await,
+        Some("blocklist") => put_block_list(&shared, &name, &headers, body, &version).await,
         Some(other) => storage_error(
             StatusCode::BAD_REQUEST,
             "InvalidQueryParameterValue",
@@ -168,19 +168,22 @@ async fn put_blob(
     world.blocks.remove(name);
     let previous = world.blobs.insert(
         name.to_string(),
-        Blob {
-            path: target,
+        Blob::written(
+            target,
             size,
-            content_md5: Some(md5.clone()),
-            content_type: header(headers, "x-ms-blob-content-type")
-                .or_else(|| header(headers, "content-type")),
-            metadata: metadata(headers),
-        },
+            Some(md5.clone()),
+            header(headers, "x-ms-blob-content-type").or_else(|| header(headers, "content-type")),
+            metadata(headers),
+        ),
     );
     if let Some(old) = previous {
         let _ = std::fs::remove_file(old.path);
     }
-    created(Some(&md5))
+    let written = world
+        .blobs
+        .get(name)
+        .map(|b| (b.etag.clone(), b.last_modified.clone()));
+    created(Some(&md5), written, version)
 }
 
 async fn put_block(
@@ -247,10 +250,17 @@ async fn put_block(
     if let Some((old, _)) = previous {
         let _ = std::fs::remove_file(old);
     }
-    created(Some(&md5))
+    // Put Block answers carry no ETag: the blob itself is unchanged.
+    created(Some(&md5), None, version)
 }
 
-async fn put_block_list(shared: &Shared, name: &str, headers: &HeaderMap, body: Body) -> Response {
+async fn put_block_list(
+    shared: &Shared,
+    name: &str,
+    headers: &HeaderMap,
+    body: Body,
+    version: &str,
+) -> Response {
     let bytes = match axum::body::to_bytes(body, 16 * MIB as usize).await {
         Ok(b) => b,
         Err(_) => {
@@ -261,6 +271,7 @@ async fn put_block_list(shared: &Shared, name: &str, headers: &HeaderMap, body: 
             );
         }
     };
+    let list_md5 = BASE64.encode(Md5::digest(&bytes));
     let Some(ids) = parse_block_list(&bytes) else {
         return storage_error(
             StatusCode::BAD_REQUEST,
@@ -312,19 +323,24 @@ async fn put_block_list(shared: &Shared, name: &str, headers: &HeaderMap, body: 
     }
     let previous = world.blobs.insert(
         name.to_string(),
-        Blob {
-            path: target,
+        // Put Block List stores x-ms-blob-content-md5 as given, unchecked.
+        Blob::written(
+            target,
             size,
-            // Put Block List stores x-ms-blob-content-md5 as given, unchecked.
-            content_md5: header(headers, "x-ms-blob-content-md5"),
-            content_type: header(headers, "x-ms-blob-content-type"),
-            metadata: metadata(headers),
-        },
+            header(headers, "x-ms-blob-content-md5"),
+            header(headers, "x-ms-blob-content-type"),
+            metadata(headers),
+        ),
     );
     if let Some(old) = previous {
         let _ = std::fs::remove_file(old.path);
     }
-    created(None)
+    let written = world
+        .blobs
+        .get(name)
+        .map(|b| (b.etag.clone(), b.last_modified.clone()));
+    // Azure answers Put Block List with the MD5 of the block list it was sent.
+    created(Some(&list_md5), written, version)
 }
 
 pub async fn get_blob(
@@ -347,7 +363,7 @@ async fn read(shared: &Shared, name: &str, uri: &Uri, method: Method) -> Respons
     if let Err(r) = authorize(shared, name, uri, 'r') {
         return r;
     }
-    let (path, size, md5, content_type, meta) = {
+    let (path, size, md5, content_type, meta, etag, modified) = {
         let world = shared.lock().expect("simulator state");
         let Some(blob) = world.blobs.get(name) else {
             return storage_error(
@@ -362,6 +378,8 @@ async fn read(shared: &Shared, name: &str, uri: &Uri, method: Method) -> Respons
             blob.content_md5.clone(),
             blob.content_type.clone(),
             blob.metadata.clone(),
+            blob.etag.clone(),
+            blob.last_modified.clone(),
         )
     };
     let body = if method == Method::HEAD {
@@ -385,6 +403,11 @@ async fn read(shared: &Shared, name: &str, uri: &Uri, method: Method) -> Respons
     let headers = response.headers_mut();
     headers.insert("Content-Length", HeaderValue::from(size));
     headers.insert("x-ms-blob-type", HeaderValue::from_static("BlockBlob"));
+    for (name, value) in [("ETag", etag), ("Last-Modified", modified)] {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.insert(name, v);
+        }
+    }
     if let Some(md5) = md5.and_then(|m| HeaderValue::from_str(&m).ok()) {
         headers.insert("Content-MD5", md5);
     }
@@ -520,15 +543,101 @@ fn metadata(headers: &HeaderMap) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn created(md5: Option<&str>) -> Response {
+/// `201 Created` as Azure answers a write: `Content-MD5` of what it received, the blob's new
+/// `ETag` and `Last-Modified` (not for Put Block, which changes no blob), and
+/// `x-ms-request-server-encrypted: true`, which Azure sends from service version
+/// 2015-12-11 on (https://learn.microsoft.com/rest/api/storageservices/put-blob#response-headers).
+fn created(md5: Option<&str>, written: Option<(String, String)>, version: &str) -> Response {
     let mut response = StatusCode::CREATED.into_response();
     let headers = response.headers_mut();
     if let Some(v) = md5.and_then(|m| HeaderValue::from_str(m).ok()) {
         headers.insert("Content-MD5", v);
     }
+    if let Some((etag, modified)) = written {
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            headers.insert("ETag", v);
+        }
+        if let Ok(v) = HeaderValue::from_str(&modified) {
+            headers.insert("Last-Modified", v);
+        }
+    }
+    if version >= "2015-12-11" {
+        headers.insert(
+            "x-ms-request-server-encrypted",
+            HeaderValue::from_static("true"),
+        );
+    }
+    response
+}
+
+/// A new `ETag` as Azure writes them: `"0x8D` and fifteen more hex digits, quoted.
+pub fn new_etag() -> String {
+    let random = uuid::Uuid::new_v4().as_u128() as u64 & 0x0FFF_FFFF_FFFF_FFFF;
+    format!("\"0x8D{random:015X}\"")
+}
+
+/// An HTTP date (RFC 9110 §5.6.7), as in `Date` and `Last-Modified`.
+pub fn http_date(at: jiff::Timestamp) -> String {
+    at.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// The headers Azure Storage puts on every answer, success or error
+/// (https://learn.microsoft.com/rest/api/storageservices/common-rest-api-response-headers):
+/// `x-ms-request-id`, `x-ms-version` (the version the request ran under: its
+/// `x-ms-version`, else the SAS `sv`), `Date` and `Server`. A request carrying an
+/// `Authorization` header is refused before anything else: the upload URL's SAS is the
+/// only credential the Store hands out for its storage, and a Partner Center token sent
+/// there is one leaked to another host. Azure checks a bearer token as an OAuth request
+/// for `https://storage.azure.com`, and a token for another audience fails with 401
+/// `InvalidAuthenticationInfo` "Audience validation failed"
+/// (https://github.com/Azure/AzureStor/issues/119). UNKNOWN: whether Azure would let the
+/// SAS win when both are sent; here the token is refused.
+pub async fn azure_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let version = request
+        .headers()
+        .get("x-ms-version")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| {
+            url::form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
+                .find(|(k, _)| k == "sv")
+                .map(|(_, v)| v.into_owned())
+        })
+        .unwrap_or_else(|| "2014-02-14".to_string());
+    let mut response = if request.headers().contains_key("authorization") {
+        let mut refused = storage_error(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationInfo",
+            "Server failed to authenticate the request. Please refer to the information in the www-authenticate header.",
+        );
+        refused.headers_mut().insert(
+            "WWW-Authenticate",
+            HeaderValue::from_static(
+                "Bearer authorization_uri=https://login.microsoftonline.com/common/oauth2/authorize resource_id=https://storage.azure.com",
+            ),
+        );
+        refused
+    } else {
+        next.run(request).await
+    };
+    let headers = response.headers_mut();
+    if !headers.contains_key("x-ms-request-id")
+        && let Ok(v) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+    {
+        headers.insert("x-ms-request-id", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&version) {
+        headers.insert("x-ms-version", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&http_date(jiff::Timestamp::now())) {
+        headers.insert("Date", v);
+    }
     headers.insert(
-        "x-ms-request-server-encrypted",
-        HeaderValue::from_static("true"),
+        "Server",
+        HeaderValue::from_static("Windows-Azure-Blob/1.0 Microsoft-HTTPAPI/2.0"),
     );
     response
 }

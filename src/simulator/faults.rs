@@ -74,6 +74,15 @@ pub struct RateLimit {
     pub window_seconds: f64,
 }
 
+impl RateLimit {
+    /// "The Submission API limits a Tenant to 20 requests per minute" (StoreBroker's
+    /// USAGE.md, https://github.com/microsoft/StoreBroker/blob/master/Documentation/USAGE.md).
+    pub const TENANT: RateLimit = RateLimit {
+        requests: 20,
+        window_seconds: 60.0,
+    };
+}
+
 #[derive(Default)]
 pub struct Faults {
     pub rules: Vec<FaultRule>,

@@ -19,6 +19,7 @@ mod checks;
 mod faults;
 mod identity;
 mod preprocess;
+mod quirks;
 mod rollout;
 mod state;
 pub mod storage;
@@ -58,6 +59,8 @@ pub struct Options {
     pub phase: Duration,
     /// Lifetime of the access tokens it issues.
     pub token_lifetime: Duration,
+    /// How long an upload URL (`fileUploadUrl`) stays valid after it is handed out.
+    pub upload_url_lifetime: Duration,
     /// Products to seed besides [`DEFAULT_APP_ID`] (each app with a published submission,
     /// a flight and an add-on): what a user names works unchanged.
     pub products: Vec<crate::config::ProductSpec>,
@@ -75,6 +78,7 @@ impl Default for Options {
         Options {
             phase: Duration::from_secs(2),
             token_lifetime: Duration::from_secs(3599),
+            upload_url_lifetime: Duration::from_secs(24 * 3600),
             products: Vec::new(),
             credentials: Vec::new(),
             data_dir: None,
@@ -265,7 +269,8 @@ fn router(shared: Shared) -> Router {
         );
     // The same submission endpoints under each kind of product. Path segments are
     // case-insensitive in the service (StoreBroker and msstore-cli call `/Commit`, the
-    // docs `/commit`).
+    // docs `/commit`); `/Status` is answered as `/status` for the same reason. UNKNOWN:
+    // other spellings (`/COMMIT`) are 404 here.
     for base in [
         "/applications/{app_id}",
         "/applications/{app_id}/flights/{flight_id}",
@@ -288,7 +293,8 @@ fn router(shared: Shared) -> Router {
                 &format!("{submission}/Commit"),
                 post(api::commit_submission),
             )
-            .route(&format!("{submission}/status"), get(api::get_status));
+            .route(&format!("{submission}/status"), get(api::get_status))
+            .route(&format!("{submission}/Status"), get(api::get_status));
         // Gradual rollout: apps (R1–R4) and flights (FR1–FR4); add-ons have none.
         if !base.starts_with("/inappproducts") {
             api = api
@@ -312,6 +318,10 @@ fn router(shared: Shared) -> Router {
     }
     let api = api
         .fallback(api::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            quirks::unsupported_features,
+        ))
         .layer(axum::middleware::from_fn(correlation_id));
 
     Router::new()
@@ -325,7 +335,8 @@ fn router(shared: Shared) -> Router {
             get(blob::get_blob)
                 .head(blob::head_blob)
                 .put(blob::put)
-                .layer(axum::extract::DefaultBodyLimit::disable()),
+                .layer(axum::extract::DefaultBodyLimit::disable())
+                .layer(axum::middleware::from_fn(blob::azure_headers)),
         )
         .route(
             "/_simulator/requests",
@@ -351,6 +362,10 @@ fn router(shared: Shared) -> Router {
                 .delete(preprocess::admin_clear),
         )
         .route(
+            "/_simulator/partner-center-draft",
+            post(quirks::admin_partner_center_draft),
+        )
+        .route(
             "/_simulator/published-packages",
             post(preprocess::admin_published_packages),
         )
@@ -371,18 +386,53 @@ async fn correlation_id(request: Request, next: Next) -> Response {
     response
 }
 
-/// The request log the tests read (`GET /_simulator/requests`), without the test hooks.
+/// The request log the tests read (`GET /_simulator/requests`), without the test hooks:
+/// each request's method, path, query and headers, credentials redacted (the SAS `sig`,
+/// and the values of `Authorization` and of headers named like a secret, token, key,
+/// signature or assertion), so a test can show which host a token went to without the
+/// log holding one.
 async fn record(AxumState(shared): AxumState<Shared>, request: Request, next: Next) -> Response {
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
     let query = request.uri().query().map(scrub_query);
+    let headers = scrub_headers(request.headers());
     let response = next.run(request).await;
     if !path.starts_with("/_simulator/")
         && let Ok(mut state) = shared.lock()
     {
-        state.record(method, path, query, response.status().as_u16());
+        state.record(method, path, query, headers, response.status().as_u16());
     }
     response
+}
+
+fn scrub_headers(headers: &axum::http::HeaderMap) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for (name, value) in headers {
+        let name = name.as_str().to_ascii_lowercase();
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        let secret_name = ["secret", "token", "key", "signature", "assertion", "cookie"]
+            .iter()
+            .any(|word| name.contains(word));
+        let shown = if name.ends_with("authorization") {
+            // The scheme stays (it tells a bearer token from a SAS), its credential goes.
+            match value.split_once(' ') {
+                Some((scheme, _)) => format!("{scheme} ***"),
+                None => "***".to_string(),
+            }
+        } else if secret_name {
+            "***".to_string()
+        } else {
+            value
+        };
+        // A header sent twice shows once, its values joined as HTTP allows.
+        out.entry(name)
+            .and_modify(|v: &mut String| {
+                v.push_str(", ");
+                v.push_str(&shown);
+            })
+            .or_insert(shown);
+    }
+    out
 }
 
 fn scrub_query(query: &str) -> String {
@@ -511,12 +561,21 @@ struct Settings {
     token_lifetime_seconds: Option<f64>,
     /// The tenant rate limit; `null` leaves it as it is.
     rate_limit: Option<faults::RateLimit>,
+    /// `true`: the tenant limit the Store is known to apply, 20 calls a minute
+    /// (StoreBroker's USAGE.md: "The Submission API limits a Tenant to 20 requests per
+    /// minute"); `false`: no limit.
+    throttle: Option<bool>,
+    /// How long upload URLs handed out from now on stay valid, in seconds.
+    upload_url_lifetime_seconds: Option<f64>,
+    /// Quirks of the service to play (`faults::Quirks`); only the fields given change.
+    #[serde(default)]
+    quirks: Option<serde_json::Value>,
 }
 
 async fn admin_settings(
     AxumState(shared): AxumState<Shared>,
     axum::Json(settings): axum::Json<Settings>,
-) -> StatusCode {
+) -> Response {
     let mut state = shared.lock().expect("simulator state");
     if let Some(seconds) = settings.token_lifetime_seconds {
         state.options.token_lifetime = Duration::from_secs_f64(seconds);
@@ -524,5 +583,24 @@ async fn admin_settings(
     if let Some(limit) = settings.rate_limit {
         state.faults.rate_limit = Some(limit);
     }
-    StatusCode::NO_CONTENT
+    match settings.throttle {
+        Some(true) => state.faults.rate_limit = Some(faults::RateLimit::TENANT),
+        Some(false) => state.faults.rate_limit = None,
+        None => {}
+    }
+    if let Some(seconds) = settings.upload_url_lifetime_seconds {
+        state.options.upload_url_lifetime = Duration::from_secs_f64(seconds.max(0.0));
+    }
+    if let Some(change) = settings.quirks {
+        let mut merged = serde_json::to_value(&state.quirks).unwrap_or_default();
+        if let (Some(merged), serde_json::Value::Object(change)) = (merged.as_object_mut(), change)
+        {
+            merged.extend(change);
+        }
+        match serde_json::from_value(merged) {
+            Ok(quirks) => state.quirks = quirks,
+            Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+        }
+    }
+    StatusCode::NO_CONTENT.into_response()
 }

@@ -45,7 +45,9 @@ pub struct ProcessingHook {
     #[serde(default)]
     pub drop_packages: Vec<String>,
     /// `Commit`, `PreProcessing`, `Certification`, `Release` or `Publishing`: the stage
-    /// that fails, with `errors`.
+    /// that fails, with `errors`. `CommitFallback`: the commit does not fail but falls
+    /// back from `CommitStarted` to `PendingCommit`, as StoreBroker has seen the service do
+    /// on a server-side commit failure (docs/simulator.md).
     #[serde(default)]
     pub fail_at: Option<String>,
     #[serde(default)]
@@ -169,6 +171,7 @@ pub fn plan(state: &mut State, id: &str, commit_errors: Vec<Value>) -> Plan {
     }
     let fail_at = match hook.fail_at.as_deref() {
         Some("Commit") => Some("Commit"),
+        Some("CommitFallback") => Some("CommitFallback"),
         Some("PreProcessing") => Some("PreProcessing"),
         Some("Certification") => Some("Certification"),
         Some("Release") => Some("Release"),

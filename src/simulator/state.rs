@@ -112,12 +112,16 @@ pub struct RequestRecord {
     pub method: String,
     pub path: String,
     pub query: Option<String>,
+    /// Request headers, names in lower case, credentials redacted.
+    pub headers: BTreeMap<String, String>,
     pub status: u16,
 }
 
+/// An access token the simulator issued: the JWT carries its own claims; this keeps the
+/// exact moment it expires (the `exp` claim has whole seconds) and lets the `expire-token`
+/// fault end it early.
 pub struct IssuedToken {
     pub expires: Instant,
-    pub audience: String,
 }
 
 pub struct App {
@@ -220,6 +224,31 @@ pub struct Blob {
     pub content_md5: Option<String>,
     pub content_type: Option<String>,
     pub metadata: BTreeMap<String, String>,
+    /// Azure's `ETag` (quoted, `"0x8D…"`) and `Last-Modified` (an HTTP date), new on every
+    /// write.
+    pub etag: String,
+    pub last_modified: String,
+}
+
+impl Blob {
+    /// A blob written now: a fresh `ETag` and `Last-Modified`.
+    pub fn written(
+        path: PathBuf,
+        size: u64,
+        content_md5: Option<String>,
+        content_type: Option<String>,
+        metadata: BTreeMap<String, String>,
+    ) -> Blob {
+        Blob {
+            path,
+            size,
+            content_md5,
+            content_type,
+            metadata,
+            etag: super::blob::new_etag(),
+            last_modified: super::blob::http_date(jiff::Timestamp::now()),
+        }
+    }
 }
 
 pub struct State {
@@ -230,6 +259,8 @@ pub struct State {
     pub sign_ins: Vec<SignIn>,
     /// The fake GitHub and Azure DevOps token issuers.
     pub identity: super::identity::IdentityProviders,
+    /// The key Entra ID signs access tokens with (the API checks them against it).
+    pub entra: super::token::EntraKey,
     pub tokens: BTreeMap<String, IssuedToken>,
     pub apps: BTreeMap<String, App>,
     pub flights: BTreeMap<String, Flight>,
@@ -242,6 +273,8 @@ pub struct State {
     pub signing_key: [u8; 32],
     pub requests: Vec<RequestRecord>,
     pub faults: super::faults::Faults,
+    /// Quirks of the service a test asked for (`/_simulator/settings`).
+    pub quirks: super::quirks::Quirks,
     /// The body of the last PUT of each submission, as received (`lastPut` in the state
     /// dump), so tests can compare what a run sent with what its dry run planned.
     pub put_bodies: BTreeMap<String, Value>,
@@ -262,6 +295,7 @@ impl State {
             registrations: Vec::new(),
             sign_ins: Vec::new(),
             identity: super::identity::IdentityProviders::new(),
+            entra: super::token::EntraKey::new(),
             tokens: BTreeMap::new(),
             apps: BTreeMap::new(),
             flights: BTreeMap::new(),
@@ -272,6 +306,7 @@ impl State {
             signing_key,
             requests: Vec::new(),
             faults: Default::default(),
+            quirks: Default::default(),
             put_bodies: BTreeMap::new(),
             processing: Default::default(),
             next_id: 1152921504621243600,
@@ -316,11 +351,19 @@ impl State {
         Ok(())
     }
 
-    pub fn record(&mut self, method: String, path: String, query: Option<String>, status: u16) {
+    pub fn record(
+        &mut self,
+        method: String,
+        path: String,
+        query: Option<String>,
+        headers: BTreeMap<String, String>,
+        status: u16,
+    ) {
         self.requests.push(RequestRecord {
             method,
             path,
             query,
+            headers,
             status,
         });
     }
@@ -617,7 +660,9 @@ impl State {
     pub fn new_upload_url(&self) -> (String, String) {
         loop {
             let blob = uuid::Uuid::new_v4().to_string();
-            let expiry = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24))
+            let lifetime = jiff::SignedDuration::try_from(self.options.upload_url_lifetime)
+                .unwrap_or(jiff::SignedDuration::from_hours(24));
+            let expiry = (jiff::Timestamp::now() + lifetime)
                 .strftime("%Y-%m-%dT%H:%M:%SZ")
                 .to_string();
             if let Some(storage) = &self.options.storage {
@@ -768,6 +813,10 @@ impl State {
         let mut timeline = vec![(now, "CommitStarted")];
         if plan.fail_at == Some("Commit") {
             timeline.push((at(1), "CommitFailed"));
+        } else if plan.fail_at == Some("CommitFallback") {
+            // Back to a draft that may be committed again. UNKNOWN: whether the service
+            // says why in statusDetails; StoreBroker saw only the status change.
+            timeline.push((at(1), "PendingCommit"));
         } else {
             for (when, stage) in stages {
                 timeline.push((when, stage));

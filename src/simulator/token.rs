@@ -11,18 +11,195 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{self, KeyPair, RsaKeyPair};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::Shared;
 use super::state::{IssuedToken, Registration, SignIn, State as World};
 use crate::auth::JWT_BEARER;
-use crate::auth::jws::Jws;
+use crate::auth::jws::{self, Jws};
 
 pub const AUDIENCE: &str = "https://manage.devcenter.microsoft.com";
+
+/// The application (client) id of the Partner Center API's own registration, which a v2.0
+/// token names in `aud` (v2.0 access tokens always carry the resource's GUID there:
+/// https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
+/// UNKNOWN: the real id; this one is made up.
+pub const RESOURCE_APP_ID: &str = "00000000-0000-4000-8000-5157e1a7d3c0";
+
+/// The resource a client asked for, as Entra resolves it: the App ID URI with the trailing
+/// `/` dropped, and, for the Partner Center API, in its registered spelling whatever the
+/// case of the request. UNKNOWN: whether Entra matches an App ID URI ignoring case (here:
+/// yes, as it does host names) and which spelling it then puts in `aud` (here: the
+/// registered one).
+fn canonical_audience(resource: &str) -> String {
+    let trimmed = resource.trim_end_matches('/');
+    if trimmed.eq_ignore_ascii_case(AUDIENCE) {
+        AUDIENCE.to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// What an access token is issued for.
+pub struct AccessTokenRequest<'a> {
+    pub tenant_id: &'a str,
+    pub client_id: &'a str,
+    pub audience: &'a str,
+    /// From the v1 endpoint (`/oauth2/token`) rather than v2 (`/oauth2/v2.0/token`).
+    pub v1: bool,
+    /// Signed in with a certificate or a federated token rather than a secret.
+    pub certificate: bool,
+}
+
+/// Entra ID's token-signing key: access tokens are RS256 JWTs with `kid`/`x5t` naming it,
+/// as Entra's are, and the API verifies them against it.
+pub struct EntraKey {
+    key: RsaKeyPair,
+    kid: String,
+}
+
+impl EntraKey {
+    pub fn new() -> Self {
+        let key = RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
+            .expect("generate the simulator's Entra signing key");
+        // Entra's `kid` is the base64url SHA-1 thumbprint of its signing certificate; a
+        // digest of the public key stands for it.
+        let kid = jws::base64url(
+            &aws_lc_rs::digest::digest(
+                &aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY,
+                key.public_key().as_ref(),
+            )
+            .as_ref()[..20],
+        );
+        EntraKey { key, kid }
+    }
+
+    /// An access token with the claims Entra ID puts in an app-only (client credentials)
+    /// token (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference):
+    /// v1.0 tokens from the v1 endpoint (`iss` `https://sts.windows.net/{tid}/`, `appid`,
+    /// `appidacr`, `aud` the App ID URI asked for), v2.0 tokens from the v2 endpoint (`iss`
+    /// `https://login.microsoftonline.com/{tid}/v2.0`, `azp`, `azpacr`, `aud` the
+    /// resource's GUID). `oid` and `sub` are the service principal's object id. No
+    /// `roles`: Partner Center grants its access through its own user roles, not app roles.
+    /// UNKNOWN: Entra chooses the token version by the resource's
+    /// `accessTokenAcceptedVersion`, not the endpoint; which one the Partner Center API gets
+    /// is not known, so each endpoint gives its own here and the API accepts both.
+    pub fn issue(&self, request: &AccessTokenRequest, lifetime: std::time::Duration) -> String {
+        let now = jiff::Timestamp::now().as_second();
+        // `exp` holds whole seconds: rounded up, so the claim never ends a token before the
+        // lifetime given (the API checks the exact moment too).
+        let exp = now + lifetime.as_secs_f64().ceil() as i64;
+        let tid = request.tenant_id;
+        let object_id = service_principal_id(tid, request.client_id);
+        let header = json!({"typ": "JWT", "alg": "RS256", "x5t": self.kid, "kid": self.kid});
+        let acr = if request.certificate { "2" } else { "1" };
+        let mut claims = json!({
+            "iat": now,
+            "nbf": now,
+            "exp": exp,
+            "aio": uuid::Uuid::new_v4().simple().to_string(),
+            "idp": format!("https://sts.windows.net/{tid}/"),
+            "idtyp": "app",
+            "oid": object_id,
+            "rh": format!("0.{}.", uuid::Uuid::new_v4().simple()),
+            "sub": object_id,
+            "tid": tid,
+            "uti": jws::base64url(uuid::Uuid::new_v4().as_bytes()),
+        });
+        let extra = if request.v1 {
+            json!({
+                "aud": request.audience,
+                "iss": format!("https://sts.windows.net/{tid}/"),
+                "appid": request.client_id,
+                "appidacr": acr,
+                "ver": "1.0",
+            })
+        } else {
+            let audience = if request.audience == AUDIENCE {
+                RESOURCE_APP_ID
+            } else {
+                request.audience
+            };
+            json!({
+                "aud": audience,
+                "iss": format!("https://login.microsoftonline.com/{tid}/v2.0"),
+                "azp": request.client_id,
+                "azpacr": acr,
+                "ver": "2.0",
+            })
+        };
+        if let (Some(claims), Value::Object(extra)) = (claims.as_object_mut(), extra) {
+            claims.extend(extra);
+        }
+        jws::sign::<()>(&header, &claims, |input| {
+            let mut out = vec![0; self.key.public_modulus_len()];
+            self.key
+                .sign(
+                    &signature::RSA_PKCS1_SHA256,
+                    &SystemRandom::new(),
+                    input,
+                    &mut out,
+                )
+                .expect("RSA signing");
+            Ok(out)
+        })
+        .expect("signing cannot fail")
+    }
+
+    /// Checks an access token as the API does: an RS256 JWT signed with this key, issued
+    /// by Entra for a tenant (either issuer form), current (`nbf` ≤ now < `exp`), and for the
+    /// Partner Center API (its App ID URI in a v1.0 token, its GUID in a v2.0 one).
+    /// `Err` says why not.
+    pub fn validate(&self, token: &str) -> Result<Jws, &'static str> {
+        let jws = Jws::parse(token).ok_or("The access token is invalid.")?;
+        if jws.alg() != "RS256" || jws.header_str("kid") != Some(self.kid.as_str()) {
+            return Err("The access token is invalid.");
+        }
+        jws.verify(self.key.public_key().as_ref())
+            .map_err(|_| "The access token is invalid.")?;
+        let tid = jws.claim_str("tid").unwrap_or_default();
+        let issuer = jws.claim_str("iss").unwrap_or_default();
+        let (v1_issuer, v2_issuer) = (
+            format!("https://sts.windows.net/{tid}/"),
+            format!("https://login.microsoftonline.com/{tid}/v2.0"),
+        );
+        let audience_ok = match jws.claim_str("ver") {
+            Some("1.0") if issuer == v1_issuer => jws.audiences() == [AUDIENCE],
+            Some("2.0") if issuer == v2_issuer => jws.audiences() == [RESOURCE_APP_ID],
+            _ => return Err("The access token is invalid."),
+        };
+        let now = jiff::Timestamp::now().as_second();
+        match (jws.claim_time("nbf"), jws.claim_time("exp")) {
+            (Some(nbf), Some(exp)) if nbf <= now && now < exp => {}
+            (Some(_), Some(_)) => return Err("The access token has expired."),
+            _ => return Err("The access token is invalid."),
+        }
+        if !audience_ok {
+            return Err("The access token was issued for another audience.");
+        }
+        Ok(jws)
+    }
+}
+
+/// The object id of the application's service principal in the tenant: stable for the
+/// pair, as Entra's is.
+fn service_principal_id(tenant_id: &str, client_id: &str) -> String {
+    let digest = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        format!("{tenant_id}/{client_id}").as_bytes(),
+    );
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest.as_ref()[..16]);
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
 
 pub async fn token_v2(
     State(shared): State<Shared>,
@@ -31,7 +208,7 @@ pub async fn token_v2(
 ) -> Response {
     let audience = match form.get("scope") {
         Some(scope) => match scope.strip_suffix("/.default") {
-            Some(resource) => resource.trim_end_matches('/').to_string(),
+            Some(resource) => canonical_audience(resource),
             None => {
                 return error(
                     StatusCode::BAD_REQUEST,
@@ -68,7 +245,7 @@ pub async fn token_v1(
             "The request body must contain the following parameter: 'resource'.",
         );
     };
-    let audience = resource.trim_end_matches('/').to_string();
+    let audience = canonical_audience(resource);
     issue(&shared, &tenant, &form, audience, true)
 }
 
@@ -145,18 +322,21 @@ fn issue(
         return error(status, error_name, code, &message);
     }
     let lifetime = state.options.token_lifetime;
-    // Real tokens are JWTs; an opaque random string is enough for a client that must not
-    // look inside.
-    let token = format!(
-        "sim.{}.{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
+    let credential_kind = sign_in.kind;
+    let token = state.entra.issue(
+        &AccessTokenRequest {
+            tenant_id: tenant,
+            client_id: &client_id,
+            audience: &audience,
+            v1,
+            certificate: credential_kind != "secret",
+        },
+        lifetime,
     );
     state.tokens.insert(
         token.clone(),
         IssuedToken {
             expires: Instant::now() + lifetime,
-            audience: audience.clone(),
         },
     );
     sign_in.access_token = Some(token.clone());

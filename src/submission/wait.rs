@@ -92,7 +92,9 @@ pub async fn wait(
                     message: format!(
                         "submission {submission_id} fell back from CommitStarted to PendingCommit: the service could not process the commit"
                     ),
-                    hint: "Delete the submission (on-pending: delete) and run again. If it repeats, contact Partner Center support with the correlation ids in this log.".into(),
+                    // It is a draft again and may be committed again; a run with the same
+                    // inputs recognises it as its own and does (docs/simulator.md, quirks).
+                    hint: "Run again with the same inputs: the run continues this submission and commits it again (the upload is kept). If it falls back again, delete it (on-pending: delete) or contact Partner Center support with the correlation ids in this log.".into(),
                 });
             }
             if config.wait_for > WaitFor::None {

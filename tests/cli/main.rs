@@ -12,6 +12,7 @@ mod inputs;
 mod pack;
 mod preflight;
 mod products;
+mod quirks;
 mod release;
 mod reliability;
 mod security;
