@@ -639,3 +639,57 @@ fn error(status: StatusCode, error: &str, code: u32, message: &str) -> Response 
     });
     (status, axum::Json(body)).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(v1: bool, audience: &str) -> AccessTokenRequest<'_> {
+        AccessTokenRequest {
+            tenant_id: "00000000-0000-4000-8000-5157e1a70001",
+            client_id: "00000000-0000-4000-8000-5157e1a70002",
+            audience,
+            v1,
+            certificate: false,
+        }
+    }
+
+    #[test]
+    fn tokens_validate_only_while_current_and_for_this_api() {
+        let key = EntraKey::new();
+        let hour = std::time::Duration::from_secs(3600);
+        for v1 in [true, false] {
+            let token = key.issue(&request(v1, AUDIENCE), hour);
+            assert!(key.validate(&token).is_ok(), "v1: {v1}");
+            // No lifetime left: `exp` is now, and a token is valid only before it.
+            let spent = key.issue(&request(v1, AUDIENCE), std::time::Duration::ZERO);
+            assert_eq!(
+                key.validate(&spent).err(),
+                Some("The access token has expired.")
+            );
+            let other = key.issue(&request(v1, "https://graph.microsoft.com"), hour);
+            assert_eq!(
+                key.validate(&other).err(),
+                Some("The access token was issued for another audience.")
+            );
+        }
+        // Another Entra (another key) signs nothing this one accepts.
+        let foreign = EntraKey::new().issue(&request(true, AUDIENCE), hour);
+        assert_eq!(
+            key.validate(&foreign).err(),
+            Some("The access token is invalid.")
+        );
+    }
+
+    #[test]
+    fn the_resource_is_matched_ignoring_case_and_a_trailing_slash() {
+        assert_eq!(
+            canonical_audience("HTTPS://MANAGE.DEVCENTER.MICROSOFT.COM/"),
+            AUDIENCE
+        );
+        assert_eq!(
+            canonical_audience("https://api.store.microsoft.com/"),
+            "https://api.store.microsoft.com"
+        );
+    }
+}
