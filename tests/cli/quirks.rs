@@ -435,7 +435,8 @@ fn the_upload_url_lifetime_is_a_setting_and_a_short_one_stops_the_run_before_com
 
 #[test]
 fn a_whole_submission_runs_with_the_tenant_rate_limit_on() {
-    let sim = Simulator::start();
+    // Phases long enough that polling alone would go past the limit.
+    let sim = Simulator::start_with(&["--simulator-phase", "1s"]);
     sim.settings(json!({"throttle": true}));
     assert_eq!(
         sim.faults()["rateLimit"],
@@ -443,8 +444,9 @@ fn a_whole_submission_runs_with_the_tenant_rate_limit_on() {
     );
     let ws = Workspace::new();
     ws.package("ContosoReader_1.0.1.0_x64.msix");
-    // The client's own pacing (15 calls a minute), as a user runs it; polling every second
-    // (the submission publishes in about a second).
+    // The client's own pacing (15 calls a minute), as a user runs it, polling five times a
+    // second: the pacing, not the poll interval, keeps it under the limit. (About a minute:
+    // the sixteenth call waits for the first to leave the window.)
     let out = Run::new(&ws)
         .github(&ws)
         .args([
@@ -470,7 +472,7 @@ fn a_whole_submission_runs_with_the_tenant_rate_limit_on() {
             "--rate-limit",
             "15",
             "--poll-interval",
-            "1s",
+            "200ms",
             "--timeout",
             "5m",
         ])
@@ -478,6 +480,14 @@ fn a_whole_submission_runs_with_the_tenant_rate_limit_on() {
     out.assert_code(0);
     assert_eq!(out.output("status"), "Published");
     assert_eq!(sim.faults()["throttled"], 0, "{}", out.log());
+    let calls = sim
+        .requests()
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().starts_with("/v1.0/my/"))
+        .count();
+    // More calls than the client allows itself in a minute: it waited for its turn rather
+    // than run into the service's limit.
+    assert!(calls > 15, "{calls} calls");
     sim.settings(json!({"throttle": false}));
     assert_eq!(sim.faults()["rateLimit"], Value::Null);
 }
