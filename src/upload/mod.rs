@@ -165,21 +165,29 @@ pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
         .build()
 }
 
+/// How much life an upload URL needs left before an upload of `size` bytes starts: the
+/// time to send it at a slow 1 MiB/s plus 5 s, at most a minute. A short-lived URL (the
+/// simulator's `simulator-upload-url-lifetime` plays one) still takes a small zip; a large
+/// upload is not started on a URL about to expire (storage would refuse it half way).
+fn expiry_margin(size: u64) -> Duration {
+    (Duration::from_secs(5) + Duration::from_secs(size >> 20)).min(Duration::from_secs(60))
+}
+
 /// Uploads the file at `path` to the blob behind `url`.
 pub async fn upload_file(
     url: &UploadUrl,
     path: &Path,
     options: &UploadOptions,
 ) -> Result<UploadReport, UploadError> {
-    url.check_not_expired(Duration::from_secs(60))?;
-    let http = http_client().map_err(|e| UploadError::Unavailable {
-        attempts: 0,
-        last: format!("cannot set up HTTPS: {}", e.without_url()),
-    })?;
     let size = tokio::fs::metadata(path)
         .await
         .map_err(|error| read_error(path, error))?
         .len();
+    url.check_not_expired(expiry_margin(size))?;
+    let http = http_client().map_err(|e| UploadError::Unavailable {
+        attempts: 0,
+        last: format!("cannot set up HTTPS: {}", e.without_url()),
+    })?;
     let upload = Upload {
         http,
         url,
@@ -718,6 +726,13 @@ mod tests {
 
     const MIB: u64 = 1 << 20;
     const GIB: u64 = 1 << 30;
+
+    #[test]
+    fn the_expiry_margin_grows_with_the_upload_up_to_a_minute() {
+        assert_eq!(expiry_margin(2048), Duration::from_secs(5));
+        assert_eq!(expiry_margin(20 * MIB), Duration::from_secs(25));
+        assert_eq!(expiry_margin(25 * GIB), Duration::from_secs(60));
+    }
 
     #[test]
     fn block_plans_never_exceed_50000_blocks() {

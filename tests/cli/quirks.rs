@@ -381,8 +381,8 @@ fn a_whole_submit_never_sends_a_token_to_storage() {
 }
 
 #[test]
-fn the_upload_url_lifetime_is_a_setting_and_a_short_one_stops_the_run_before_commit() {
-    let sim = Simulator::start_with(&["--simulator-upload-url-lifetime", "20s"]);
+fn the_upload_url_lifetime_is_a_setting_and_a_short_one_is_used_while_it_lasts() {
+    let sim = Simulator::start_with(&["--simulator-upload-url-lifetime", "40s"]);
     let expiry = |url: &str| -> i64 {
         let se = url.split("se=").nth(1).unwrap().split('&').next().unwrap();
         se.parse::<jiff::Timestamp>().unwrap().as_second()
@@ -391,37 +391,39 @@ fn the_upload_url_lifetime_is_a_setting_and_a_short_one_stops_the_run_before_com
     let (id, url) = new_submission(&sim);
     let se = expiry(&url);
     assert!(
-        se >= before + 20 && se <= jiff::Timestamp::now().as_second() + 20,
+        se >= before + 40 && se <= jiff::Timestamp::now().as_second() + 40,
         "{url}"
     );
     delete_submission(&sim, &id);
 
-    // Too short to start an upload in: the run stops before uploading or committing.
+    // Short, but long enough for a small zip: it is uploaded and committed.
     let ws = Workspace::new();
     ws.package("ContosoReader_1.0.1.0_x64.msix");
-    let out = Run::against(&ws, &sim)
-        .github(&ws)
-        .args([
-            "submit",
-            "--app-id",
-            APP_ID,
-            "--packages",
-            "*.msix",
-            "--wait-for",
-            "committed",
-        ])
-        .run();
+    submit(&sim, &ws, &[]).assert_code(0);
+
+    // Too short to start even a small upload: the run stops before uploading or
+    // committing, and says so.
+    let short = Simulator::start();
+    short.settings(json!({"uploadUrlLifetimeSeconds": 3}));
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    let out = submit(&short, &ws, &[]);
     out.assert_code(4);
-    assert!(out.log().contains("upload URL"), "{}", out.log());
     assert!(
-        !sim.writes()
+        out.log().contains("too soon to start an upload"),
+        "{}",
+        out.log()
+    );
+    let writes = short.writes();
+    assert!(
+        !writes
             .iter()
             .any(|w| w.starts_with("PUT /blob/") || w.ends_with("/commit")),
-        "{:?}",
-        sim.writes()
+        "{writes:?}"
     );
 
     // The setting changes URLs handed out from then on.
+    let sim = short;
     sim.settings(json!({"uploadUrlLifetimeSeconds": 7200}));
     let pending = sim.app(APP_ID)["pendingApplicationSubmission"]["id"]
         .as_str()
