@@ -20,6 +20,9 @@ pub enum ApiErrorKind {
     Transport { message: String },
     /// No token to make the call with.
     SignIn(Box<Error>),
+    /// An answer the client will not take: a redirect, or a body past its cap
+    /// (docs/reliability.md, "Hostile answers"). Never retried.
+    Refused { message: String },
 }
 
 /// The error body the service sends (reference §5.2; never documented, observed):
@@ -86,7 +89,7 @@ impl ApiError {
         match &self.kind {
             ApiErrorKind::Transport { .. } => true,
             ApiErrorKind::Status { status, .. } => *status >= 500 && *status != 503,
-            ApiErrorKind::SignIn(_) => false,
+            ApiErrorKind::SignIn(_) | ApiErrorKind::Refused { .. } => false,
         }
     }
 
@@ -95,6 +98,7 @@ impl ApiError {
             ApiErrorKind::Status { body, .. } => body.describe(),
             ApiErrorKind::Transport { message } => message.clone(),
             ApiErrorKind::SignIn(error) => error.to_string(),
+            ApiErrorKind::Refused { message } => message.clone(),
         }
     }
 
@@ -106,6 +110,13 @@ impl ApiError {
         }
         let summary = self.summary();
         let context = self.context.clone();
+        if let ApiErrorKind::Refused { .. } = self.kind {
+            return Error::Api {
+                message: format!("Partner Center's answer while {doing} was not accepted: {summary}"),
+                hint: "The Partner Center API neither redirects nor sends answers this large: check `api-base-url` and any proxy between the runner and the service.".into(),
+                context,
+            };
+        }
         match self.status() {
             Some(401) => Error::Auth {
                 message: format!("Partner Center refused the token while {doing}: {summary}"),
