@@ -1095,10 +1095,11 @@ impl Check<'_> {
                 },
                 // An input like any other (exit 2, nothing sent), not a sign-in failure.
                 Err(e) => {
-                    self.problem(
+                    // A variable of the platform, not an input: no input source to name.
+                    self.problems.push(InputProblem::new(
                         "SYSTEM_OIDCREQUESTURI",
                         format!("is not a usable URL: {e}; leave the variable as Azure Pipelines sets it"),
-                    );
+                    ));
                     return None;
                 }
             });
@@ -1118,10 +1119,11 @@ impl Check<'_> {
                     request_token: SecretString::from(request_token),
                 },
                 Err(e) => {
-                    self.problem(
+                    // A variable of the platform, not an input: no input source to name.
+                    self.problems.push(InputProblem::new(
                         "ACTIONS_ID_TOKEN_REQUEST_URL",
                         format!("is not a usable URL: {e}; leave the variable as the GitHub runner sets it"),
-                    );
+                    ));
                     return None;
                 }
             });
