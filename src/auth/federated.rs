@@ -314,7 +314,7 @@ async fn fetch(
                     Err(crate::net::BodyError::TooLarge { cap }) => {
                         return Err(Error::Auth {
                             message: format!(
-                                "{what} ({call}) answered HTTP {status} with {}",
+                                "{what} ({call}) answered HTTP {status}: {}",
                                 crate::net::BodyError::TooLarge { cap }
                             ),
                             hint: "An OIDC answer is a few KiB: leave the variable as the platform sets it, and check any proxy between the runner and the platform.".into(),

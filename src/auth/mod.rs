@@ -288,7 +288,7 @@ impl TokenSource {
                 Err(crate::net::BodyError::TooLarge { cap }) => {
                     return Err(Error::Auth {
                         message: format!(
-                            "Entra ID ({call}) answered HTTP {status} with {}",
+                            "Entra ID ({call}) answered HTTP {status}: {}",
                             crate::net::BodyError::TooLarge { cap }
                         ),
                         hint: "A token answer is a few KiB: check `authority-host` and any proxy between the runner and Entra ID.".into(),

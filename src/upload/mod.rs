@@ -94,6 +94,9 @@ pub struct RetrySettings {
     pub max_delay: Duration,
     /// The longest `Retry-After` honoured as given.
     pub max_retry_after: Duration,
+    /// No retry of one call starts after this much time since its first attempt, so a mix
+    /// of stalls, failures and long `Retry-After`s still ends (docs/reliability.md).
+    pub max_total: Duration,
 }
 
 impl Default for RetrySettings {
@@ -105,6 +108,7 @@ impl Default for RetrySettings {
             first_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
             max_retry_after: Duration::from_secs(120),
+            max_total: Duration::from_secs(10 * 60),
         }
     }
 }
@@ -389,6 +393,7 @@ impl Upload<'_> {
         let retry = &self.options.retry;
         let mut attempt = 0;
         let mut stalls = 0;
+        let started = Instant::now();
         loop {
             attempt += 1;
             let progress = Arc::new(AttemptProgress::new(
@@ -467,11 +472,22 @@ impl Upload<'_> {
                     last: format!("{}: {problem}", call.operation),
                 });
             }
-            self.retries.fetch_add(1, Ordering::Relaxed);
             let wait = match retry_after {
                 Some(wait) => wait.min(retry.max_retry_after),
                 None => retry.backoff(attempt),
             };
+            if started.elapsed() + wait > retry.max_total {
+                return Err(UploadError::Unavailable {
+                    attempts: attempt,
+                    last: format!(
+                        "{} at {}: {problem}; no retry starts after {} (docs/reliability.md)",
+                        call.operation,
+                        self.url.host(),
+                        format_duration(retry.max_total)
+                    ),
+                });
+            }
+            self.retries.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(
                 "{}: {problem}; retrying in {} (attempt {} of {})",
                 call.operation,
