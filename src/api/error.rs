@@ -44,7 +44,10 @@ impl ErrorBody {
         match serde_json::from_str::<ErrorBody>(text) {
             Ok(body) if body.code.is_some() || body.message.is_some() => body,
             _ => ErrorBody {
-                raw: (!text.trim().is_empty()).then(|| text.chars().take(300).collect()),
+                // Scrubbed before it is cut: a secret cut in two would no longer be
+                // recognised.
+                raw: (!text.trim().is_empty())
+                    .then(|| crate::secrets::redact(text).chars().take(300).collect()),
                 ..Default::default()
             },
         }
@@ -150,5 +153,21 @@ fn conflict_hint(summary: &str) -> &'static str {
         "This product uses features the submission API does not support (mandatory app updates, Store-managed consumables). Publish it in Partner Center."
     } else {
         "The submission is not in a state that allows this. Check it in Partner Center."
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_across_the_cut_of_a_raw_body_is_scrubbed_whole() {
+        let secret = "cut-in-two-secret-0123456789";
+        crate::secrets::register(secret);
+        let text = format!("{}{secret} and more", "x".repeat(290));
+        let body = ErrorBody::parse(&text);
+        let raw = body.raw.unwrap();
+        assert!(raw.contains("x***"), "{raw}");
+        assert!(!raw.contains("cut-in"), "{raw}");
     }
 }

@@ -429,6 +429,27 @@ mod tests {
         assert!(checked >= 45, "only {checked} samples");
     }
 
+    #[tokio::test]
+    async fn a_timeout_names_the_call_and_the_bound() {
+        // Accepted by the kernel, never answered.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let bound = Duration::from_millis(200);
+        let e = reqwest::Client::new()
+            .get(&url)
+            .timeout(bound)
+            .send()
+            .await
+            .unwrap_err();
+        let error = transport_error("GET applications/9NBLGGH4R315", None, &e, bound);
+        assert!(
+            error.to_string().starts_with(
+                "GET applications/9NBLGGH4R315: no answer within 200ms (`request-timeout`)"
+            ),
+            "{error}"
+        );
+    }
+
     #[test]
     fn doc_samples_parse_leniently() {
         let with_comma =

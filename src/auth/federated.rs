@@ -350,10 +350,11 @@ fn backoff(attempt: u32) -> Duration {
 
 /// The first line of a body, cut short: error bodies can be whole HTML pages.
 fn short(body: &str) -> String {
-    let line = body.lines().next().unwrap_or("").trim();
+    // Scrubbed before it is cut: a secret cut in two would no longer be recognised.
+    let line = crate::secrets::redact(body.lines().next().unwrap_or("").trim()).into_owned();
     let mut text: String = line.chars().take(300).collect();
     if text.is_empty() {
         text = "no details".into();
     }
-    crate::secrets::redact(&text).into_owned()
+    text
 }

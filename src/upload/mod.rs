@@ -735,7 +735,11 @@ fn storage_error_parts(body: &str) -> (Option<String>, String) {
     match (pick("Code"), pick("Message")) {
         (Some(code), Some(message)) => (Some(code), message),
         (Some(code), None) => (Some(code), String::new()),
-        _ => (None, body.chars().take(200).collect()),
+        // Scrubbed before it is cut: a secret cut in two would no longer be recognised.
+        _ => (
+            None,
+            crate::secrets::redact(body).chars().take(200).collect(),
+        ),
     }
 }
 
