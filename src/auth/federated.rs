@@ -320,19 +320,21 @@ async fn fetch(
                             hint: "An OIDC answer is a few KiB: leave the variable as the platform sets it, and check any proxy between the runner and the platform.".into(),
                         });
                     }
-                    Err(crate::net::BodyError::Transport(_)) => String::new(),
+                    // A body that trickles past the bound, or is cut: no answer.
+                    Err(crate::net::BodyError::Transport(e)) => {
+                        let problem = super::transport_problem(e, timeout);
+                        if let Some(delay) = retry(attempt) {
+                            tracing::warn!("{what} could not be reached ({problem}); retrying");
+                            tokio::time::sleep(delay).await;
+                            continue;
+                        }
+                        return Err(unreachable(&problem));
+                    }
                 };
                 return Ok((status, body));
             }
             Err(e) => {
-                let problem = if e.is_timeout() {
-                    format!(
-                        "no answer within {}",
-                        crate::config::values::format_duration(timeout)
-                    )
-                } else {
-                    crate::secrets::redact(&e.without_url().to_string()).into_owned()
-                };
+                let problem = super::transport_problem(e, timeout);
                 if let Some(delay) = retry(attempt) {
                     tracing::warn!("{what} could not be reached ({problem}); retrying");
                     tokio::time::sleep(delay).await;

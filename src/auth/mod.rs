@@ -252,14 +252,7 @@ impl TokenSource {
             let response = match sent {
                 Ok(r) => r,
                 Err(e) => {
-                    let problem = if e.is_timeout() {
-                        format!(
-                            "no answer within {}",
-                            crate::config::values::format_duration(timeout)
-                        )
-                    } else {
-                        crate::secrets::redact(&e.without_url().to_string()).into_owned()
-                    };
+                    let problem = transport_problem(e, timeout);
                     if let Some(delay) = retry(attempt) {
                         tracing::warn!("token request to {call}: {problem}; retrying");
                         tokio::time::sleep(delay).await;
@@ -294,7 +287,16 @@ impl TokenSource {
                         hint: "A token answer is a few KiB: check `authority-host` and any proxy between the runner and Entra ID.".into(),
                     });
                 }
-                Err(crate::net::BodyError::Transport(_)) => String::new(),
+                // A body that trickles past the bound, or is cut: no answer, as above.
+                Err(crate::net::BodyError::Transport(e)) => {
+                    let problem = transport_problem(e, timeout);
+                    if let Some(delay) = retry(attempt) {
+                        tracing::warn!("token request to {call}: {problem}; retrying");
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                    return Err(self.unreachable(&call, &problem, bounds));
+                }
             };
             if status.is_success() {
                 let parsed: TokenResponse =
@@ -389,6 +391,25 @@ impl TokenSource {
 
 fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(500 * 2u64.pow(attempt.min(6)))
+}
+
+/// A request that got no (whole) answer, in words: the bound it ran into, or what broke.
+/// Without the URL, whose query could hold a secret.
+pub(crate) fn transport_problem(e: reqwest::Error, timeout: Duration) -> String {
+    if e.is_timeout() {
+        return format!(
+            "no answer within {}",
+            crate::config::values::format_duration(timeout)
+        );
+    }
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(inner) = source {
+        text.push_str(&format!(": {inner}"));
+        source = inner.source();
+    }
+    crate::secrets::redact(&text).into_owned()
 }
 
 #[derive(Deserialize)]

@@ -35,6 +35,9 @@ pub enum Answer {
         bytes: u64,
         declared: bool,
     },
+    /// A head promising 60,000 bytes (under every cap), then a byte every 100 ms until the
+    /// client goes.
+    Trickle(u16),
 }
 
 type Rule = dyn Fn(&Request) -> Answer + Send + Sync;
@@ -190,6 +193,17 @@ fn serve(stream: TcpStream, rule: &Arc<Rule>, seen: &Mutex<Vec<Request>>, sent: 
                     left -= n as u64;
                 }
                 let _ = out.write_all(if declared { b"" } else { b"0\r\n\r\n" });
+                return;
+            }
+            Answer::Trickle(status) => {
+                let _ = out.write_all(
+                    format!("HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n")
+                        .as_bytes(),
+                );
+                while out.write_all(b" ").and_then(|_| out.flush()).is_ok() {
+                    sent.fetch_add(1, Ordering::Relaxed);
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
                 return;
             }
             Answer::Hang => unreachable!(),
@@ -506,6 +520,20 @@ fn every_hang_ends_within_its_bound_naming_the_endpoint() {
     );
     assert!((1..=3).contains(&entra.seen().len()), "{:?}", entra.seen());
 
+    // A token answer that trickles in: the bound is on the whole answer, not on silence.
+    let entra = Host::start("127.0.0.1", |_| Answer::Trickle(200));
+    let ws = Workspace::new();
+    let out = status(
+        run_with(&ws, &entra.url, &entra.url, "s3cret-value").args(["--request-timeout", "1s"]),
+    );
+    out.assert_code(7);
+    assert!(out.stderr.contains("no answer within 1s"), "{}", out.log());
+    assert!(
+        out.stderr.contains("bounds: 1s a request, 3s in all"),
+        "{}",
+        out.log()
+    );
+
     let oidc = Host::start("127.0.0.1", |_| Answer::Hang);
     let ws = Workspace::new();
     let out = oidc_run(&ws, "github", &oidc.url, &oidc.url)
@@ -550,6 +578,25 @@ fn every_hang_ends_within_its_bound_naming_the_endpoint() {
         .filter(|r| !is_container_creation(r))
         .count();
     assert_eq!(puts, 3);
+
+    // An error answer from storage that trickles: bytes that dribble in after the head are
+    // not progress the upload waits for.
+    let storage = Host::start("127.0.0.1", |request| {
+        if is_container_creation(request) {
+            Answer::Status(201, "application/xml", String::new())
+        } else {
+            Answer::Trickle(500)
+        }
+    });
+    let sim = simulator_with_storage(&storage.url);
+    let ws = Workspace::new();
+    let out = submit(&ws, &sim).args(["--request-timeout", "1s"]).run();
+    out.assert_code(7);
+    assert!(
+        out.stderr.contains("no progress for 1s, 3 times in a row"),
+        "{}",
+        out.log()
+    );
 }
 
 #[test]
