@@ -12,6 +12,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod net;
 pub mod package;
 pub mod products;
 pub mod progress;

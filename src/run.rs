@@ -435,8 +435,7 @@ impl Connection {
     /// With `simulate`, the simulator starts with `product` published, so the user's own
     /// inputs work unchanged.
     async fn open(session: &Session, product: Option<&ProductSpec>) -> Result<Connection, Error> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("msstore-submit/", env!("CARGO_PKG_VERSION")))
+        let http = crate::net::client_builder()
             .connect_timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| Error::Internal(anyhow::anyhow!("cannot set up HTTPS: {e}")))?;
@@ -510,7 +509,11 @@ impl Connection {
                 )
             }
         };
-        let tokens = Arc::new(TokenSource::new(http.clone(), authority, credential));
+        let tokens = Arc::new(
+            TokenSource::new(http.clone(), authority, credential).with_bounds(
+                crate::auth::Bounds::from_request_timeout(session.request_timeout),
+            ),
+        );
         let retry = if running.is_some() {
             RetryPolicy {
                 first_delay: Duration::from_millis(200),

@@ -20,6 +20,9 @@ pub enum ApiErrorKind {
     Transport { message: String },
     /// No token to make the call with.
     SignIn(Box<Error>),
+    /// An answer the client will not take: a redirect, or a body past its cap
+    /// (docs/reliability.md, "Hostile answers"). Never retried.
+    Refused { message: String },
 }
 
 /// The error body the service sends (reference §5.2; never documented, observed):
@@ -41,7 +44,10 @@ impl ErrorBody {
         match serde_json::from_str::<ErrorBody>(text) {
             Ok(body) if body.code.is_some() || body.message.is_some() => body,
             _ => ErrorBody {
-                raw: (!text.trim().is_empty()).then(|| text.chars().take(300).collect()),
+                // Scrubbed before it is cut: a secret cut in two would no longer be
+                // recognised.
+                raw: (!text.trim().is_empty())
+                    .then(|| crate::secrets::redact(text).chars().take(300).collect()),
                 ..Default::default()
             },
         }
@@ -86,7 +92,7 @@ impl ApiError {
         match &self.kind {
             ApiErrorKind::Transport { .. } => true,
             ApiErrorKind::Status { status, .. } => *status >= 500 && *status != 503,
-            ApiErrorKind::SignIn(_) => false,
+            ApiErrorKind::SignIn(_) | ApiErrorKind::Refused { .. } => false,
         }
     }
 
@@ -95,6 +101,7 @@ impl ApiError {
             ApiErrorKind::Status { body, .. } => body.describe(),
             ApiErrorKind::Transport { message } => message.clone(),
             ApiErrorKind::SignIn(error) => error.to_string(),
+            ApiErrorKind::Refused { message } => message.clone(),
         }
     }
 
@@ -106,6 +113,13 @@ impl ApiError {
         }
         let summary = self.summary();
         let context = self.context.clone();
+        if let ApiErrorKind::Refused { .. } = self.kind {
+            return Error::Api {
+                message: format!("Partner Center's answer while {doing} was not accepted: {summary}"),
+                hint: "The Partner Center API neither redirects nor sends answers this large: check `api-base-url` and any proxy between the runner and the service.".into(),
+                context,
+            };
+        }
         match self.status() {
             Some(401) => Error::Auth {
                 message: format!("Partner Center refused the token while {doing}: {summary}"),
@@ -139,5 +153,21 @@ fn conflict_hint(summary: &str) -> &'static str {
         "This product uses features the submission API does not support (mandatory app updates, Store-managed consumables). Publish it in Partner Center."
     } else {
         "The submission is not in a state that allows this. Check it in Partner Center."
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_across_the_cut_of_a_raw_body_is_scrubbed_whole() {
+        let secret = "cut-in-two-secret-0123456789";
+        crate::secrets::register(secret);
+        let text = format!("{}{secret} and more", "x".repeat(290));
+        let body = ErrorBody::parse(&text);
+        let raw = body.raw.unwrap();
+        assert!(raw.contains("x***"), "{raw}");
+        assert!(!raw.contains("cut-in"), "{raw}");
     }
 }

@@ -137,10 +137,42 @@ impl Client {
                     let retry_after = header(&response, "Retry-After")
                         .as_deref()
                         .and_then(retry::parse_retry_after);
-                    match response.text().await {
+                    // The API does not redirect; following one would take the request
+                    // (and, with some clients, the token) to a host nobody configured.
+                    if let Some(redirect) = crate::net::redirect_target(&response) {
+                        return Err(ApiError {
+                            context: CallContext {
+                                call: shown.clone(),
+                                http_status: Some(status),
+                                correlation_id,
+                            },
+                            kind: ApiErrorKind::Refused {
+                                message: redirect.to_string(),
+                            },
+                        });
+                    }
+                    let cap = if (200..300).contains(&status) {
+                        crate::net::API_BODY_CAP
+                    } else {
+                        crate::net::ERROR_BODY_CAP
+                    };
+                    match crate::net::read_capped(response, cap).await {
                         Ok(text) => (status, correlation_id, text, retry_after),
-                        Err(e) => {
-                            let error = transport_error(&shown, correlation_id, &e);
+                        Err(crate::net::BodyError::TooLarge { cap }) => {
+                            return Err(ApiError {
+                                context: CallContext {
+                                    call: shown.clone(),
+                                    http_status: Some(status),
+                                    correlation_id,
+                                },
+                                kind: ApiErrorKind::Refused {
+                                    message: crate::net::BodyError::TooLarge { cap }.to_string(),
+                                },
+                            });
+                        }
+                        Err(crate::net::BodyError::Transport(e)) => {
+                            let error =
+                                transport_error(&shown, correlation_id, &e, self.request_timeout);
                             if let Some(delay) =
                                 self.retry.after_transport(idempotency, attempt, started)
                             {
@@ -153,7 +185,7 @@ impl Client {
                     }
                 }
                 Err(e) => {
-                    let error = transport_error(&shown, None, &e);
+                    let error = transport_error(&shown, None, &e, self.request_timeout);
                     if let Some(delay) = self.retry.after_transport(idempotency, attempt, started) {
                         tracing::warn!("{error}; retrying in {}s", delay.as_secs());
                         tokio::time::sleep(delay).await;
@@ -223,9 +255,19 @@ fn header(response: &reqwest::Response, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-fn transport_error(call: &str, correlation_id: Option<String>, e: &reqwest::Error) -> ApiError {
+fn transport_error(
+    call: &str,
+    correlation_id: Option<String>,
+    e: &reqwest::Error,
+    timeout: Duration,
+) -> ApiError {
+    let bound;
     let what = if e.is_timeout() {
-        "timed out"
+        bound = format!(
+            "no answer within {} (`request-timeout`)",
+            crate::config::values::format_duration(timeout)
+        );
+        bound.as_str()
     } else if e.is_connect() {
         "could not connect"
     } else {
@@ -385,6 +427,27 @@ mod tests {
             checked += 1;
         }
         assert!(checked >= 45, "only {checked} samples");
+    }
+
+    #[tokio::test]
+    async fn a_timeout_names_the_call_and_the_bound() {
+        // Accepted by the kernel, never answered.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let bound = Duration::from_millis(200);
+        let e = reqwest::Client::new()
+            .get(&url)
+            .timeout(bound)
+            .send()
+            .await
+            .unwrap_err();
+        let error = transport_error("GET applications/9NBLGGH4R315", None, &e, bound);
+        assert!(
+            error.to_string().starts_with(
+                "GET applications/9NBLGGH4R315: no answer within 200ms (`request-timeout`)"
+            ),
+            "{error}"
+        );
     }
 
     #[test]

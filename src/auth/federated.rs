@@ -3,12 +3,13 @@
 //! token request, because these tokens live minutes while a run can wait for hours.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
+use super::Bounds;
 use super::jws::Jws;
 use crate::error::{CallContext, Error, Result};
 
@@ -16,7 +17,6 @@ use crate::error::{CallContext, Error, Result};
 /// credential, and what `azure/login` requests).
 pub const AUDIENCE: &str = "api://AzureADTokenExchange";
 const ATTEMPTS: u32 = 4;
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where the federated token comes from.
 #[derive(Clone)]
@@ -73,19 +73,28 @@ impl FederatedSource {
 
     /// A federated token to present now. Every token it hands out is registered as a
     /// secret first.
-    pub async fn token(&self, http: &reqwest::Client) -> Result<SecretString> {
+    pub async fn token(&self, http: &reqwest::Client, bounds: Bounds) -> Result<SecretString> {
         let token = match self {
             FederatedSource::Token(token) => token.expose_secret().trim().to_string(),
             FederatedSource::File(path) => read_file(path).await?,
             FederatedSource::GitHub {
                 request_url,
                 request_token,
-            } => github(http, request_url, request_token).await?,
+            } => github(http, request_url, request_token, bounds).await?,
             FederatedSource::AzurePipelines {
                 request_uri,
                 access_token,
                 service_connection_id,
-            } => azure_pipelines(http, request_uri, access_token, service_connection_id).await?,
+            } => {
+                azure_pipelines(
+                    http,
+                    request_uri,
+                    access_token,
+                    service_connection_id,
+                    bounds,
+                )
+                .await?
+            }
             FederatedSource::Unavailable { message, hint } => {
                 return Err(Error::Auth {
                     message: message.clone(),
@@ -140,6 +149,7 @@ async fn github(
     http: &reqwest::Client,
     request_url: &Url,
     request_token: &SecretString,
+    bounds: Bounds,
 ) -> Result<String> {
     let mut url = request_url.clone();
     url.query_pairs_mut().append_pair("audience", AUDIENCE);
@@ -147,7 +157,7 @@ async fn github(
         .get(url)
         .bearer_auth(request_token.expose_secret())
         .header("Accept", "application/json");
-    let body = fetch(request, "GitHub's OIDC token endpoint", request_url).await;
+    let body = fetch(request, "GitHub's OIDC token endpoint", request_url, bounds).await;
     let (status, body) = body?;
     if !(200..300).contains(&status) {
         return Err(Error::Auth {
@@ -176,6 +186,7 @@ async fn azure_pipelines(
     request_uri: &Url,
     access_token: &SecretString,
     service_connection_id: &str,
+    bounds: Bounds,
 ) -> Result<String> {
     let mut url = request_uri.clone();
     url.query_pairs_mut()
@@ -188,7 +199,13 @@ async fn azure_pipelines(
         // Without it a refused token is redirected to a sign-in page instead of a 401.
         .header("X-TFS-FedAuthRedirect", "Suppress")
         .header("Content-Length", "0");
-    let (status, body) = fetch(request, "Azure DevOps' OIDC token endpoint", request_uri).await?;
+    let (status, body) = fetch(
+        request,
+        "Azure DevOps' OIDC token endpoint",
+        request_uri,
+        bounds,
+    )
+    .await?;
     if !(200..300).contains(&status) {
         let hint = match status {
             401 | 403 => {
@@ -219,33 +236,65 @@ async fn azure_pipelines(
         })
 }
 
-/// Sends `request`, retrying transport failures, 429 and 5xx; returns status and body.
+/// Sends `request`, retrying transport failures, 429 and 5xx within `bounds`; returns
+/// status and body. A redirect is refused (it would carry the platform's token elsewhere)
+/// and the body is read up to a cap.
 async fn fetch(
     request: reqwest::RequestBuilder,
     what: &str,
     shown_url: &Url,
+    bounds: Bounds,
 ) -> Result<(u16, String)> {
     let call = format!(
         "{}://{}{}",
         shown_url.scheme(),
-        shown_url.host_str().unwrap_or(""),
+        crate::net::host_of(shown_url),
         shown_url.path()
     );
+    let started = Instant::now();
     let mut attempt = 0;
     loop {
         attempt += 1;
+        let retry = |attempt: u32| {
+            (attempt < ATTEMPTS)
+                .then(|| bounds.retry_delay(started, backoff(attempt)))
+                .flatten()
+        };
         let Some(this) = request.try_clone() else {
             return Err(Error::Internal(anyhow::anyhow!(
                 "request cannot be repeated"
             )));
         };
-        match this.timeout(REQUEST_TIMEOUT).send().await {
+        let unreachable = |problem: &str| {
+            Error::Service {
+            message: format!(
+                "cannot reach {what}: {problem} (bounds: {})",
+                bounds.describe()
+            ),
+            hint: "Check the runner's network access and proxy settings; `request-timeout` sets the bound of one request (at most 20s).".into(),
+            context: Some(CallContext {
+                call: call.clone(),
+                ..Default::default()
+            }),
+        }
+        };
+        let Some(timeout) = bounds.attempt_timeout(started) else {
+            return Err(unreachable("no time left"));
+        };
+        match this.timeout(timeout).send().await {
             Ok(response) => {
                 let status = response.status().as_u16();
-                let body = response.text().await.unwrap_or_default();
-                if (status == 429 || status >= 500) && attempt < ATTEMPTS {
+                if let Some(redirect) = crate::net::redirect_target(&response) {
+                    return Err(Error::Auth {
+                        message: format!("{what} ({call}) answered with {redirect}"),
+                        hint: "The CI platform's OIDC endpoint does not redirect: leave the variable as the platform sets it, and check any proxy between the runner and the platform.".into(),
+                    });
+                }
+                if (status == 429 || status >= 500)
+                    && let Some(delay) = retry(attempt)
+                {
                     tracing::warn!("{what} answered HTTP {status}; retrying");
-                    tokio::time::sleep(backoff(attempt)).await;
+                    tokio::time::sleep(delay).await;
                     continue;
                 }
                 if status == 429 || status >= 500 {
@@ -259,24 +308,39 @@ async fn fetch(
                         }),
                     });
                 }
+                let body = match crate::net::read_capped(response, crate::net::OIDC_BODY_CAP).await
+                {
+                    Ok(body) => body,
+                    Err(crate::net::BodyError::TooLarge { cap }) => {
+                        return Err(Error::Auth {
+                            message: format!(
+                                "{what} ({call}) answered HTTP {status}: {}",
+                                crate::net::BodyError::TooLarge { cap }
+                            ),
+                            hint: "An OIDC answer is a few KiB: leave the variable as the platform sets it, and check any proxy between the runner and the platform.".into(),
+                        });
+                    }
+                    // A body that trickles past the bound, or is cut: no answer.
+                    Err(crate::net::BodyError::Transport(e)) => {
+                        let problem = super::transport_problem(e, timeout);
+                        if let Some(delay) = retry(attempt) {
+                            tracing::warn!("{what} could not be reached ({problem}); retrying");
+                            tokio::time::sleep(delay).await;
+                            continue;
+                        }
+                        return Err(unreachable(&problem));
+                    }
+                };
                 return Ok((status, body));
             }
-            Err(e) if attempt < ATTEMPTS => {
-                tracing::warn!("{what} could not be reached ({e}); retrying");
-                tokio::time::sleep(backoff(attempt)).await;
-            }
             Err(e) => {
-                return Err(Error::Service {
-                    message: format!(
-                        "cannot reach {what}: {}",
-                        crate::secrets::redact(&e.to_string())
-                    ),
-                    hint: "Check the runner's network access and proxy settings.".into(),
-                    context: Some(CallContext {
-                        call,
-                        ..Default::default()
-                    }),
-                });
+                let problem = super::transport_problem(e, timeout);
+                if let Some(delay) = retry(attempt) {
+                    tracing::warn!("{what} could not be reached ({problem}); retrying");
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+                return Err(unreachable(&problem));
             }
         }
     }
@@ -288,10 +352,11 @@ fn backoff(attempt: u32) -> Duration {
 
 /// The first line of a body, cut short: error bodies can be whole HTML pages.
 fn short(body: &str) -> String {
-    let line = body.lines().next().unwrap_or("").trim();
+    // Scrubbed before it is cut: a secret cut in two would no longer be recognised.
+    let line = crate::secrets::redact(body.lines().next().unwrap_or("").trim()).into_owned();
     let mut text: String = line.chars().take(300).collect();
     if text.is_empty() {
         text = "no details".into();
     }
-    crate::secrets::redact(&text).into_owned()
+    text
 }

@@ -34,10 +34,65 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(3599);
 const RENEW_BEFORE: Duration = Duration::from_secs(5 * 60);
 const TOKEN_ATTEMPTS: u32 = 4;
 
+/// How long token and OIDC requests may take (docs/reliability.md, "Time bounds"): each
+/// request at most `per_request`, all attempts of one token together at most `total`.
+/// A hanging endpoint thus ends the run within `total`, not after minutes of retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    pub per_request: Duration,
+    pub total: Duration,
+}
+
+impl Bounds {
+    /// Entra ID answers in well under a second; 20 s is generous for a slow link and short
+    /// enough that a hang ends the run in a minute.
+    pub const MAX_PER_REQUEST: Duration = Duration::from_secs(20);
+    /// How many requests' worth of time all attempts may take together.
+    const ATTEMPTS_IN_TOTAL: u32 = 3;
+
+    /// `request-timeout` (the bound of one Partner Center call) caps token requests too,
+    /// at 20 s; the total is three requests' worth.
+    pub fn from_request_timeout(request_timeout: Duration) -> Bounds {
+        let per_request = request_timeout.min(Self::MAX_PER_REQUEST);
+        Bounds {
+            per_request,
+            total: per_request * Self::ATTEMPTS_IN_TOTAL,
+        }
+    }
+
+    /// The time the next attempt may take, or `None` when the total is spent.
+    pub fn attempt_timeout(&self, started: Instant) -> Option<Duration> {
+        let left = self.total.checked_sub(started.elapsed())?;
+        (left >= Duration::from_millis(50)).then(|| left.min(self.per_request))
+    }
+
+    /// `delay` before another attempt, if the attempt would still start within the total.
+    pub fn retry_delay(&self, started: Instant, delay: Duration) -> Option<Duration> {
+        (started.elapsed() + delay + Duration::from_millis(50) < self.total).then_some(delay)
+    }
+
+    /// "20s a request, 1m in all", for messages.
+    pub fn describe(&self) -> String {
+        use crate::config::values::format_duration;
+        format!(
+            "{} a request, {} in all",
+            format_duration(self.per_request),
+            format_duration(self.total)
+        )
+    }
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Bounds::from_request_timeout(crate::api::DEFAULT_REQUEST_TIMEOUT)
+    }
+}
+
 pub struct TokenSource {
     http: reqwest::Client,
     authority: Url,
     credential: Credential,
+    bounds: Bounds,
     cached: Mutex<Option<Cached>>,
 }
 
@@ -79,8 +134,15 @@ impl TokenSource {
             http,
             authority,
             credential,
+            bounds: Bounds::default(),
             cached: Mutex::new(None),
         }
+    }
+
+    /// The time bounds of token (and OIDC) requests.
+    pub fn with_bounds(mut self, bounds: Bounds) -> Self {
+        self.bounds = bounds;
+        self
     }
 
     /// Whether the token came from the user, so a 401 cannot be cured by asking again.
@@ -167,41 +229,75 @@ impl TokenSource {
             }
         }
         let call = format!("POST {}", url.as_str());
+        let bounds = self.bounds;
+        let started = Instant::now();
         let mut attempt = 0;
         loop {
             attempt += 1;
+            let retry = |attempt: u32| {
+                (attempt < TOKEN_ATTEMPTS)
+                    .then(|| bounds.retry_delay(started, backoff(attempt)))
+                    .flatten()
+            };
+            let Some(timeout) = bounds.attempt_timeout(started) else {
+                return Err(self.unreachable(&call, "no time left", bounds));
+            };
             let sent = self
                 .http
                 .post(url.clone())
                 .form(&form)
-                .timeout(Duration::from_secs(60))
+                .timeout(timeout)
                 .send()
                 .await;
             let response = match sent {
                 Ok(r) => r,
-                Err(e) if attempt < TOKEN_ATTEMPTS => {
-                    tracing::warn!("token request failed ({e}); retrying");
-                    tokio::time::sleep(backoff(attempt)).await;
-                    continue;
-                }
                 Err(e) => {
-                    return Err(Error::Service {
-                        message: format!("cannot reach Entra ID at {}: {e}", self.authority),
-                        hint: "Check network access to the authority host (proxy settings: HTTPS_PROXY/NO_PROXY).".into(),
-                        context: Some(CallContext {
-                            call,
-                            ..Default::default()
-                        }),
-                    });
+                    let problem = transport_problem(e, timeout);
+                    if let Some(delay) = retry(attempt) {
+                        tracing::warn!("token request to {call}: {problem}; retrying");
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                    return Err(self.unreachable(&call, &problem, bounds));
                 }
             };
             let status = response.status();
-            if (status.is_server_error() || status.as_u16() == 429) && attempt < TOKEN_ATTEMPTS {
+            // Following would re-send the form (the secret or assertion) to that host.
+            if let Some(redirect) = crate::net::redirect_target(&response) {
+                return Err(Error::Auth {
+                    message: format!("Entra ID ({call}) answered with {redirect}"),
+                    hint: "Entra ID's token endpoint does not redirect: check `authority-host` and any proxy between the runner and login.microsoftonline.com.".into(),
+                });
+            }
+            if (status.is_server_error() || status.as_u16() == 429)
+                && let Some(delay) = retry(attempt)
+            {
                 tracing::warn!("token request answered HTTP {status}; retrying");
-                tokio::time::sleep(backoff(attempt)).await;
+                tokio::time::sleep(delay).await;
                 continue;
             }
-            let body = response.text().await.unwrap_or_default();
+            let body = match crate::net::read_capped(response, crate::net::TOKEN_BODY_CAP).await {
+                Ok(body) => body,
+                Err(crate::net::BodyError::TooLarge { cap }) => {
+                    return Err(Error::Auth {
+                        message: format!(
+                            "Entra ID ({call}) answered HTTP {status}: {}",
+                            crate::net::BodyError::TooLarge { cap }
+                        ),
+                        hint: "A token answer is a few KiB: check `authority-host` and any proxy between the runner and Entra ID.".into(),
+                    });
+                }
+                // A body that trickles past the bound, or is cut: no answer, as above.
+                Err(crate::net::BodyError::Transport(e)) => {
+                    let problem = transport_problem(e, timeout);
+                    if let Some(delay) = retry(attempt) {
+                        tracing::warn!("token request to {call}: {problem}; retrying");
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                    return Err(self.unreachable(&call, &problem, bounds));
+                }
+            };
             if status.is_success() {
                 let parsed: TokenResponse =
                     serde_json::from_str(&body).map_err(|e| Error::Auth {
@@ -247,6 +343,22 @@ impl TokenSource {
         }
     }
 
+    /// The error for a token endpoint that did not answer in time or at all.
+    fn unreachable(&self, call: &str, problem: &str, bounds: Bounds) -> Error {
+        Error::Service {
+            message: format!(
+                "cannot get a token from Entra ID at {}: {problem} (bounds: {})",
+                self.authority,
+                bounds.describe()
+            ),
+            hint: "Check network access to the authority host (proxy settings: HTTPS_PROXY/NO_PROXY); `request-timeout` sets the bound of one token request (at most 20s).".into(),
+            context: Some(CallContext {
+                call: call.to_string(),
+                ..Default::default()
+            }),
+        }
+    }
+
     /// The secret, or a client assertion made for this request: a certificate signs a new
     /// one, a federated source fetches (or re-reads) its token.
     async fn proof(&self, client_id: &str, token_url: &Url) -> Result<Proof> {
@@ -264,7 +376,7 @@ impl TokenSource {
                 })
             }
             Credential::Federated { source, .. } => Ok(Proof::Assertion {
-                assertion: source.token(&self.http).await?,
+                assertion: source.token(&self.http, self.bounds).await?,
             }),
             Credential::AccessToken(_) | Credential::SimulatorDefault => Err(Error::Internal(
                 anyhow::anyhow!("no credential to request a token with"),
@@ -279,6 +391,25 @@ impl TokenSource {
 
 fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(500 * 2u64.pow(attempt.min(6)))
+}
+
+/// A request that got no (whole) answer, in words: the bound it ran into, or what broke.
+/// Without the URL, whose query could hold a secret.
+pub(crate) fn transport_problem(e: reqwest::Error, timeout: Duration) -> String {
+    if e.is_timeout() {
+        return format!(
+            "no answer within {}",
+            crate::config::values::format_duration(timeout)
+        );
+    }
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(inner) = source {
+        text.push_str(&format!(": {inner}"));
+        source = inner.source();
+    }
+    crate::secrets::redact(&text).into_owned()
 }
 
 #[derive(Deserialize)]
@@ -307,6 +438,26 @@ impl NumberOrString {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_requests_are_bounded_by_request_timeout_and_20s() {
+        let default = Bounds::default();
+        assert_eq!(default.per_request, Duration::from_secs(20));
+        assert_eq!(default.total, Duration::from_secs(60));
+        let short = Bounds::from_request_timeout(Duration::from_secs(2));
+        assert_eq!(short.per_request, Duration::from_secs(2));
+        assert_eq!(short.total, Duration::from_secs(6));
+        // An attempt never runs past the total: the last one gets what is left.
+        let now = Instant::now();
+        assert_eq!(short.attempt_timeout(now).unwrap(), Duration::from_secs(2));
+        let late = now - Duration::from_millis(5500);
+        let left = short.attempt_timeout(late).unwrap();
+        assert!(left <= Duration::from_millis(500), "{left:?}");
+        assert_eq!(short.attempt_timeout(now - Duration::from_secs(6)), None);
+        // A retry starts only if it still fits.
+        assert!(short.retry_delay(now, Duration::from_secs(1)).is_some());
+        assert!(short.retry_delay(late, Duration::from_secs(1)).is_none());
+    }
 
     #[test]
     fn expires_in_as_number_or_string() {

@@ -1101,10 +1101,15 @@ impl Check<'_> {
                     access_token: SecretString::from(access_token),
                     service_connection_id: connection,
                 },
-                Err(e) => FederatedSource::Unavailable {
-                    message: format!("SYSTEM_OIDCREQUESTURI is not a usable URL: {e}"),
-                    hint: "Leave the variable as Azure Pipelines sets it.".into(),
-                },
+                // An input like any other (exit 2, nothing sent), not a sign-in failure.
+                Err(e) => {
+                    // A variable of the platform, not an input: no input source to name.
+                    self.problems.push(InputProblem::new(
+                        "SYSTEM_OIDCREQUESTURI",
+                        format!("is not a usable URL: {e}; leave the variable as Azure Pipelines sets it"),
+                    ));
+                    return None;
+                }
             });
         }
         if identity.github_actions || identity.github_request_url.is_some() {
@@ -1121,10 +1126,14 @@ impl Check<'_> {
                     request_url,
                     request_token: SecretString::from(request_token),
                 },
-                Err(e) => FederatedSource::Unavailable {
-                    message: format!("ACTIONS_ID_TOKEN_REQUEST_URL is not a usable URL: {e}"),
-                    hint: "Leave the variable as the GitHub runner sets it.".into(),
-                },
+                Err(e) => {
+                    // A variable of the platform, not an input: no input source to name.
+                    self.problems.push(InputProblem::new(
+                        "ACTIONS_ID_TOKEN_REQUEST_URL",
+                        format!("is not a usable URL: {e}; leave the variable as the GitHub runner sets it"),
+                    ));
+                    return None;
+                }
             });
         }
         if identity.azure_pipelines {
@@ -1924,17 +1933,10 @@ impl Check<'_> {
                 return None;
             }
         };
-        let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-        match url.scheme() {
-            "https" => {}
-            "http" if loopback => {}
-            _ => {
-                self.problem(
-                    name,
-                    format!("`{text}` must use https (plain http is allowed only for 127.0.0.1/localhost)"),
-                );
-                return None;
-            }
+        // It carries the client secret or assertion (authority) or the bearer token (API).
+        if let Some(problem) = crate::net::cleartext_problem(&url) {
+            self.problem(name, problem);
+            return None;
         }
         if url.query().is_some() || url.fragment().is_some() {
             self.problem(name, format!("`{text}` must not have a query or fragment"));
@@ -2038,14 +2040,13 @@ fn pem_text(text: &str) -> String {
     }
 }
 
-/// A token-request URL the CI platform gave: https, or http on loopback (tests).
+/// A token-request URL the CI platform gave: https, or http on loopback (tests). The
+/// request carries the platform's own token, so it never goes out in cleartext.
 fn platform_url(text: &str) -> Result<Url, String> {
     let url = Url::parse(text.trim()).map_err(|e| e.to_string())?;
-    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if loopback => Ok(url),
-        other => Err(format!("scheme `{other}` is not https")),
+    match crate::net::cleartext_problem(&url) {
+        None => Ok(url),
+        Some(problem) => Err(problem),
     }
 }
 

@@ -79,6 +79,8 @@ impl StorageAccount {
         }
         let account = get("accountname").ok_or("has no AccountName")?;
         let key = get("accountkey").ok_or("has no AccountKey")?;
+        // The key alone may be printed by something that quotes it (a storage error).
+        crate::secrets::register(&key);
         let key = BASE64
             .decode(&key)
             .map_err(|_| "has an AccountKey that is not base64".to_string())?;

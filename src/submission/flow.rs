@@ -691,16 +691,28 @@ impl Submit<'_> {
     async fn upload(&self, submission: &Value, zip: &ZipSummary) -> Result<()> {
         let id = string_field(submission, "id").unwrap_or_default();
         let raw = string_field(submission, "fileUploadUrl").unwrap_or_default();
-        let url = UploadUrl::parse(&raw).map_err(|e| Error::Conflict {
-            message: format!("cannot upload to submission {id}: {e}"),
-            hint: "Delete the submission (on-pending: delete) and run again.".into(),
-            context: None,
+        let url = UploadUrl::parse(&raw).map_err(|e| match e {
+            // Not a state of the submission but an answer we will not act on (exit 1).
+            upload::UploadUrlError::Cleartext(_) => Error::Api {
+                message: format!("cannot upload to submission {id}: {e}"),
+                hint: "Partner Center hands out https upload URLs: check `api-base-url` and any proxy between the runner and the service.".into(),
+                context: crate::error::CallContext {
+                    call: format!("fileUploadUrl of submission {id}"),
+                    ..Default::default()
+                },
+            },
+            _ => Error::Conflict {
+                message: format!("cannot upload to submission {id}: {e}"),
+                hint: "Delete the submission (on-pending: delete) and run again.".into(),
+                context: None,
+            },
         })?;
         tracing::info!("uploading {} to {url}", format_size(zip.size));
         let options = UploadOptions {
             concurrency: self.config.upload.concurrency,
             block_size: self.config.upload.block_size,
             sha256: Some(zip.sha256.clone()),
+            stall_timeout: upload::stall_bound(self.config.session.request_timeout),
             ..UploadOptions::default()
         };
         let report = upload::upload_file(&url, &zip.path, &options)
@@ -780,6 +792,14 @@ fn upload_error(e: upload::UploadError, submission_id: &str) -> Error {
             context: None,
         },
         U::Read { path, error } => Error::Internal(anyhow::anyhow!("cannot read {path}: {error}")),
+        U::Unsafe { .. } => Error::Api {
+            message: format!("upload for submission {submission_id} failed: {}", inert_single_line(&e.to_string())),
+            hint: "Blob storage does not redirect upload requests: check the proxy between the runner and storage.".into(),
+            context: crate::error::CallContext {
+                call: format!("upload for submission {submission_id}"),
+                ..Default::default()
+            },
+        },
         other => Error::Service {
             message: format!("upload for submission {submission_id} failed: {}", inert_single_line(&other.to_string())),
             hint: "Run again with `on-pending: reuse` to retry the upload into the same submission.".into(),

@@ -68,9 +68,21 @@ impl Default for UploadOptions {
             block_size: DEFAULT_BLOCK,
             sha256: None,
             retry: RetrySettings::default(),
-            stall_timeout: Duration::from_secs(60),
+            stall_timeout: MAX_STALL,
         }
     }
+}
+
+/// The longest an upload request may go without moving a byte (docs/reliability.md).
+pub const MAX_STALL: Duration = Duration::from_secs(60);
+/// Stalls of one call in a row before the upload gives up: a host that takes the
+/// connection and then says nothing is not going to start.
+pub const MAX_STALLS: u32 = 3;
+
+/// The stall bound for a run: `request-timeout` (the bound of one Partner Center call),
+/// at most a minute.
+pub fn stall_bound(request_timeout: Duration) -> Duration {
+    request_timeout.min(MAX_STALL)
 }
 
 /// Retries of one storage call (a block, the block list, a Put Blob), each on its own.
@@ -82,6 +94,9 @@ pub struct RetrySettings {
     pub max_delay: Duration,
     /// The longest `Retry-After` honoured as given.
     pub max_retry_after: Duration,
+    /// No retry of one call starts after this much time since its first attempt, so a mix
+    /// of stalls, failures and long `Retry-After`s still ends (docs/reliability.md).
+    pub max_total: Duration,
 }
 
 impl Default for RetrySettings {
@@ -93,6 +108,7 @@ impl Default for RetrySettings {
             first_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
             max_retry_after: Duration::from_secs(120),
+            max_total: Duration::from_secs(10 * 60),
         }
     }
 }
@@ -118,6 +134,10 @@ pub enum UploadError {
     },
     #[error("storage kept failing after {attempts} attempts; last: {last}")]
     Unavailable { attempts: u32, last: String },
+    /// An answer the client will not take: a redirect (it would carry the signature and
+    /// the package to another host) or an error body past its cap.
+    #[error("storage's answer to {operation} was not accepted: {message}")]
+    Unsafe { operation: String, message: String },
     #[error("cannot read {path}: {error}")]
     Read { path: String, error: std::io::Error },
     /// Internal: a request was too large for the service version; retried with 4 MiB blocks.
@@ -154,8 +174,7 @@ pub fn block_id(index: u64) -> String {
 /// connection: a WAN link that paces each stream (as most do) then carries them side by
 /// side, where HTTP/2 would squeeze them all into one stream.
 pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
-    reqwest::Client::builder()
-        .user_agent(concat!("msstore-submit/", env!("CARGO_PKG_VERSION")))
+    crate::net::client_builder()
         .http1_only()
         .tcp_nodelay(true)
         .connect_timeout(Duration::from_secs(30))
@@ -381,6 +400,8 @@ impl Upload<'_> {
     async fn send(&self, call: &Call) -> Result<(), UploadError> {
         let retry = &self.options.retry;
         let mut attempt = 0;
+        let mut stalls = 0;
+        let started = Instant::now();
         loop {
             attempt += 1;
             let progress = Arc::new(AttemptProgress::new(
@@ -420,10 +441,37 @@ impl Upload<'_> {
                         detail,
                     });
                 }
+                Outcome::Failed(Failure::Unsafe(message)) => {
+                    return Err(UploadError::Unsafe {
+                        operation: format!("{} ({})", call.operation, self.url.host()),
+                        message,
+                    });
+                }
+                Outcome::Failed(Failure::Stalled) => {
+                    stalls += 1;
+                    let problem = format!(
+                        "no progress for {}",
+                        format_duration(self.options.stall_timeout)
+                    );
+                    if stalls >= MAX_STALLS {
+                        return Err(UploadError::Unavailable {
+                            attempts: attempt,
+                            last: format!(
+                                "{} at {}: {problem}, {stalls} times in a row (the stall bound; docs/reliability.md)",
+                                call.operation,
+                                self.url.host()
+                            ),
+                        });
+                    }
+                    (problem, None)
+                }
                 Outcome::Failed(Failure::Transient {
                     problem,
                     retry_after,
-                }) => (problem, retry_after),
+                }) => {
+                    stalls = 0;
+                    (problem, retry_after)
+                }
             };
             drop(guard);
             if attempt >= retry.attempts {
@@ -432,11 +480,22 @@ impl Upload<'_> {
                     last: format!("{}: {problem}", call.operation),
                 });
             }
-            self.retries.fetch_add(1, Ordering::Relaxed);
             let wait = match retry_after {
                 Some(wait) => wait.min(retry.max_retry_after),
                 None => retry.backoff(attempt),
             };
+            if started.elapsed() + wait > retry.max_total {
+                return Err(UploadError::Unavailable {
+                    attempts: attempt,
+                    last: format!(
+                        "{} at {}: {problem}; no retry starts after {} (docs/reliability.md)",
+                        call.operation,
+                        self.url.host(),
+                        format_duration(retry.max_total)
+                    ),
+                });
+            }
+            self.retries.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(
                 "{}: {problem}; retrying in {} (attempt {} of {})",
                 call.operation,
@@ -466,6 +525,10 @@ enum Outcome {
 
 enum Failure {
     TooLarge,
+    /// No byte moved for the stall bound.
+    Stalled,
+    /// A redirect, or an error body past its cap: never retried.
+    Unsafe(String),
     Refused {
         status: u16,
         code: Option<String>,
@@ -577,10 +640,7 @@ async fn send_watched(
             outcome = &mut work => return outcome,
             _ = tokio::time::sleep_until(deadline) => {
                 if progress.last_activity() + stall <= Instant::now() {
-                    return Outcome::Failed(Failure::Transient {
-                        problem: format!("no progress for {}", format_duration(stall)),
-                        retry_after: None,
-                    });
+                    return Outcome::Failed(Failure::Stalled);
                 }
             }
         }
@@ -597,6 +657,9 @@ async fn classify(response: Result<reqwest::Response, reqwest::Error>) -> Outcom
             });
         }
     };
+    if let Some(redirect) = crate::net::redirect_target(&response) {
+        return Outcome::Failed(Failure::Unsafe(redirect.to_string()));
+    }
     let status = response.status();
     if status.is_success() {
         return Outcome::Done;
@@ -611,7 +674,17 @@ async fn classify(response: Result<reqwest::Response, reqwest::Error>) -> Outcom
         .get("x-ms-error-code")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let body = response.text().await.unwrap_or_default();
+    let body = match crate::net::read_capped(response, crate::net::ERROR_BODY_CAP).await {
+        Ok(body) => body,
+        Err(crate::net::BodyError::TooLarge { cap }) => {
+            return Outcome::Failed(Failure::Unsafe(format!(
+                "HTTP {}: {}",
+                status.as_u16(),
+                crate::net::BodyError::TooLarge { cap }
+            )));
+        }
+        Err(crate::net::BodyError::Transport(_)) => String::new(),
+    };
     let (body_code, message) = storage_error_parts(&body);
     let code = header_code.or(body_code);
     if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -670,7 +743,11 @@ fn storage_error_parts(body: &str) -> (Option<String>, String) {
     match (pick("Code"), pick("Message")) {
         (Some(code), Some(message)) => (Some(code), message),
         (Some(code), None) => (Some(code), String::new()),
-        _ => (None, body.chars().take(200).collect()),
+        // Scrubbed before it is cut: a secret cut in two would no longer be recognised.
+        _ => (
+            None,
+            crate::secrets::redact(body).chars().take(200).collect(),
+        ),
     }
 }
 

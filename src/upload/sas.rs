@@ -21,6 +21,10 @@ pub enum UploadUrlError {
     Expired(String),
     #[error("the upload URL expires at {0}, too soon to start an upload")]
     ExpiresTooSoon(String),
+    /// Plain http to a host that is not this machine: the signature and the package would
+    /// travel in cleartext. Holds the message, which names the host (never the query).
+    #[error("the upload URL the service gave was refused: {0}; nothing was sent")]
+    Cleartext(String),
 }
 
 impl UploadUrl {
@@ -38,7 +42,11 @@ impl UploadUrl {
         if !matches!(url.scheme(), "https" | "http") {
             return Err(UploadUrlError::Malformed);
         }
+        // Masked even when refused: the message must not be the first to show it.
         crate::secrets::register_query(&url);
+        if let Some(problem) = crate::net::cleartext_problem(&url) {
+            return Err(UploadUrlError::Cleartext(problem));
+        }
         Ok(UploadUrl { url })
     }
 
@@ -82,6 +90,11 @@ impl UploadUrl {
         url
     }
 
+    /// Host and port, for messages.
+    pub fn host(&self) -> String {
+        crate::net::host_of(&self.url)
+    }
+
     pub fn request_url(&self) -> &Url {
         &self.url
     }
@@ -122,6 +135,19 @@ mod tests {
         assert!(query.contains("sig=ab%2Bcd%2Bef%3D"), "{query}");
         let sig: String = url.query_param("sig").unwrap();
         assert_eq!(sig, "ab+cd+ef=");
+    }
+
+    #[test]
+    fn plain_http_only_to_this_machine() {
+        let refused =
+            UploadUrl::parse("http://blob.example.net/c/b?sv=1&sig=SECRETSIG").unwrap_err();
+        let UploadUrlError::Cleartext(message) = &refused else {
+            panic!("{refused:?}");
+        };
+        assert!(message.contains("blob.example.net"), "{message}");
+        assert!(!refused.to_string().contains("SECRETSIG"), "{refused}");
+        assert!(UploadUrl::parse("http://127.0.0.9:10000/a/c/b?sig=x").is_ok());
+        assert!(UploadUrl::parse("https://blob.example.net/c/b?sig=x").is_ok());
     }
 
     #[test]

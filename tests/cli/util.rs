@@ -41,6 +41,11 @@ impl Simulator {
 
     /// `args` go to the `simulator` command (e.g. `--app-id`, `--simulator-phase`).
     pub fn start_with(args: &[&str]) -> Simulator {
+        Simulator::start_with_env(args, &[])
+    }
+
+    /// As [`Simulator::start_with`], with environment variables (a proxy, say).
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Simulator {
         let mut command = Command::new(BIN);
         command.args(["simulator", "--output", "json"]);
         if !args.contains(&"--simulator-phase") {
@@ -51,6 +56,7 @@ impl Simulator {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         clean_env(&mut command);
+        command.envs(env.iter().copied());
         let temp = tempfile::tempdir().expect("temp dir");
         command.env("TMPDIR", temp.path());
         let mut child = command.spawn().expect("start the simulator");
