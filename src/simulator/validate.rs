@@ -359,28 +359,44 @@ const NESTED_FIELDS: &[&str] = &[
 /// stored under the documented spelling. UNKNOWN: whether the service really does; those
 /// clients work against it.
 pub fn normalize_names(value: &mut Value) {
+    normalize(value, false);
+}
+
+/// Objects keyed by data, not by field names: languages, markets, platforms, device
+/// families. Their keys stay as sent (the market `ID`, Indonesia, is no `id`).
+const MAPS: &[&str] = &[
+    "listings",
+    "marketSpecificPricings",
+    "platformOverrides",
+    "allowTargetFutureDeviceFamilies",
+    "trailerAssets",
+];
+
+fn normalize(value: &mut Value, is_map: bool) {
     match value {
         Value::Object(object) => {
-            let keys: Vec<String> = object.keys().cloned().collect();
-            for key in keys {
-                let documented = APP_FIELDS
-                    .iter()
-                    .chain(FLIGHT_FIELDS)
-                    .chain(ADDON_FIELDS)
-                    .chain(NESTED_FIELDS)
-                    .find(|name| name.eq_ignore_ascii_case(&key) && **name != key);
-                if let Some(name) = documented
-                    && !object.contains_key(*name)
-                    && let Some(v) = object.remove(&key)
-                {
-                    object.insert(name.to_string(), v);
+            if !is_map {
+                let keys: Vec<String> = object.keys().cloned().collect();
+                for key in keys {
+                    let documented = APP_FIELDS
+                        .iter()
+                        .chain(FLIGHT_FIELDS)
+                        .chain(ADDON_FIELDS)
+                        .chain(NESTED_FIELDS)
+                        .find(|name| name.eq_ignore_ascii_case(&key) && **name != key);
+                    if let Some(name) = documented
+                        && !object.contains_key(*name)
+                        && let Some(v) = object.remove(&key)
+                    {
+                        object.insert(name.to_string(), v);
+                    }
                 }
             }
-            for child in object.values_mut() {
-                normalize_names(child);
+            for (key, child) in object.iter_mut() {
+                normalize(child, !is_map && MAPS.contains(&key.as_str()));
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(normalize_names),
+        Value::Array(items) => items.iter_mut().for_each(|item| normalize(item, false)),
         _ => {}
     }
 }
@@ -581,6 +597,22 @@ fn base_listing(base: &Value, at: &str) -> Option<String> {
         ) {
             return Some(problem);
         }
+    }
+    // "up to 21 words across all keywords" (listing limits above).
+    let words: usize = base
+        .get("keywords")
+        .and_then(Value::as_array)
+        .map(|k| {
+            k.iter()
+                .filter_map(Value::as_str)
+                .map(|s| s.split_whitespace().count())
+                .sum()
+        })
+        .unwrap_or(0);
+    if words > 21 {
+        return Some(format!(
+            "{at}.keywords: at most 21 words across all keywords, not {words}"
+        ));
     }
     images(base.get("images"), &format!("{at}.images"))
 }
@@ -1077,6 +1109,41 @@ mod tests {
         let mut status = sample;
         status["applicationPackages"][0]["fileStatus"] = json!("pendingdelete");
         assert!(app_submission(&status).unwrap().contains("pendingdelete"));
+    }
+
+    #[test]
+    fn names_in_any_case_but_data_keys_as_sent() {
+        let mut body = json!({
+            "ApplicationPackages": [{"FileName": "a.msix", "fileStatus": "PendingUpload"}],
+            "pricing": {"PriceId": "Free", "marketSpecificPricings": {"ID": "Tier5"}},
+            "listings": {"id": {"BaseListing": {"Title": "Indonesian"}}},
+        });
+        normalize_names(&mut body);
+        assert_eq!(
+            body,
+            json!({
+                "applicationPackages": [{"fileName": "a.msix", "fileStatus": "PendingUpload"}],
+                "pricing": {"priceId": "Free", "marketSpecificPricings": {"ID": "Tier5"}},
+                "listings": {"id": {"baseListing": {"title": "Indonesian"}}},
+            })
+        );
+    }
+
+    #[test]
+    fn keywords_are_limited_in_words_too() {
+        let sample: Value =
+            serde_json::from_str(include_str!("samples/app-submission-resource.json")).unwrap();
+        let with = |keywords: Value| {
+            let mut body = sample.clone();
+            body["listings"]["en-us"]["baseListing"]["keywords"] = keywords;
+            app_submission(&body)
+        };
+        assert_eq!(with(json!(vec!["one two three"; 7])), None);
+        assert!(
+            with(json!(vec!["one two three four"; 6]))
+                .unwrap()
+                .contains("at most 21 words")
+        );
     }
 
     #[test]
