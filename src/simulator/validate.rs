@@ -918,6 +918,10 @@ fn packages(body: &Value, field: &str) -> Option<String> {
                 _ => return Some(format!("{at}.{required} is required")),
             }
         }
+        // Ids are decimal strings ("" for a package not yet uploaded).
+        if let Some(problem) = text(package.get("id"), &format!("{at}.id"), None) {
+            return Some(problem);
+        }
         for (name, allowed) in [
             ("fileStatus", FILE_STATUS),
             ("minimumDirectXVersion", DIRECTX),
@@ -945,6 +949,11 @@ fn delivery_options(body: &Value) -> Option<String> {
     }
     let at = "packageDeliveryOptions";
     if let Some(rollout) = options.get("packageRollout").filter(|r| !r.is_null()) {
+        if !rollout.is_object() {
+            return Some(format!(
+                "{at}.packageRollout must be an object, not {rollout}"
+            ));
+        }
         if let Some(problem) = boolean(
             rollout.get("isPackageRollout"),
             &format!("{at}.packageRollout.isPackageRollout"),

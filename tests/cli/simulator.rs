@@ -247,6 +247,20 @@ fn wrong_types_are_refused() {
         b["notesForCertification"] = json!(42)
     });
     assert_app_edit_refused(&sim, "gamingOptions", |b| b["gamingOptions"] = json!({}));
+    assert_app_edit_refused(&sim, "packageRollout must be an object", |b| {
+        b["packageDeliveryOptions"]["packageRollout"] = json!("on")
+    });
+    assert_app_edit_refused(&sim, "applicationPackages[0].id must be a string", |b| {
+        b["applicationPackages"][0]["id"] = json!(1152921504620138797u64)
+    });
+    assert_app_edit_refused(
+        &sim,
+        "localMultiplayerMaxPlayers must be a whole number",
+        |b| b["gamingOptions"] = json!([{"localMultiplayerMaxPlayers": "12"}]),
+    );
+    assert_app_edit_refused(&sim, "hardwarePreferences must be an array", |b| {
+        b["hardwarePreferences"] = json!("Touch")
+    });
 }
 
 #[test]
