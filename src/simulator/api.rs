@@ -831,9 +831,12 @@ fn drop_unknown_fields(owner: &Owner, stored: &Value, new: &mut Value) {
 }
 
 /// A package's `version`, `architecture`, `languages`, `capabilities` and
-/// `targetDeviceFamilies` are the service's (read-only, "the rest is server-populated"):
-/// for a package the submission already holds they stay as stored, for a new one they are
-/// dropped until pre-processing reads the package.
+/// `targetDeviceFamilies` are the service's (read-only, "the rest is server-populated",
+/// https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions): for a package
+/// the submission already holds they stay as stored, for a new one they are dropped until
+/// pre-processing reads the package. So are the package facts StoreBroker strips from new
+/// entries (`targetPlatform`, `targetDeviceFamiliesEx`, `minOSVersion`, `innerPackages`,
+/// https://github.com/microsoft/StoreBroker, `Remove-UnofficialSubmissionProperties`).
 fn settle_package_fields(owner: &Owner, stored: &Value, new: &mut Value) {
     const SERVER: &[&str] = &[
         "version",
@@ -841,6 +844,10 @@ fn settle_package_fields(owner: &Owner, stored: &Value, new: &mut Value) {
         "languages",
         "capabilities",
         "targetDeviceFamilies",
+        "targetPlatform",
+        "targetDeviceFamiliesEx",
+        "minOSVersion",
+        "innerPackages",
     ];
     let Some(field) = owner.packages_field() else {
         return;
