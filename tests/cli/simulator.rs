@@ -629,3 +629,28 @@ fn addon_icons_that_are_not_300_by_300_png_fail_pre_processing() {
         "{stored}"
     );
 }
+
+#[test]
+fn each_kind_of_submission_keeps_only_its_own_fields() {
+    let sim = Simulator::start();
+    // A flight submission has no listings or pricing.
+    let (id, mut body) = create(&sim, &flight_path());
+    body["listings"] = json!({"en-us": {"baseListing": {"title": "x"}}});
+    body["pricing"] = json!({"priceId": "Free"});
+    let (status, answer) = put(&sim, &flight_path(), &id, body);
+    assert_eq!(status, 200, "{answer}");
+    let stored = sim.submission(&id);
+    assert!(
+        stored.get("listings").is_none() && stored.get("pricing").is_none(),
+        "{stored}"
+    );
+    // An add-on's pricing has no trial period.
+    let (id, mut body) = create(&sim, &addon_path());
+    body["pricing"]["trialPeriod"] = json!("SevenDays");
+    body["applicationPackages"] = json!("x");
+    let (status, answer) = put(&sim, &addon_path(), &id, body);
+    assert_eq!(status, 200, "{answer}");
+    let stored = sim.submission(&id);
+    assert!(stored["pricing"].get("trialPeriod").is_none(), "{stored}");
+    assert!(stored.get("applicationPackages").is_none(), "{stored}");
+}
