@@ -19,6 +19,7 @@ mod checks;
 mod faults;
 mod identity;
 mod preprocess;
+mod pricing;
 mod quirks;
 mod rollout;
 mod state;
@@ -361,6 +362,7 @@ fn router(shared: Shared) -> Router {
                 .post(preprocess::admin_add)
                 .delete(preprocess::admin_clear),
         )
+        .route("/_simulator/pricing", post(pricing::admin_seed))
         .route(
             "/_simulator/partner-center-draft",
             post(quirks::admin_partner_center_draft),

@@ -18,5 +18,6 @@ mod release;
 mod reliability;
 mod security;
 mod sign_in;
+mod simulator;
 mod submit;
 mod upload;
