@@ -106,8 +106,14 @@ pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsStr
             return error.exit_code();
         }
     };
+    for warning in config::unknown_variables(&env) {
+        reporter.warning(&warning);
+    }
     for warning in &config.warnings {
         reporter.warning(warning);
+    }
+    for note in &config.notes {
+        reporter.note(note);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -198,7 +204,17 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
                 .await
             }
             .await;
+            if submit.temporary_zip
+                && let Some(path) = submit.zip.path()
+                && std::fs::remove_file(path).is_ok()
+            {
+                tracing::info!(
+                    "removed the zip {} (built in the system temp folder; give `zip-path` to keep it)",
+                    path.display()
+                );
+            }
             let title = format!("Microsoft Store submission: {}", summary.product);
+            summary.warnings = reporter.warnings_shown();
             write_summary(reporter, &title, summary, result.as_ref().err());
             result
         }
@@ -219,6 +235,7 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
             }
             .await;
             let title = format!("Microsoft Store submission status: {}", summary.product);
+            summary.warnings = reporter.warnings_shown();
             write_summary(reporter, &title, summary, result.as_ref().err());
             result
         }
@@ -239,6 +256,7 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
             }
             .await;
             let title = format!("Microsoft Store rollout: {}", summary.product);
+            summary.warnings = reporter.warnings_shown();
             write_summary(reporter, &title, summary, result.as_ref().err());
             result
         }

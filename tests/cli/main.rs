@@ -14,6 +14,7 @@ mod preflight;
 mod products;
 mod release;
 mod reliability;
+mod safety;
 mod security;
 mod sign_in;
 mod submit;
