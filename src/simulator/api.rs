@@ -760,6 +760,16 @@ pub async fn update_submission(
             target,
         );
     }
+    if !matches!(owner, Owner::Flight { .. }) {
+        let advanced = stored
+            .pointer("/pricing/isAdvancedPricingModel")
+            .and_then(Value::as_bool);
+        if let Err(refused) =
+            super::pricing::on_put(&mut new, advanced, matches!(owner, Owner::App(_)))
+        {
+            return refused;
+        }
+    }
     for field in READ_ONLY {
         match stored.get(*field) {
             Some(value) => new[*field] = value.clone(),

@@ -19,6 +19,7 @@ mod checks;
 mod faults;
 mod identity;
 mod preprocess;
+mod pricing;
 mod rollout;
 mod state;
 pub mod storage;
@@ -350,6 +351,7 @@ fn router(shared: Shared) -> Router {
                 .post(preprocess::admin_add)
                 .delete(preprocess::admin_clear),
         )
+        .route("/_simulator/pricing", post(pricing::admin_seed))
         .route(
             "/_simulator/published-packages",
             post(preprocess::admin_published_packages),

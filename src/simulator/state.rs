@@ -821,7 +821,7 @@ impl State {
             .collect();
         // The tokens issued, so tests can look for them where they must never be.
         let tokens: Vec<&String> = self.tokens.keys().collect();
-        json!({"apps": apps, "flights": flights, "addons": addons, "submissions": submissions, "blobs": blobs, "issuedTokens": tokens})
+        json!({"apps": apps, "flights": flights, "addons": addons, "prices": super::pricing::dump(self), "submissions": submissions, "blobs": blobs, "issuedTokens": tokens})
     }
 }
 
@@ -903,6 +903,11 @@ pub fn seed_addon_submission() -> Value {
         crate::api::parse_lenient(include_str!("samples/add-on-submission-resource.json"))
             .expect("sample parses");
     body["statusDetails"] = json!({"errors": [], "warnings": [], "certificationReports": []});
+    // The docs' sample prices in tiers of the older model (Tier3, Tier4) while saying
+    // `isAdvancedPricingModel: true`, whose tiers are Tier1012–Tier1424
+    // (https://learn.microsoft.com/windows/uwp/monetize/manage-add-on-submissions);
+    // the seed keeps the tiers and says the model they belong to.
+    body["pricing"]["isAdvancedPricingModel"] = json!(false);
     body
 }
 
@@ -928,6 +933,10 @@ pub fn seed_submission() -> Value {
     let mut body: Value =
         serde_json::from_str(include_str!("samples/app-submission-resource.json"))
             .expect("sample parses");
+    // The docs' sample's Tier2 belongs to the older pricing model (Tier2–Tier96), not to
+    // the advanced one (Tier1012–Tier1424) the sample names: the seed says the model its
+    // tier belongs to (https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions).
+    body["pricing"]["isAdvancedPricingModel"] = json!(false);
     body["isSeekEnabled"] = json!(false);
     body["contosoFutureSettings"] = json!({
         "regionalPricingTiers": ["T1", {"market": "NZ", "tier": 3}],

@@ -17,5 +17,6 @@ mod reliability;
 mod safety;
 mod security;
 mod sign_in;
+mod simulator;
 mod submit;
 mod upload;
