@@ -733,6 +733,9 @@ impl Submit<'_> {
             // Create is not idempotent: after an answer that may hide a success, look
             // whether the submission exists before anything else.
             if !error.outcome_unknown() || attempts > 2 {
+                // The flow's own tries count as retries too (exit 7 only after real ones).
+                let mut error = error;
+                error.attempts = error.attempts.max(attempts);
                 return Err(self.create_error(error).await);
             }
             tracing::warn!("{error}; checking whether the submission was created");
@@ -908,6 +911,8 @@ impl Submit<'_> {
                 Err(e) => e,
             };
             if !error.outcome_unknown() || attempts > 2 {
+                let mut error = error;
+                error.attempts = error.attempts.max(attempts);
                 return Err(error.into_error(&format!("committing submission {submission_id}")));
             }
             tracing::warn!("{error}; checking whether the commit happened");
@@ -1026,22 +1031,45 @@ pub fn way_out(product: &ProductRef, id: &str, submission: &Value) -> String {
 
 /// The product resource; a 404 is the input that names the product (exit 2), not a failure.
 pub async fn read_product(client: &Client, product: &ProductRef) -> Result<Value> {
-    client.get(&product.resource_path()).await.map_err(|e| {
-        if e.is_not_found() {
-            Error::input(
-                product.naming_input(),
-                format!(
-                    "{} does not exist in this Partner Center account (HTTP 404{})",
+    let (resource, context) = client
+        .get_answer(&product.resource_path())
+        .await
+        .map_err(|e| {
+            if e.is_not_found() {
+                Error::input(
+                    product.naming_input(),
+                    format!(
+                        "{} does not exist in this Partner Center account (HTTP 404{})",
+                        product.describe(),
+                        e.context
+                            .correlation_id
+                            .as_deref()
+                            .map(|c| format!(", MS-CorrelationId {c}"))
+                            .unwrap_or_default()
+                    ),
+                )
+            } else {
+                e.into_error(&format!("reading {}", product.describe()))
+            }
+        })?;
+    // The ids go into URLs: one that is not an id (a line break in it) would be changed on
+    // the way, and the call would go elsewhere.
+    for field in [product.pending_field(), product.published_field()] {
+        if let Some(Value::String(id)) = resource.get(field).and_then(|r| r.get("id"))
+            && !id.is_empty()
+            && id != "0"
+            && !is_submission_id(id)
+        {
+            return Err(Error::Api {
+                message: format!(
+                    "Partner Center answered {} with `{field}.id` \"{}\", which is not a submission id",
                     product.describe(),
-                    e.context
-                        .correlation_id
-                        .as_deref()
-                        .map(|c| format!(", MS-CorrelationId {c}"))
-                        .unwrap_or_default()
+                    escape_debug(id)
                 ),
-            )
-        } else {
-            e.into_error(&format!("reading {}", product.describe()))
+                hint: "Nothing was changed. Check the product in Partner Center, and report the answer to Partner Center support with the correlation id.".into(),
+                context,
+            });
         }
-    })
+    }
+    Ok(resource)
 }

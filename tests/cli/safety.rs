@@ -543,3 +543,162 @@ fn a_zip_built_in_the_system_temp_folder_is_removed_at_exit() {
     out.assert_code(0);
     assert_eq!(zips(), ["kept.zip"], "{}", out.log());
 }
+
+// ----- price -----
+
+const ADDON_ID: &str = "9NBLGGH4TNMP";
+
+#[test]
+fn a_price_set_per_market_is_exit_4_before_any_write_and_a_tier_replaces_it() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    sim.post(
+        "/_simulator/pricing",
+        json!({"appId": APP_ID, "priceId": "Base"}),
+    );
+    for extra in [&[][..], &["--dry-run", "true"], &["--on-pending", "delete"]] {
+        let mut args = vec!["--packages", "*.msix"];
+        args.extend_from_slice(extra);
+        let out = submit(&sim, &ws, &args);
+        out.assert_code(4);
+        assert!(out.stdout.contains("priced per market"), "{}", out.log());
+        assert!(
+            out.stdout.contains("leaving it out makes the product free"),
+            "{}",
+            out.log()
+        );
+        assert!(
+            out.stdout.contains("replaces the per-market prices")
+                && out.stdout.contains("publish this update in Partner Center"),
+            "{}",
+            out.log()
+        );
+    }
+    assert_eq!(sim.writes(), Vec::<String>::new());
+    assert_eq!(sim.state()["prices"][APP_ID]["pending"], Value::Null);
+
+    // A tier given explicitly is sent, and is the price of the submission.
+    let out = submit(
+        &sim,
+        &ws,
+        &[
+            "--packages",
+            "*.msix",
+            "--submission-patch",
+            r#"{"pricing": {"priceId": "Tier5"}}"#,
+        ],
+    );
+    out.assert_code(0);
+    let id = out.output("submission-id");
+    assert_eq!(sim.submission(id)["pricing"]["priceId"], "Tier5");
+    assert_eq!(sim.state()["prices"][APP_ID]["pending"], "Tier5");
+}
+
+#[test]
+fn an_addon_priced_per_market_is_refused_the_same_way() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    sim.post(
+        "/_simulator/pricing",
+        json!({"appId": APP_ID, "addonId": ADDON_ID, "priceId": "Base"}),
+    );
+    let out = run(
+        &sim,
+        &ws,
+        &[
+            "submit",
+            "--addon-id",
+            ADDON_ID,
+            "--submission-patch",
+            r#"{"tag": "v2"}"#,
+        ],
+    );
+    out.assert_code(4);
+    assert!(out.stdout.contains("priced per market"), "{}", out.log());
+    assert_eq!(sim.writes(), Vec::<String>::new());
+    assert_eq!(sim.state()["prices"][ADDON_ID]["published"], "Base");
+}
+
+#[test]
+fn a_patch_that_removes_the_price_is_exit_2_before_any_call() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    for patch in [
+        r#"{"pricing": {"priceId": null}}"#,
+        r#"{"pricing": null}"#,
+        r#"{"pricing": {"priceId": ""}}"#,
+        r#"{"pricing": {"priceId": "Base"}}"#,
+    ] {
+        for extra in [&[][..], &["--dry-run", "true"]] {
+            let mut args = vec!["--packages", "*.msix", "--submission-patch", patch];
+            args.extend_from_slice(extra);
+            let out = submit(&sim, &ws, &args);
+            out.assert_code(2);
+            assert!(
+                out.stdout.contains("input `submission-patch`"),
+                "{patch}\n{}",
+                out.log()
+            );
+            assert!(out.stdout.contains("free"), "{patch}\n{}", out.log());
+        }
+    }
+    // Not even a token was asked for.
+    assert_eq!(sim.requests(), Vec::<Value>::new());
+    // The same from a file, for an add-on.
+    ws.write("patch.json", br#"{"pricing": {"priceId": null}}"#);
+    let out = run(
+        &sim,
+        &ws,
+        &[
+            "submit",
+            "--addon-id",
+            ADDON_ID,
+            "--submission-patch-file",
+            "patch.json",
+        ],
+    );
+    out.assert_code(2);
+    assert!(
+        out.stdout.contains("input `submission-patch-file`"),
+        "{}",
+        out.log()
+    );
+    assert_eq!(sim.requests(), Vec::<Value>::new());
+    // The published price is untouched, and a run without the patch keeps it.
+    let out = submit(&sim, &ws, &["--packages", "*.msix"]);
+    out.assert_code(0);
+    let published = sim.state()["prices"][APP_ID]["published"].clone();
+    assert_eq!(sim.state()["prices"][APP_ID]["pending"], published);
+    assert!(
+        published.as_str().is_some_and(|p| p.starts_with("Tier")),
+        "{published}"
+    );
+}
+
+#[test]
+fn a_pending_id_that_is_not_one_is_exit_1_before_any_write() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    let mut app = sim.app(APP_ID);
+    app["pendingApplicationSubmission"] =
+        json!({"id": "1152921504621243610\r\n", "resourceLocation": "x"});
+    sim.fault(json!({
+        "method": "GET",
+        "path": format!("/v1.0/my/applications/{APP_ID}"),
+        "kind": "answer",
+        "message": app.to_string(),
+        "times": 1000,
+    }));
+    let out = submit(&sim, &ws, &["--packages", "*.msix"]);
+    out.assert_code(1);
+    assert!(
+        out.stdout.contains("\"1152921504621243610\\r\\n\""),
+        "{}",
+        out.log()
+    );
+    assert!(out.stdout.contains("MS-CorrelationId"), "{}", out.log());
+    assert_eq!(sim.writes(), Vec::<String>::new());
+}
