@@ -702,3 +702,80 @@ fn a_pending_id_that_is_not_one_is_exit_1_before_any_write() {
     assert!(out.stdout.contains("MS-CorrelationId"), "{}", out.log());
     assert_eq!(sim.writes(), Vec::<String>::new());
 }
+
+#[test]
+fn a_submission_created_then_found_unfit_before_its_update_is_deleted() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    // The simulator numbers submissions in steps of 17 from the last one it made.
+    let last = sim.state()["submissions"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|id| id.parse::<u64>().unwrap())
+        .max()
+        .unwrap();
+    let next = (last + 17).to_string();
+    // The new submission reads back without a price (a clone that differs from what was
+    // published): found after the create, before the PUT.
+    let published_id = sim.app(APP_ID)["lastPublishedApplicationSubmission"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut clone = sim.submission(&published_id);
+    clone["id"] = json!(next);
+    clone["status"] = json!("PendingCommit");
+    clone["pricing"]["priceId"] = Value::Null;
+    sim.fault(json!({
+        "method": "GET",
+        "path": format!("/v1.0/my/applications/{APP_ID}/submissions/{next}"),
+        "kind": "answer",
+        "message": clone.to_string(),
+        "times": 1000,
+    }));
+    let out = submit(&sim, &ws, &["--packages", "*.msix"]);
+    out.assert_code(4);
+    assert!(out.stdout.contains("price that is null"), "{}", out.log());
+    assert!(
+        out.stdout.contains(&format!("deleted submission {next}")),
+        "{}",
+        out.log()
+    );
+    assert_eq!(
+        sim.writes(),
+        [
+            format!("POST /v1.0/my/applications/{APP_ID}/submissions"),
+            format!("DELETE /v1.0/my/applications/{APP_ID}/submissions/{next}"),
+        ]
+    );
+    assert!(
+        sim.app(APP_ID)["pendingApplicationSubmission"].is_null(),
+        "{}",
+        sim.app(APP_ID)
+    );
+}
+
+#[test]
+fn a_certification_warning_is_printed_once_across_status_changes() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    sim.post(
+        "/_simulator/processing",
+        json!({"warnings": [{"code": "SalesUnsupportedWarning", "details": "sales are ignored (safety test)"}]}),
+    );
+    // PreProcessing, Certification, Release: the warning is in every status's details.
+    let out = submit(
+        &sim,
+        &ws,
+        &["--packages", "*.msix", "--wait-for", "certified"],
+    );
+    out.assert_code(0);
+    let shown = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("sales are ignored (safety test)"))
+        .count();
+    assert_eq!(shown, 1, "{}", out.log());
+}
