@@ -96,6 +96,10 @@ pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsStr
             && std::io::IsTerminal::is_terminal(&std::io::stderr()),
     );
 
+    // Before validation: a misspelled variable may be why an input is missing.
+    for warning in config::unknown_variables(&env) {
+        reporter.warning(&warning);
+    }
     let config = match config::validate(&inputs, &Environment::from_vars(&env)) {
         Ok(config) => config,
         Err(problems) => {
@@ -106,9 +110,6 @@ pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsStr
             return error.exit_code();
         }
     };
-    for warning in config::unknown_variables(&env) {
-        reporter.warning(&warning);
-    }
     for warning in &config.warnings {
         reporter.warning(warning);
     }
