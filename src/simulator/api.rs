@@ -322,16 +322,26 @@ pub async fn create_flight(
             "flight",
         );
     }
-    let position = match request.get("rankHigherThan").and_then(Value::as_str) {
-        None => 0,
-        Some(lower) => match world.flight_named(&app_id, lower).cloned() {
-            Some(lower_id) => world.apps[&app_id]
-                .flights
-                .iter()
-                .position(|id| *id == lower_id)
-                .unwrap_or(0),
-            None => return bad(&format!("rankHigherThan: no flight named '{lower}'.")),
-        },
+    // `rankHigherThan` is documented as the friendly name of the flight just below, but the
+    // service's own answers carry a flight id there, or "Non-flighted submission" for the
+    // lowest: all three are taken. UNKNOWN: whether the service takes an id or "Non-flighted
+    // submission" on input (here: yes, as it writes them), and the answer for a name it
+    // does not know (here: 400).
+    let ranks = world.apps[&app_id].flights.clone();
+    let position = match request.get("rankHigherThan") {
+        None | Some(Value::Null) => 0,
+        Some(Value::String(lower)) if lower == "Non-flighted submission" => ranks.len(),
+        Some(Value::String(lower)) => {
+            let lower_id = world
+                .flight_named(&app_id, lower)
+                .cloned()
+                .or_else(|| ranks.iter().find(|id| *id == lower).cloned());
+            match lower_id {
+                Some(lower_id) => ranks.iter().position(|id| *id == lower_id).unwrap_or(0),
+                None => return bad(&format!("rankHigherThan: no flight named '{lower}'.")),
+            }
+        }
+        Some(other) => return bad(&format!("rankHigherThan must be a string, not {other}.")),
     };
     let flight_id = uuid::Uuid::new_v4().to_string();
     let owner = Owner::Flight {
@@ -747,6 +757,8 @@ pub async fn update_submission(
             );
         }
     };
+    // Property names are matched without regard to case (`FileStatus`, `Icon`).
+    validate::normalize_names(&mut new);
     let problem = match owner {
         Owner::App(_) => validate::app_submission(&new),
         Owner::Flight { .. } => validate::flight_submission(&new),
@@ -793,10 +805,94 @@ pub async fn update_submission(
             object.insert(key.to_string(), server.clone());
         }
     }
+    drop_unknown_fields(&owner, &stored, &mut new);
+    settle_package_fields(&owner, &stored, &mut new);
     keep_omitted_files(&owner, &stored, &mut new);
     let submission = world.submissions.get_mut(&id).expect("found above");
     submission.body = new.clone();
     ok(new)
+}
+
+/// Top-level fields that are not API fields of this kind of submission are ignored, as a
+/// typed service model ignores them: the official Python sample's `packages` (for
+/// `applicationPackages`) "silently leaves packages unchanged". Fields the submission
+/// already has stay (the service's own fields the docs do not list, like the seed's
+/// `contoso…` ones). UNKNOWN: whether the service ignores or refuses unknown fields; the
+/// Python sample's experience says ignores.
+fn drop_unknown_fields(owner: &Owner, stored: &Value, new: &mut Value) {
+    let fields = match owner {
+        Owner::App(_) => validate::APP_FIELDS,
+        Owner::Flight { .. } => validate::FLIGHT_FIELDS,
+        Owner::Addon(_) => validate::ADDON_FIELDS,
+    };
+    if let Some(object) = new.as_object_mut() {
+        object.retain(|key, _| fields.contains(&key.as_str()) || stored.get(key).is_some());
+    }
+}
+
+/// A package's `version`, `architecture`, `languages`, `capabilities` and
+/// `targetDeviceFamilies` are the service's (read-only, "the rest is server-populated",
+/// https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions): for a package
+/// the submission already holds they stay as stored, for a new one they are dropped until
+/// pre-processing reads the package. So are the package facts StoreBroker strips from new
+/// entries (`targetPlatform`, `targetDeviceFamiliesEx`, `minOSVersion`, `innerPackages`,
+/// https://github.com/microsoft/StoreBroker, `Remove-UnofficialSubmissionProperties`).
+fn settle_package_fields(owner: &Owner, stored: &Value, new: &mut Value) {
+    const SERVER: &[&str] = &[
+        "version",
+        "architecture",
+        "languages",
+        "capabilities",
+        "targetDeviceFamilies",
+        "targetPlatform",
+        "targetDeviceFamiliesEx",
+        "minOSVersion",
+        "innerPackages",
+    ];
+    let Some(field) = owner.packages_field() else {
+        return;
+    };
+    let held: Vec<&Value> = stored
+        .get(field)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let Some(packages) = new.get_mut(field).and_then(Value::as_array_mut) else {
+        return;
+    };
+    for package in packages {
+        let new_file = package.get("fileStatus").and_then(Value::as_str) == Some("PendingUpload");
+        let id = package
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty());
+        let existing = held
+            .iter()
+            .find(|old| {
+                let old_id = old
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty());
+                match (id, old_id) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => old.get("fileName") == package.get("fileName"),
+                }
+            })
+            .filter(|_| !new_file);
+        let Some(object) = package.as_object_mut() else {
+            continue;
+        };
+        for key in SERVER {
+            match existing.and_then(|old| old.get(*key)) {
+                Some(value) => {
+                    object.insert(key.to_string(), value.clone());
+                }
+                None => {
+                    object.remove(*key);
+                }
+            }
+        }
+    }
 }
 
 /// Leaving a package, image or icon out does not delete it: it stays, unchanged

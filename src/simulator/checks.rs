@@ -9,9 +9,30 @@ use serde_json::{Value, json};
 
 use super::state::Blob;
 
-/// `statusDetails.errors` for a commit: `InvalidArchive` if the upload is no zip,
-/// `MissingFiles` if a new file is not in it, nothing when all is well.
-pub fn commit_errors(submission: &Value, blob: Option<&Blob>) -> Vec<Value> {
+/// `statusDetails.errors` for a commit: `InvalidParameterValue` if an app or flight
+/// submission has no package left, `MissingFiles` if an entry says `Uploaded` but the
+/// service holds no such file (`held`: the files of the product's published submissions),
+/// `InvalidArchive` if the upload is no zip, `MissingFiles` if a new file is not in it,
+/// nothing when all is well.
+pub fn commit_errors(submission: &Value, blob: Option<&Blob>, held: &[Value]) -> Vec<Value> {
+    if let Some(error) = no_package(submission) {
+        return vec![error];
+    }
+    let ghosts: Vec<String> = file_entries(submission)
+        .into_iter()
+        .filter(|entry| status(entry) == Some("Uploaded"))
+        .filter(|entry| !held.iter().any(|file| same_file(file, entry)))
+        .filter_map(|entry| entry.get("fileName").and_then(Value::as_str))
+        .map(str::to_string)
+        .collect();
+    if !ghosts.is_empty() {
+        // UNKNOWN: the code and wording; a file the JSON names that the service cannot
+        // find is what `MissingFiles` stands for in the docs.
+        return vec![json!({
+            "code": "MissingFiles",
+            "details": format!("The following files are marked Uploaded, but no such file was ever uploaded: {}", ghosts.join(", "))
+        })];
+    }
     let needed = files_needed(submission);
     if needed.is_empty() {
         return Vec::new();
@@ -55,6 +76,66 @@ pub fn commit_errors(submission: &Value, blob: Option<&Blob>) -> Vec<Value> {
             "details": format!("The following files were not found in the uploaded ZIP archive: {}", missing.join(", "))
         })]
     }
+}
+
+/// An app or flight submission whose packages are all gone (none, or all `PendingDelete`)
+/// cannot be committed. UNKNOWN: the stage, code and wording; Partner Center asks for at
+/// least one package, and here the commit fails.
+fn no_package(submission: &Value) -> Option<Value> {
+    let field = ["applicationPackages", "flightPackages"]
+        .into_iter()
+        .find(|f| submission.get(*f).is_some())?;
+    let live = array(submission.get(field))
+        .iter()
+        .any(|p| status(p) != Some("PendingDelete"));
+    (!live).then(|| {
+        json!({
+            "code": "InvalidParameterValue",
+            "details": format!("The submission has no packages: {field} must hold at least one package that is not PendingDelete.")
+        })
+    })
+}
+
+fn status(entry: &Value) -> Option<&str> {
+    entry.get("fileStatus").and_then(Value::as_str)
+}
+
+/// Two entries for the same file: the same id when both have one, else the same name.
+fn same_file(a: &Value, b: &Value) -> bool {
+    let id = |v: &Value| {
+        v.get("id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    match (id(a), id(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.get("fileName").is_some() && a.get("fileName") == b.get("fileName"),
+    }
+}
+
+/// Every file entry with a `fileStatus`: packages, listing images (base listings and
+/// platform overrides) and add-on icons.
+pub fn file_entries(submission: &Value) -> Vec<&Value> {
+    let mut entries = Vec::new();
+    for field in ["applicationPackages", "flightPackages"] {
+        entries.extend(array(submission.get(field)));
+    }
+    if let Some(listings) = submission.get("listings").and_then(Value::as_object) {
+        for listing in listings.values() {
+            let mut bases = vec![listing.get("baseListing")];
+            if let Some(overrides) = listing.get("platformOverrides").and_then(Value::as_object) {
+                bases.extend(overrides.values().map(Some));
+            }
+            for base in bases.into_iter().flatten() {
+                entries.extend(array(base.get("images")));
+            }
+            if let Some(icon) = listing.get("icon").filter(|i| i.is_object()) {
+                entries.push(icon);
+            }
+        }
+    }
+    entries
 }
 
 fn invalid_archive() -> Vec<Value> {

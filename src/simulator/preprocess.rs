@@ -142,6 +142,9 @@ pub fn plan(state: &mut State, id: &str, commit_errors: Vec<Value>) -> Plan {
         ..Outcome::default()
     };
     let mut errors = Vec::new();
+    if let (Owner::Addon(_), Some(blob)) = (&owner, &blob) {
+        errors = addon_icons(&submission.body, blob);
+    }
     if let (Some(field), Some(blob)) = (owner.packages_field(), blob) {
         errors = inspect(
             &submission.body,
@@ -179,6 +182,65 @@ pub fn plan(state: &mut State, id: &str, commit_errors: Vec<Value>) -> Plan {
         fail_at,
         errors: hook.errors,
     }
+}
+
+/// Each new add-on icon must be a PNG of exactly 300 × 300 pixels
+/// (https://learn.microsoft.com/windows/uwp/monetize/manage-add-on-submissions, listing
+/// resource: "The icon must be a .png file that is 300 x 300 pixels"). UNKNOWN: the stage,
+/// code and wording of the service's refusal; here pre-processing fails with
+/// `InvalidParameterValue` naming the icon.
+fn addon_icons(body: &Value, blob: &Path) -> Vec<Value> {
+    let Ok(mut archive) = std::fs::File::open(blob)
+        .map_err(|_| ())
+        .and_then(|f| ZipArchive::new(BufReader::new(f)).map_err(|_| ()))
+    else {
+        return Vec::new();
+    };
+    let mut errors = Vec::new();
+    let Some(listings) = body.get("listings").and_then(Value::as_object) else {
+        return errors;
+    };
+    for (language, listing) in listings {
+        let Some(icon) = listing.get("icon") else {
+            continue;
+        };
+        if icon.get("fileStatus").and_then(Value::as_str) != Some("PendingUpload") {
+            continue;
+        }
+        let Some(name) = icon.get("fileName").and_then(Value::as_str) else {
+            continue;
+        };
+        let mut head = Vec::new();
+        let read = archive
+            .by_name(&name.replace('\\', "/"))
+            .ok()
+            .and_then(|entry| entry.take(24).read_to_end(&mut head).ok());
+        if read.is_none() {
+            // Not in the zip: the commit check reports it (`MissingFiles`).
+            continue;
+        }
+        let problem = match png_size(&head) {
+            None => "is not a PNG".to_string(),
+            Some((300, 300)) => continue,
+            Some((w, h)) => format!("is {w} x {h} pixels"),
+        };
+        errors.push(json!({
+            "code": "InvalidParameterValue",
+            "details": format!("The icon of the {language} listing ({name}) {problem}; an add-on icon must be a .png file that is 300 x 300 pixels.")
+        }));
+    }
+    errors
+}
+
+/// Width and height from a PNG's signature and IHDR chunk.
+fn png_size(head: &[u8]) -> Option<(u32, u32)> {
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if head.len() < 24 || &head[..8] != SIGNATURE || &head[12..16] != b"IHDR" {
+        return None;
+    }
+    let number =
+        |at: usize| u32::from_be_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
+    Some((number(16), number(20)))
 }
 
 /// The status that a failure at `stage` shows (reference §2.4.11).

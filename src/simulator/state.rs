@@ -748,7 +748,16 @@ impl State {
         let Some(submission) = self.submissions.get(id) else {
             return;
         };
-        let errors = commit_errors(&submission.body, self.blobs.get(&submission.blob));
+        // The files the service holds for this product: those of its published submissions.
+        let held: Vec<Value> = self
+            .submissions
+            .values()
+            .filter(|s| s.owner == submission.owner && s.publish_applied)
+            .flat_map(|s| super::checks::file_entries(&s.body))
+            .filter(|f| f.get("fileStatus").and_then(Value::as_str) == Some("Uploaded"))
+            .cloned()
+            .collect();
+        let errors = commit_errors(&submission.body, self.blobs.get(&submission.blob), &held);
         let now = Instant::now();
         let at = |n: u32| now + phase * n;
         let mut stages = vec![
