@@ -96,6 +96,10 @@ pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsStr
             && std::io::IsTerminal::is_terminal(&std::io::stderr()),
     );
 
+    // Before validation: a misspelled variable may be why an input is missing.
+    for warning in config::unknown_variables(&env) {
+        reporter.warning(&warning);
+    }
     let config = match config::validate(&inputs, &Environment::from_vars(&env)) {
         Ok(config) => config,
         Err(problems) => {
@@ -108,6 +112,9 @@ pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsStr
     };
     for warning in &config.warnings {
         reporter.warning(warning);
+    }
+    for note in &config.notes {
+        reporter.note(note);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -205,7 +212,17 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
                 .await
             }
             .await;
+            if submit.temporary_zip
+                && let Some(path) = submit.zip.path()
+                && std::fs::remove_file(path).is_ok()
+            {
+                tracing::info!(
+                    "removed the zip {} (built in the system temp folder; give `zip-path` to keep it)",
+                    path.display()
+                );
+            }
             let title = format!("Microsoft Store submission: {}", summary.product);
+            summary.warnings = reporter.warnings_shown();
             write_summary(reporter, &title, summary, result.as_ref().err());
             result
         }
@@ -226,6 +243,7 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
             }
             .await;
             let title = format!("Microsoft Store submission status: {}", summary.product);
+            summary.warnings = reporter.warnings_shown();
             write_summary(reporter, &title, summary, result.as_ref().err());
             result
         }
@@ -246,6 +264,7 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
             }
             .await;
             let title = format!("Microsoft Store rollout: {}", summary.product);
+            summary.warnings = reporter.warnings_shown();
             write_summary(reporter, &title, summary, result.as_ref().err());
             result
         }

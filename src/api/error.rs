@@ -10,6 +10,8 @@ use crate::error::{CallContext, Error};
 pub struct ApiError {
     pub context: CallContext,
     pub kind: ApiErrorKind,
+    /// How many times the request was made (1: it was not repeated).
+    pub attempts: u32,
 }
 
 #[derive(Debug)]
@@ -23,6 +25,8 @@ pub enum ApiErrorKind {
     /// An answer the client will not take: a redirect, or a body past its cap
     /// (docs/reliability.md, "Hostile answers"). Never retried.
     Refused { message: String },
+    /// A success whose body the tool cannot read (`raw`: its start, as received).
+    Unreadable { message: String, raw: String },
 }
 
 /// The error body the service sends (reference §5.2; never documented, observed):
@@ -92,6 +96,8 @@ impl ApiError {
         match &self.kind {
             ApiErrorKind::Transport { .. } => true,
             ApiErrorKind::Status { status, .. } => *status >= 500 && *status != 503,
+            // The service answered 2xx: whatever it was, it was done.
+            ApiErrorKind::Unreadable { .. } => false,
             ApiErrorKind::SignIn(_) | ApiErrorKind::Refused { .. } => false,
         }
     }
@@ -102,6 +108,10 @@ impl ApiError {
             ApiErrorKind::Transport { message } => message.clone(),
             ApiErrorKind::SignIn(error) => error.to_string(),
             ApiErrorKind::Refused { message } => message.clone(),
+            ApiErrorKind::Unreadable { message, raw } => format!(
+                "{message}: \"{}\"",
+                crate::report::escape::escape_debug(raw)
+            ),
         }
     }
 
@@ -120,6 +130,21 @@ impl ApiError {
                 context,
             };
         }
+        if let ApiErrorKind::Unreadable { .. } = &self.kind {
+            // Not a service that keeps failing (exit 7): an answer nobody can interpret.
+            return Error::Api {
+                message: format!(
+                    "Partner Center answered {doing} with something the tool cannot read{}: {summary}",
+                    if self.attempts > 1 {
+                        format!(" ({} times)", self.attempts)
+                    } else {
+                        String::new()
+                    }
+                ),
+                hint: "Nothing more was changed. If it repeats, a proxy may stand between the tool and Partner Center; report it to Partner Center support with the correlation id.".into(),
+                context,
+            };
+        }
         match self.status() {
             Some(401) => Error::Auth {
                 message: format!("Partner Center refused the token while {doing}: {summary}"),
@@ -134,8 +159,19 @@ impl ApiError {
                 hint: conflict_hint(&summary).into(),
                 context: Some(context),
             },
+            // Exit 7 says the service kept failing: only when the call was made again.
+            Some(500..) | None if self.attempts <= 1 => Error::Api {
+                message: format!(
+                    "Partner Center failed while {doing}, and the call was not repeated (a write whose outcome is unknown is never repeated blindly): {summary}"
+                ),
+                hint: "Check in Partner Center whether it happened, then run again; a re-run continues where this one stopped.".into(),
+                context,
+            },
             Some(429) | Some(500..) | None => Error::Service {
-                message: format!("Partner Center kept failing while {doing}: {summary}"),
+                message: format!(
+                    "Partner Center kept failing while {doing} ({} attempts): {summary}",
+                    self.attempts
+                ),
                 hint: "Nothing more was changed. Re-run the step later; it continues where it stopped.".into(),
                 context: Some(context),
             },

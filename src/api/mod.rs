@@ -57,11 +57,22 @@ impl Client {
     }
 
     pub async fn get(&self, path: &str) -> Result<Value, ApiError> {
+        self.get_answer(path).await.map(|(value, _)| value)
+    }
+
+    /// A GET with where the answer came from (its correlation id), for a message about an
+    /// answer the tool cannot interpret.
+    pub async fn get_answer(&self, path: &str) -> Result<(Value, CallContext), ApiError> {
         self.call(Method::GET, path, None, Idempotency::Read).await
     }
 
     /// A POST without a body (create, commit, rollout actions).
     pub async fn post(&self, path: &str) -> Result<Value, ApiError> {
+        self.post_answer(path).await.map(|(value, _)| value)
+    }
+
+    /// [`Client::post`] with the answer's call context.
+    pub async fn post_answer(&self, path: &str) -> Result<(Value, CallContext), ApiError> {
         self.call(Method::POST, path, None, Idempotency::Write)
             .await
     }
@@ -69,11 +80,13 @@ impl Client {
     pub async fn post_json(&self, path: &str, body: &Value) -> Result<Value, ApiError> {
         self.call(Method::POST, path, Some(body), Idempotency::Write)
             .await
+            .map(|(value, _)| value)
     }
 
     pub async fn put(&self, path: &str, body: &Value) -> Result<Value, ApiError> {
         self.call(Method::PUT, path, Some(body), Idempotency::Idempotent)
             .await
+            .map(|(value, _)| value)
     }
 
     pub async fn delete(&self, path: &str) -> Result<(), ApiError> {
@@ -88,7 +101,7 @@ impl Client {
         path: &str,
         body: Option<&Value>,
         idempotency: Idempotency,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<(Value, CallContext), ApiError> {
         let url = self.base.join(path).map_err(|e| ApiError {
             context: CallContext {
                 call: format!("{method} {path}"),
@@ -97,6 +110,7 @@ impl Client {
             kind: ApiErrorKind::Transport {
                 message: format!("bad path: {e}"),
             },
+            attempts: 1,
         })?;
         let shown = format!("{method} {}", path.split('?').next().unwrap_or(path));
         let started = Instant::now();
@@ -112,6 +126,7 @@ impl Client {
                     ..Default::default()
                 },
                 kind: ApiErrorKind::SignIn(Box::new(e)),
+                attempts: attempt,
             })?;
             let mut request = self
                 .http
@@ -149,6 +164,7 @@ impl Client {
                             kind: ApiErrorKind::Refused {
                                 message: redirect.to_string(),
                             },
+                            attempts: attempt,
                         });
                     }
                     let cap = if (200..300).contains(&status) {
@@ -168,11 +184,13 @@ impl Client {
                                 kind: ApiErrorKind::Refused {
                                     message: crate::net::BodyError::TooLarge { cap }.to_string(),
                                 },
+                                attempts: attempt,
                             });
                         }
                         Err(crate::net::BodyError::Transport(e)) => {
-                            let error =
+                            let mut error =
                                 transport_error(&shown, correlation_id, &e, self.request_timeout);
+                            error.attempts = attempt;
                             if let Some(delay) =
                                 self.retry.after_transport(idempotency, attempt, started)
                             {
@@ -185,7 +203,8 @@ impl Client {
                     }
                 }
                 Err(e) => {
-                    let error = transport_error(&shown, None, &e, self.request_timeout);
+                    let mut error = transport_error(&shown, None, &e, self.request_timeout);
+                    error.attempts = attempt;
                     if let Some(delay) = self.retry.after_transport(idempotency, attempt, started) {
                         tracing::warn!("{error}; retrying in {}s", delay.as_secs());
                         tokio::time::sleep(delay).await;
@@ -203,14 +222,31 @@ impl Client {
             if (200..300).contains(&status) {
                 tracing::debug!("{context} in {elapsed} ms");
                 if text.trim().is_empty() {
-                    return Ok(Value::Null);
+                    return Ok((Value::Null, context));
                 }
-                return parse_lenient(&text).map_err(|e| ApiError {
-                    context,
-                    kind: ApiErrorKind::Transport {
-                        message: format!("the answer is not JSON: {e}"),
-                    },
-                });
+                match parse_lenient(&text) {
+                    Ok(value) => return Ok((value, context)),
+                    Err(e) => {
+                        let error = ApiError {
+                            context,
+                            kind: ApiErrorKind::Unreadable {
+                                message: format!("the answer is not JSON ({e})"),
+                                raw: text.chars().take(300).collect(),
+                            },
+                            attempts: attempt,
+                        };
+                        // A read is asked again (a proxy's page, a body cut short); a
+                        // write's answer is not, as repeating the write is not safe.
+                        if let Some(delay) =
+                            self.retry.after_transport(idempotency, attempt, started)
+                        {
+                            tracing::warn!("{error}; retrying in {}s", delay.as_secs());
+                            tokio::time::sleep(delay).await;
+                            continue;
+                        }
+                        return Err(error);
+                    }
+                }
             }
             let error = ApiError {
                 context: context.clone(),
@@ -218,6 +254,7 @@ impl Client {
                     status,
                     body: ErrorBody::parse(&text),
                 },
+                attempts: attempt,
             };
             if status == 401
                 && let Some(refused) = self.tokens.passthrough_refused(&shown)
@@ -225,6 +262,7 @@ impl Client {
                 return Err(ApiError {
                     context,
                     kind: ApiErrorKind::SignIn(Box::new(refused)),
+                    attempts: attempt,
                 });
             }
             if status == 401 && !refreshed_token && !self.tokens.is_passthrough() {
@@ -241,7 +279,9 @@ impl Client {
                 tokio::time::sleep(delay).await;
                 continue;
             }
-            tracing::warn!("{error}");
+            // Whoever handles the error reports it (or knows it is expected, as a 404 that
+            // means "no such product"): a warning here would say it twice.
+            tracing::debug!("{error}");
             return Err(error);
         }
     }
@@ -282,6 +322,7 @@ fn transport_error(
         kind: ApiErrorKind::Transport {
             message: format!("{what}: {}", crate::secrets::redact(&error_chain(e))),
         },
+        attempts: 1,
     }
 }
 

@@ -94,6 +94,35 @@ fn details_of(details: &Value, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Every status the API documents for a submission
+/// (https://learn.microsoft.com/windows/uwp/monetize/get-status-for-an-app-submission). One
+/// outside this list cannot be interpreted: the tool stops at once instead of polling it
+/// until `timeout`.
+pub const DOCUMENTED_STATUSES: &[&str] = &[
+    "None",
+    "Canceled",
+    "PendingCommit",
+    "CommitStarted",
+    "CommitFailed",
+    "PendingPublication",
+    "Publishing",
+    "Published",
+    "PublishFailed",
+    "PreProcessing",
+    "PreProcessingFailed",
+    "Certification",
+    "CertificationFailed",
+    "Release",
+    "ReleaseFailed",
+];
+
+/// Whether `id` can be a submission id: the service's are decimal numbers
+/// (`1152921504621243610`); anything with a space, a line break or a `/` would change the
+/// URL it goes into.
+pub fn is_submission_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
 /// Where a status stands in the normal progression (reference §2.4.11), to decide whether
 /// a `wait-for` target was reached.
 pub fn progress_rank(status: &str) -> Option<u8> {

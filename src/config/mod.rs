@@ -15,7 +15,7 @@ use secrecy::SecretString;
 use url::Url;
 
 use crate::auth::{ClientCertificate, FederatedSource};
-pub use raw::{Inputs, RawInputs, Source};
+pub use raw::{Inputs, RawInputs, Source, unknown_variables};
 pub use validate::{Environment, validate};
 pub(crate) use validate::{SECRET_INPUTS, SECRET_VARIABLES};
 
@@ -46,8 +46,11 @@ pub struct Config {
     pub command: Command,
     pub output: OutputFormat,
     pub log_level: LogLevel,
-    /// Inputs that were given but mean nothing to this command, and similar notes.
+    /// Inputs given against each other, values adjusted, variables that name no input.
     pub warnings: Vec<String>,
+    /// Inputs given that this command does not use: a log line, not a warning (a job-wide
+    /// `MSSTORE_*` variable reaches every step, docs/inputs.md).
+    pub notes: Vec<String>,
     /// Secret values to mask on the platform before anything is printed.
     pub secrets: Vec<String>,
 }
@@ -451,6 +454,10 @@ pub struct SubmitConfig {
     pub package_manifests: Vec<crate::package::manifest::PackageInfo>,
     /// `allow-dropped-platforms`.
     pub allow_dropped_platforms: bool,
+    /// The built zip goes to the system temp folder because `zip-path` was not given (and
+    /// no runner's temp folder, which the runner empties, was set): removed at exit, so runs
+    /// on a workstation do not pile zips up there.
+    pub temporary_zip: bool,
 }
 
 #[derive(Debug)]

@@ -361,6 +361,74 @@ fn from_env(
     Ok((raw, names))
 }
 
+/// Warnings for variables with the tool's prefixes that name no input (a misspelled
+/// `MSSTORE_RELEASE_NOTE` would otherwise be ignored without a word), each naming the
+/// closest input.
+///
+/// False positives, and why they are few: the GitHub runner sets `INPUT_<NAME>` only for
+/// the inputs action.yml declares, which are all inputs (a unit test keeps them in step), and
+/// an Azure Pipelines task gets `INPUT_*` only for its own inputs. But `INPUT_` is a shared
+/// convention (any action's or task's inputs, a pipeline variable named `input.x`), so an
+/// `INPUT_*` variable warns only when it is one or two edits from an input of ours — a
+/// likely typo; one far from every input is taken to be another tool's. `MSSTORE_` is ours
+/// alone: every unknown one warns. Empty values are skipped, as they count as not given.
+pub fn unknown_variables<'a>(
+    env: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> Vec<String> {
+    let names = Inputs::names();
+    let mut warnings = Vec::new();
+    for (key, value) in env {
+        let (prefix, rest) = match ["MSSTORE_", "INPUT_"]
+            .iter()
+            .find_map(|p| key.strip_prefix(p).map(|rest| (*p, rest)))
+        {
+            Some(found) => found,
+            None => continue,
+        };
+        if rest.is_empty() || value.is_empty() {
+            continue;
+        }
+        let name = rest.to_ascii_lowercase().replace('_', "-");
+        if names.contains(&name) {
+            continue;
+        }
+        let closest = names
+            .iter()
+            .map(|n| (edit_distance(n, &name), n))
+            .min()
+            .filter(|(distance, n)| *distance <= 2.max(n.len() / 4));
+        match closest {
+            Some((_, input)) => warnings.push(format!(
+                "environment variable {key} names no input and is ignored; did you mean `{input}` ({prefix}{})?",
+                input.to_ascii_uppercase().replace('-', "_")
+            )),
+            None if prefix == "MSSTORE_" => warnings.push(format!(
+                "environment variable {key} names no input and is ignored (docs/inputs.md lists the inputs)"
+            )),
+            None => {}
+        }
+    }
+    warnings
+}
+
+/// Levenshtein distance, for the few dozen short names above.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -447,6 +515,37 @@ mod tests {
         )
         .unwrap();
         assert_eq!(inputs.given_names().count(), 0);
+    }
+
+    #[test]
+    fn variables_that_name_no_input_warn_with_the_closest_input() {
+        let env: std::collections::BTreeMap<String, String> = [
+            ("MSSTORE_RELEASE_NOTE", "v1"),
+            ("INPUT_RELEASE-NOTE", "v1"),
+            ("MSSTORE_RELEASE_NOTES", "ok"),
+            ("MSSTORE_SOMETHING_ELSE_ENTIRELY", "x"),
+            ("INPUT_SOMETHING_ELSE_ENTIRELY", "another tool's"),
+            ("MSSTORE_APP_IDD", ""),
+            ("PATH", "/bin"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let warnings = unknown_variables(&env);
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert!(
+            warnings[0].contains("INPUT_RELEASE-NOTE")
+                && warnings[0].contains("`release-notes` (INPUT_RELEASE_NOTES)")
+        );
+        assert!(
+            warnings[1].contains("MSSTORE_RELEASE_NOTE ")
+                && warnings[1].contains("`release-notes` (MSSTORE_RELEASE_NOTES)")
+        );
+        assert!(
+            warnings[2].contains("MSSTORE_SOMETHING_ELSE_ENTIRELY")
+                && warnings[2].contains("docs/inputs.md")
+        );
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]

@@ -168,6 +168,9 @@ or with `azure-service-connection-id` on Azure Pipelines; or with `access-token`
 pub struct Environment {
     pub cwd: PathBuf,
     pub temp_dir: PathBuf,
+    /// `temp_dir` is the system's (no `RUNNER_TEMP` / `AGENT_TEMPDIRECTORY`): nothing empties
+    /// it after the job.
+    pub temp_is_system: bool,
     pub platform_identity: PlatformIdentity,
 }
 
@@ -194,8 +197,9 @@ impl Environment {
     pub fn from_vars(vars: &std::collections::BTreeMap<String, String>) -> Self {
         let var = |name: &str| vars.get(name).filter(|v| !v.is_empty()).cloned();
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        let temp_dir = var("RUNNER_TEMP")
-            .or_else(|| var("AGENT_TEMPDIRECTORY"))
+        let runner_temp = var("RUNNER_TEMP").or_else(|| var("AGENT_TEMPDIRECTORY"));
+        let temp_is_system = runner_temp.is_none();
+        let temp_dir = runner_temp
             .map(PathBuf::from)
             .unwrap_or_else(std::env::temp_dir);
         let platform_identity = PlatformIdentity {
@@ -209,6 +213,7 @@ impl Environment {
         Environment {
             cwd,
             temp_dir,
+            temp_is_system,
             platform_identity,
         }
     }
@@ -220,11 +225,13 @@ pub fn validate(inputs: &Inputs, env: &Environment) -> Result<Config, Vec<InputP
         env,
         problems: Vec::new(),
         warnings: Vec::new(),
+        notes: Vec::new(),
     };
     let config = check.config();
     if check.problems.is_empty() {
         let mut config = config.expect("a config when there are no problems");
         config.warnings = check.warnings;
+        config.notes = check.notes;
         Ok(config)
     } else {
         Err(check.problems)
@@ -236,6 +243,7 @@ struct Check<'a> {
     env: &'a Environment,
     problems: Vec<InputProblem>,
     warnings: Vec<String>,
+    notes: Vec<String>,
 }
 
 impl Check<'_> {
@@ -311,6 +319,7 @@ impl Check<'_> {
             output,
             log_level,
             warnings: Vec::new(),
+            notes: Vec::new(),
             secrets,
         })
     }
@@ -340,7 +349,7 @@ impl Check<'_> {
             .map(|name| format!("`{name}`"))
             .collect();
         if !unused.is_empty() {
-            self.warnings.push(format!(
+            self.notes.push(format!(
                 "{} ignored: not used by `{command}`",
                 unused.join(", ")
             ));
@@ -417,6 +426,9 @@ impl Check<'_> {
                 }
             }
         };
+        let temporary_zip = matches!(zip, ZipSource::Build { .. })
+            && !self.inputs.is_given("zip-path")
+            && self.env.temp_is_system;
         let mut packages: Vec<String> =
             package_files.iter().map(|f| f.entry_name.clone()).collect();
         if let Some(path) = &upload_zip
@@ -473,6 +485,7 @@ impl Check<'_> {
             dry_run,
             package_manifests,
             allow_dropped_platforms,
+            temporary_zip,
         })
     }
 
@@ -1470,6 +1483,11 @@ impl Check<'_> {
             );
             return None;
         }
+        // Before any network call: a patch that removes the price would make the product free.
+        if let Some(problem) = crate::submission::safety::patch_price_problem(&value) {
+            self.problem(name, problem);
+            return None;
+        }
         // A new listing image needs no `fileStatus`: it is an upload (edit::apply_patch).
         let mut value = value;
         crate::submission::edit::normalize_patch_images(&mut value);
@@ -2093,6 +2111,7 @@ mod tests {
         let env = Environment {
             cwd: dir.path().to_path_buf(),
             temp_dir: dir.path().join("tmp"),
+            temp_is_system: true,
             platform_identity: PlatformIdentity::default(),
         };
         (dir, env)

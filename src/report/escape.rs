@@ -67,6 +67,12 @@ pub fn inert_single_line(text: &str) -> String {
     inert_lines(text).join(" ⏎ ")
 }
 
+/// A value from the service shown as it was, control characters visible (`\n`, `\u{7}`),
+/// for an answer the tool cannot interpret: the user sees exactly what came, on one line.
+pub fn escape_debug(text: &str) -> String {
+    inert_markers(&text.escape_debug().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

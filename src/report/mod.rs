@@ -77,6 +77,8 @@ pub struct Reporter {
     results: Mutex<serde_json::Map<String, serde_json::Value>>,
     /// Warnings shown so far: on Azure Pipelines they make the step "succeeded with issues".
     warnings: AtomicUsize,
+    /// Their texts, to show each once and to list them all in the step summary.
+    shown_warnings: Mutex<Vec<String>>,
     /// Where runner commands go: stdout, or a buffer in tests.
     commands: Mutex<Box<dyn Write + Send>>,
 }
@@ -89,6 +91,7 @@ impl Reporter {
             outputs: Mutex::new(BTreeMap::new()),
             results: Mutex::new(serde_json::Map::new()),
             warnings: AtomicUsize::new(0),
+            shown_warnings: Mutex::new(Vec::new()),
             commands: Mutex::new(Box::new(io::stdout())),
         }
     }
@@ -196,7 +199,15 @@ impl Reporter {
         }
     }
 
+    /// A warning, shown once however often the run meets it (a status change repeats the
+    /// certification report's warnings, for one).
     pub fn warning(&self, message: &str) {
+        if let Ok(mut shown) = self.shown_warnings.lock() {
+            if shown.iter().any(|w| w == message) {
+                return;
+            }
+            shown.push(message.to_string());
+        }
         self.warnings.fetch_add(1, Ordering::Relaxed);
         tracing::warn!("{message}");
         let message = escape::inert_markers(&crate::secrets::redact(message));
@@ -210,6 +221,21 @@ impl Reporter {
             )),
             Platform::Plain => {}
         }
+    }
+
+    /// Every warning shown so far, in order, once each: the step summary lists them.
+    pub fn warnings_shown(&self) -> Vec<String> {
+        self.shown_warnings
+            .lock()
+            .map(|w| w.clone())
+            .unwrap_or_default()
+    }
+
+    /// Something worth a line in the log but nothing to act on (an input this command does
+    /// not use): unlike a warning it does not make an Azure Pipelines step "succeeded with
+    /// issues" (job-wide `MSSTORE_*` variables reach every step).
+    pub fn note(&self, message: &str) {
+        tracing::info!("note: {message}");
     }
 
     /// Something the user should see that is neither a problem nor a failure (a release

@@ -46,6 +46,11 @@ pub struct RunSummary {
     pub notes: Vec<String>,
     /// A dry run's plan.
     pub plan: Option<PlanSummary>,
+    /// Every warning the run printed, once each.
+    pub warnings: Vec<String>,
+    /// The publish mode (and date) the submission carries, as `Manual` or
+    /// `SpecificDate 2026-12-01T09:00:00Z`.
+    pub publish: Option<String>,
     /// Every status the run saw, when it first saw it.
     pub timeline: Vec<StatusChange>,
     /// What the pre-flight read and found.
@@ -117,6 +122,12 @@ impl RunSummary {
             ));
             if let Some(hint) = &failure.hint {
                 page.push_str(&format!("\n{}\n", text(hint)));
+            }
+        }
+        if !self.warnings.is_empty() {
+            page.push_str("\n**Warnings**\n\n");
+            for warning in self.warnings.iter().take(MAX_ROWS) {
+                page.push_str(&format!("- {}\n", text(warning)));
             }
         }
         if !self.notes.is_empty() {
@@ -204,6 +215,9 @@ impl RunSummary {
         ));
         if let Some(rollout) = &self.rollout {
             rows.push(("Rollout".into(), cell(rollout)));
+        }
+        if let Some(publish) = &self.publish {
+            rows.push(("Publish".into(), cell(publish)));
         }
         if let Some(zip) = &self.zip {
             rows.push((

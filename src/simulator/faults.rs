@@ -30,6 +30,12 @@ pub enum FaultKind {
     ApplyThenFail,
     /// Process the request, then cut the connection mid-body.
     ApplyThenReset,
+    /// Do not process; answer `status` (default 200) with `message` as the body, verbatim
+    /// (an answer no documented service gives: an undocumented status, an id that is not
+    /// one, a body that is not JSON).
+    Answer,
+    /// Process the request, then answer as [`FaultKind::Answer`] instead of the result.
+    ApplyThenAnswer,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -272,7 +278,25 @@ pub async fn inject(State(shared): State<Shared>, request: Request, next: Next) 
             let _applied = next.run(request).await;
             cut_off()
         }
+        FaultKind::Answer => verbatim(rule.status.unwrap_or(200), message),
+        FaultKind::ApplyThenAnswer => {
+            let _applied = next.run(request).await;
+            verbatim(rule.status.unwrap_or(200), message)
+        }
     }
+}
+
+/// An answer with the given body as it is, and a correlation id like every API answer.
+fn verbatim(status: u16, body: Option<&str>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let mut response = (status, body.unwrap_or("").to_string()).into_response();
+    response
+        .headers_mut()
+        .insert("Content-Type", HeaderValue::from_static("application/json"));
+    if let Ok(value) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+        response.headers_mut().insert("MS-CorrelationId", value);
+    }
+    response
 }
 
 #[cfg(test)]

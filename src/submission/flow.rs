@@ -14,15 +14,16 @@ use serde_json::Value;
 use super::edit::{apply_changes, put_body};
 use super::files::new_files_in_patch;
 use super::release::{self, Publication};
+use super::safety;
 use super::wait::{WaitResult, wait};
-use crate::api::types::SubmissionStatus;
+use crate::api::types::{SubmissionStatus, is_submission_id};
 use crate::api::{ApiError, Client};
 use crate::config::values::format_size;
 use crate::config::{OnPending, ProductRef, SubmitConfig, WaitFor, ZipSource};
-use crate::error::{Error, Result};
+use crate::error::{CallContext, Error, Result};
 use crate::package::{self, ZipSummary};
 use crate::report::Reporter;
-use crate::report::escape::inert_single_line;
+use crate::report::escape::{escape_debug, inert_single_line};
 use crate::report::summary::RunSummary;
 use crate::upload::{self, UploadOptions, UploadUrl};
 
@@ -221,20 +222,32 @@ impl Submit<'_> {
         let product = self.product;
         let resource = self.read_product().await?;
         let mut done = Done::default();
+        // Whether this run made the submission: then a problem found before its update
+        // deletes it again rather than leaving it behind.
+        let mut created = false;
         let mut submission = match &config.submission_id {
             Some(id) => self.continue_submission(id, "submission-id").await?,
             None => match pending_id(&resource, product) {
                 Some(pending) => match self.recognise(&pending, zip).await? {
-                    Some((earlier, earlier_done)) => {
+                    Recognised::Ours(earlier, earlier_done) => {
                         done = earlier_done;
                         earlier
                     }
-                    None => match self.flight_starter(&resource, &pending).await? {
-                        Some(started) => started,
-                        None => self.handle_pending(&pending, &resource, summary).await?,
-                    },
+                    Recognised::NotOurs { differs } => {
+                        match self.flight_starter(&resource, &pending).await? {
+                            Some(started) => started,
+                            None => {
+                                created = config.on_pending == OnPending::Delete;
+                                self.handle_pending(&pending, &resource, differs, summary)
+                                    .await?
+                            }
+                        }
+                    }
                 },
-                None => self.create(&resource, summary).await?,
+                None => {
+                    created = true;
+                    self.create(&resource, summary).await?
+                }
             },
         };
         let submission_id = string_field(&submission, "id")
@@ -245,18 +258,18 @@ impl Submit<'_> {
         self.output("submission-url", &product.dashboard_url(&submission_id));
 
         if done.committed {
+            self.describe_release(&submission, summary);
             return Ok((submission, done));
         }
-        release::changes_fit(&submission, &config.changes)?;
         let before = submission.clone();
-        let report = apply_changes(&mut submission, product, &config.changes);
-        for note in &report.notes {
-            tracing::info!("{note}");
+        if let Err(e) = self.edit(&mut submission, &before) {
+            return Err(if created {
+                self.remove_created(&submission_id, e).await
+            } else {
+                e
+            });
         }
-        for warning in &report.warnings {
-            self.reporter.warning(warning);
-        }
-        self.warn_files_missing_from_zip(&submission);
+        self.describe_release(&submission, summary);
         if submission == before {
             tracing::info!(
                 "submission {submission_id} already holds these changes: no update needed"
@@ -282,6 +295,59 @@ impl Submit<'_> {
             },
             done,
         ))
+    }
+
+    /// Applies the inputs to `submission` (which is `before`), then checks what would be
+    /// sent: never a price the service turns into Free, never a rollout at 0 % unasked.
+    fn edit(&self, submission: &mut Value, before: &Value) -> Result<()> {
+        let (config, product) = (self.config, self.product);
+        release::changes_fit(before, &config.changes)?;
+        let report = apply_changes(submission, product, &config.changes);
+        for note in &report.notes {
+            tracing::info!("{note}");
+        }
+        for warning in &report.warnings {
+            self.reporter.warning(warning);
+        }
+        self.warn_files_missing_from_zip(submission);
+        self.check_body(before, submission, "the submission it starts from")
+    }
+
+    /// The checks on a body about to be sent (or, for a new submission, that would be).
+    pub(super) fn check_body(&self, source: &Value, planned: &Value, from: &str) -> Result<()> {
+        let (config, product) = (self.config, self.product);
+        if let Some(e) = safety::price_error(product, source, planned, &config.changes) {
+            return Err(e);
+        }
+        if config.commit
+            && let Some(e) = safety::zero_rollout_error(product, planned, &config.changes, from)
+        {
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// The rollout and publish mode the submission goes out with, for the step summary.
+    fn describe_release(&self, submission: &Value, summary: &mut RunSummary) {
+        let (rollout, publish) = safety::describe_release(self.product, submission);
+        summary.rollout = rollout;
+        summary.publish = publish;
+    }
+
+    /// Deletes a submission this run created when the run stops before updating it, so that
+    /// the next run does not meet it as pending; says how to remove it when that fails.
+    async fn remove_created(&self, id: &str, error: Error) -> Error {
+        let product = self.product;
+        match self.client.delete(&product.submission_path(id)).await {
+            Ok(()) => tracing::info!(
+                "deleted submission {id}, which this run created: nothing is left behind"
+            ),
+            Err(e) => tracing::error!(
+                "submission {id}, which this run created, is left behind ({e}); delete it in Partner Center ({}) or run again with `on-pending: delete`",
+                product.dashboard_url(id)
+            ),
+        }
+        error
     }
 
     /// Whether `submission` equals the product's last published submission but for the
@@ -314,7 +380,69 @@ impl Submit<'_> {
     /// Whether the pending submission is one an earlier run with these inputs left: its new
     /// packages are ours (when there are any) and its blob holds our zip (or nothing yet).
     /// Failed submissions are never continued; they follow `on-pending`.
-    async fn recognise(
+    async fn recognise(&self, pending: &str, zip: Option<&ZipSummary>) -> Result<Recognised> {
+        Ok(match self.recognise_packages(pending, zip).await? {
+            None => Recognised::NotOurs { differs: None },
+            Some((submission, done)) => match self.differences(&submission) {
+                Some(differs) if done.committed => {
+                    // Committed, it cannot be changed any more: it is not what these inputs
+                    // ask for, whoever made it.
+                    tracing::info!(
+                        "pending submission {pending} holds this run's packages but differs from these inputs: {differs}"
+                    );
+                    Recognised::NotOurs {
+                        differs: Some(differs),
+                    }
+                }
+                differs => {
+                    tracing::info!(
+                        "pending submission {pending} ({}) was left by an earlier run with these inputs: continuing it{}",
+                        string_field(&submission, "status").unwrap_or_default(),
+                        if differs.is_some() {
+                            " (it is brought to what the inputs ask now)"
+                        } else {
+                            ""
+                        }
+                    );
+                    Recognised::Ours(submission, done)
+                }
+            },
+        })
+    }
+
+    /// Where the submission differs from what these inputs make of it (the PUT body the
+    /// run would send, packages left out: the caller compared those), as readable diff lines.
+    fn differences(&self, submission: &Value) -> Option<String> {
+        let mut planned = submission.clone();
+        let _ = apply_changes(&mut planned, self.product, &self.config.changes);
+        let (mut now, mut wanted) = (put_body(submission), put_body(&planned));
+        if let Some(field) = self.product.packages_field() {
+            for body in [&mut now, &mut wanted] {
+                if let Some(object) = body.as_object_mut() {
+                    object.remove(field);
+                }
+            }
+        }
+        let changes = json_patch::diff(&now, &wanted);
+        if changes.0.is_empty() {
+            return None;
+        }
+        let lines = plan::readable_diff(&now, &changes);
+        const SHOWN: usize = 5;
+        let mut text = lines
+            .iter()
+            .take(SHOWN)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("; ");
+        if lines.len() > SHOWN {
+            text.push_str(&format!("; and {} more", lines.len() - SHOWN));
+        }
+        Some(text)
+    }
+
+    /// The packages and blob half of [`Submit::recognise`].
+    async fn recognise_packages(
         &self,
         pending: &str,
         zip: Option<&ZipSummary>,
@@ -393,10 +521,6 @@ impl Submit<'_> {
         if committed && !uploaded {
             return Ok(None);
         }
-        tracing::info!(
-            "pending submission {pending} ({}) was left by an earlier run with these inputs: continuing it",
-            status.status
-        );
         Ok(Some((
             submission,
             Done {
@@ -438,55 +562,48 @@ impl Submit<'_> {
         Ok(Some(submission))
     }
 
-    async fn read_product(&self) -> Result<Value> {
-        let product = self.product;
+    pub(super) async fn read_product(&self) -> Result<Value> {
+        read_product(self.client, self.product).await
+    }
+
+    /// The pending submission's status and publish mode, to say what can be done with it.
+    pub(super) async fn pending_state(&self, pending: &str) -> Result<Value> {
         self.client
-            .get(&product.resource_path())
+            .get(&self.product.submission_path(pending))
             .await
-            .map_err(|e| {
-                if e.is_not_found() {
-                    Error::input(
-                        product.naming_input(),
-                        format!(
-                            "{} does not exist in this Partner Center account (HTTP 404{})",
-                            product.describe(),
-                            e.context
-                                .correlation_id
-                                .as_deref()
-                                .map(|c| format!(", MS-CorrelationId {c}"))
-                                .unwrap_or_default()
-                        ),
-                    )
-                } else {
-                    e.into_error(&format!("reading {}", product.describe()))
-                }
-            })
+            .map_err(|e| e.into_error(&format!("reading pending submission {pending}")))
     }
 
     async fn handle_pending(
         &self,
         pending: &str,
         resource: &Value,
+        differs: Option<String>,
         summary: &mut RunSummary,
     ) -> Result<Value> {
         let product = self.product;
+        let differs = differs
+            .map(|d| format!(" (it holds this run's packages but differs from these inputs: {d})"))
+            .unwrap_or_default();
         match self.config.on_pending {
-            OnPending::Fail => Err(Error::Conflict {
-                message: format!(
-                    "{} already has a pending submission, {pending}",
-                    product.describe()
-                ),
-                hint: format!(
-                    "Set `on-pending` to `delete` to delete it and start over, or to `reuse` to continue it; or finish or delete it in Partner Center: {}",
-                    product.dashboard_url(pending)
-                ),
-                context: None,
-            }),
+            OnPending::Fail => {
+                let submission = self.pending_state(pending).await?;
+                let status = string_field(&submission, "status").unwrap_or_default();
+                Err(Error::Conflict {
+                    message: format!(
+                        "{} already has a pending submission, {pending}, in state {status}{differs}",
+                        product.describe()
+                    ),
+                    hint: way_out(product, pending, &submission),
+                    context: None,
+                })
+            }
             OnPending::Reuse => {
                 tracing::info!("reusing pending submission {pending} (on-pending: reuse)");
                 self.continue_submission(pending, "on-pending").await
             }
             OnPending::Delete => {
+                self.refuse_undeletable(pending).await?;
                 // What would stop the create stops the run before the delete.
                 let before = self.before_create(resource).await?;
                 tracing::info!("deleting pending submission {pending} (on-pending: delete)");
@@ -532,7 +649,7 @@ impl Submit<'_> {
                 message: format!(
                     "submission {id} is {status}; only a PendingCommit submission can be changed"
                 ),
-                hint: "Use `on-pending: delete` to replace it with a new submission, or wait for it to finish.".into(),
+                hint: way_out(product, id, &submission),
                 context: None,
             });
         }
@@ -548,6 +665,23 @@ impl Submit<'_> {
             });
         }
         Ok(submission)
+    }
+
+    /// `on-pending: delete` on a submission the service does not delete in its state (one in
+    /// certification or waiting for release): the way out instead of a refused DELETE.
+    pub(super) async fn refuse_undeletable(&self, pending: &str) -> Result<()> {
+        let submission = self.pending_state(pending).await?;
+        let status = string_field(&submission, "status").unwrap_or_default();
+        if is_deletable(&status) {
+            return Ok(());
+        }
+        Err(Error::Conflict {
+            message: format!(
+                "pending submission {pending} is in state {status}, in which Partner Center does not delete a submission (on-pending: delete)"
+            ),
+            hint: way_out(self.product, pending, &submission),
+            context: None,
+        })
     }
 
     /// Creates a submission once the last published one allows it (`existing-rollout`)
@@ -589,17 +723,19 @@ impl Submit<'_> {
         let mut attempts = 0;
         let id = loop {
             attempts += 1;
-            let error = match self.client.post(&product.create_path()).await {
-                Ok(created) => {
-                    break string_field(&created, "id").ok_or_else(|| {
-                        Error::Internal(anyhow::anyhow!("the created submission has no id"))
-                    })?;
-                }
+            let error = match self.client.post_answer(&product.create_path()).await {
+                Ok((created, context)) => match created.get("id").and_then(Value::as_str) {
+                    Some(id) if is_submission_id(id) => break id.to_string(),
+                    _ => return Err(self.unusable_created_id(&created, context).await),
+                },
                 Err(e) => e,
             };
             // Create is not idempotent: after an answer that may hide a success, look
             // whether the submission exists before anything else.
             if !error.outcome_unknown() || attempts > 2 {
+                // The flow's own tries count as retries too (exit 7 only after real ones).
+                let mut error = error;
+                error.attempts = error.attempts.max(attempts);
                 return Err(self.create_error(error).await);
             }
             tracing::warn!("{error}; checking whether the submission was created");
@@ -617,6 +753,43 @@ impl Submit<'_> {
             .get(&product.submission_path(&id))
             .await
             .map_err(|e| e.into_error(&format!("reading the new submission {id}")))
+    }
+
+    /// The create succeeded but its answer names no usable id: the id is shown as it came,
+    /// and the submission the service made is named from the product, with how to remove it
+    /// (the tool does not delete what it cannot be sure is the one it made).
+    async fn unusable_created_id(&self, created: &Value, context: CallContext) -> Error {
+        let product = self.product;
+        let shown = match created.get("id") {
+            Some(Value::String(id)) => format!("\"{}\"", escape_debug(id)),
+            Some(other) => escape_debug(&other.to_string()),
+            None => "no id".to_string(),
+        };
+        let left = match self
+            .read_product()
+            .await
+            .ok()
+            .and_then(|r| pending_id(&r, product))
+        {
+            Some(id) if is_submission_id(&id) => format!(
+                "The submission it made is left behind as the pending submission {id}: delete it in Partner Center ({}) or run again with `on-pending: delete`.",
+                product.dashboard_url(&id)
+            ),
+            _ => format!(
+                "A submission may have been made for {}: check its pending submission in Partner Center and delete it there.",
+                product.describe()
+            ),
+        };
+        Error::Api {
+            message: format!(
+                "Partner Center created a submission for {} but answered with an id that is not one: {shown}",
+                product.describe()
+            ),
+            hint: format!(
+                "{left} Report the answer to Partner Center support with the correlation id."
+            ),
+            context,
+        }
     }
 
     /// Explains a refused create: a flight's app must have a published submission first
@@ -708,6 +881,19 @@ impl Submit<'_> {
             },
         })?;
         tracing::info!("uploading {} to {url}", format_size(zip.size));
+        // A block size too small for the zip grows (at most 50,000 blocks per blob); say so.
+        let preferred = self.config.upload.block_size;
+        if zip.size > preferred.min(upload::MAX_PUT_BLOB) {
+            let (used, _) = upload::plan_blocks(zip.size, preferred);
+            if used != preferred {
+                self.reporter.warning(&format!(
+                    "`upload-block-size` {} is too small for a {} zip (a blob holds at most 50,000 blocks): uploading in blocks of {}",
+                    format_size(preferred),
+                    format_size(zip.size),
+                    format_size(used)
+                ));
+            }
+        }
         let options = UploadOptions {
             concurrency: self.config.upload.concurrency,
             block_size: self.config.upload.block_size,
@@ -737,6 +923,8 @@ impl Submit<'_> {
                 Err(e) => e,
             };
             if !error.outcome_unknown() || attempts > 2 {
+                let mut error = error;
+                error.attempts = error.attempts.max(attempts);
                 return Err(error.into_error(&format!("committing submission {submission_id}")));
             }
             tracing::warn!("{error}; checking whether the commit happened");
@@ -814,4 +1002,94 @@ pub fn string_field(value: &Value, name: &str) -> Option<String> {
 
 fn pending_id(resource: &Value, product: &ProductRef) -> Option<String> {
     crate::products::pending_id(resource, product.pending_field())
+}
+
+/// What a run found in the product's pending submission.
+enum Recognised {
+    /// An earlier run's with these inputs: continue it.
+    Ours(Value, Done),
+    /// Not one this run can continue; `differs` says how it differs from these inputs when
+    /// it holds this run's packages.
+    NotOurs { differs: Option<String> },
+}
+
+/// Whether Partner Center deletes a submission in this state: a draft or a failed one; not
+/// one in processing, certification or waiting for release (there is no API to cancel those;
+/// https://learn.microsoft.com/windows/uwp/monetize/delete-an-app-submission).
+pub fn is_deletable(status: &str) -> bool {
+    status == "PendingCommit" || status.ends_with("Failed")
+}
+
+/// The way out of a pending submission for the state it is in (docs/troubleshooting.md).
+pub fn way_out(product: &ProductRef, id: &str, submission: &Value) -> String {
+    let url = product.dashboard_url(id);
+    let status = string_field(submission, "status").unwrap_or_default();
+    let mode = string_field(submission, "targetPublishMode").unwrap_or_default();
+    match status.as_str() {
+        "PendingCommit" => format!(
+            "It is a draft: set `on-pending` to `reuse` to continue it with these inputs or to `delete` to replace it; or finish or delete it in Partner Center: {url}"
+        ),
+        s if s.ends_with("Failed") => format!(
+            "It failed ({s}): set `on-pending: delete` to delete it and start over, or delete it in Partner Center: {url}"
+        ),
+        "Release" if mode == "Manual" => format!(
+            "It passed certification and waits for someone to publish it (publish mode Manual): publish it, or cancel it, in Partner Center ({url}), then run again. The API can neither publish nor delete it."
+        ),
+        "Release" if mode == "SpecificDate" => format!(
+            "It passed certification and publishes on its date ({}): wait for it, or publish it now or cancel it in Partner Center ({url}), then run again.",
+            string_field(submission, "targetPublishDate").unwrap_or_else(|| "unknown".into())
+        ),
+        "Release" | "PendingPublication" | "Publishing" => format!(
+            "It is being published: wait for it (`command: status` with `wait-for: published`), then run again. Partner Center: {url}"
+        ),
+        "CommitStarted" | "PreProcessing" | "Certification" => format!(
+            "It is in certification: wait for it to finish (`command: status` with `wait-for: certified`), or cancel it in Partner Center ({url}), then run again. The API cannot delete it in this state."
+        ),
+        _ => format!("Check it in Partner Center: {url}"),
+    }
+}
+
+/// The product resource; a 404 is the input that names the product (exit 2), not a failure.
+pub async fn read_product(client: &Client, product: &ProductRef) -> Result<Value> {
+    let (resource, context) = client
+        .get_answer(&product.resource_path())
+        .await
+        .map_err(|e| {
+            if e.is_not_found() {
+                Error::input(
+                    product.naming_input(),
+                    format!(
+                        "{} does not exist in this Partner Center account (HTTP 404{})",
+                        product.describe(),
+                        e.context
+                            .correlation_id
+                            .as_deref()
+                            .map(|c| format!(", MS-CorrelationId {c}"))
+                            .unwrap_or_default()
+                    ),
+                )
+            } else {
+                e.into_error(&format!("reading {}", product.describe()))
+            }
+        })?;
+    // The ids go into URLs: one that is not an id (a line break in it) would be changed on
+    // the way, and the call would go elsewhere.
+    for field in [product.pending_field(), product.published_field()] {
+        if let Some(Value::String(id)) = resource.get(field).and_then(|r| r.get("id"))
+            && !id.is_empty()
+            && id != "0"
+            && !is_submission_id(id)
+        {
+            return Err(Error::Api {
+                message: format!(
+                    "Partner Center answered {} with `{field}.id` \"{}\", which is not a submission id",
+                    product.describe(),
+                    escape_debug(id)
+                ),
+                hint: "Nothing was changed. Check the product in Partner Center, and report the answer to Partner Center support with the correlation id.".into(),
+                context,
+            });
+        }
+    }
+    Ok(resource)
 }

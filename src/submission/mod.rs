@@ -7,6 +7,7 @@ pub mod files;
 pub mod flow;
 pub mod preflight;
 pub mod release;
+pub mod safety;
 pub mod status;
 pub mod verify;
 pub mod wait;

@@ -769,13 +769,14 @@ pub async fn gather(submit: &Submit<'_>) -> Result<Preflight> {
             .await
             .map_err(|e| e.into_error(&format!("reading {what}")))
     };
-    let resource = read(product.resource_path(), product.describe()).await?;
+    // A product that does not exist is the input that names it (exit 2).
+    let resource = super::flow::read_product(client, product).await?;
     let app = match product {
         ProductRef::Flight { app_id, .. } => {
             let app = ProductRef::App {
                 app_id: app_id.clone(),
             };
-            Some(read(app.resource_path(), app.describe()).await?)
+            Some(super::flow::read_product(client, &app).await?)
         }
         ProductRef::App { .. } => Some(resource.clone()),
         ProductRef::Addon { .. } => None,

@@ -246,6 +246,31 @@ impl Submit<'_> {
                 ExistingRollout::Finalize => Some((RolloutAction::Finalize, state)),
             };
         }
+        // The new submission is a clone of `published` as it will be after the settle (a
+        // halt leaves the rollout at 0 %, a finalize at 100 %); what would stop its PUT
+        // stops the run now, before anything is created or settled.
+        let mut planned = published.clone();
+        if let Some((action, _)) = &before.settle
+            && let Some(rollout) = planned.pointer_mut("/packageDeliveryOptions/packageRollout")
+        {
+            rollout["packageRolloutPercentage"] = json!(if *action == RolloutAction::Halt {
+                0.0
+            } else {
+                100.0
+            });
+        }
+        let _ = super::edit::apply_changes(&mut planned, product, &self.config.changes);
+        self.check_body(
+            &published,
+            &planned,
+            &format!(
+                "published submission {published_id}{}",
+                match &before.settle {
+                    Some((RolloutAction::Halt, _)) => ", once halted (existing-rollout: halt)",
+                    _ => "",
+                }
+            ),
+        )?;
         before.published = Some((published_id, published));
         Ok(before)
     }

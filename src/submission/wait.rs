@@ -6,10 +6,11 @@ use std::time::{Duration, Instant};
 use super::release::Publication;
 use crate::api::Client;
 use crate::api::status_codes::{self, Detail};
-use crate::api::types::{SubmissionStatus, progress_rank};
+use crate::api::types::{DOCUMENTED_STATUSES, SubmissionStatus, progress_rank};
 use crate::config::values::format_duration;
 use crate::config::{ProductRef, WaitConfig, WaitFor};
 use crate::error::{Error, Result};
+use crate::report::escape::escape_debug;
 
 /// Polls back off from `poll-interval` by half each time, up to this.
 const MAX_POLL_INTERVAL: Duration = Duration::from_secs(5 * 60);
@@ -58,17 +59,10 @@ pub async fn wait(
     let mut interval = config.poll_interval;
     let mut last_status: Option<String> = None;
     let mut saw_commit = committed;
+    let mut warned: Vec<String> = Vec::new();
     let path = format!("{}/status", product.submission_path(submission_id));
     loop {
-        let status: SubmissionStatus = match client.get(&path).await {
-            Ok(value) => serde_json::from_value(value)
-                .map_err(|e| Error::Internal(anyhow::anyhow!("unexpected status answer: {e}")))?,
-            Err(e) => {
-                return Err(
-                    e.into_error(&format!("reading the status of submission {submission_id}"))
-                );
-            }
-        };
+        let status = read_status(client, &path, submission_id).await?;
         if last_status.as_deref() != Some(status.status.as_str()) {
             tracing::info!(
                 "submission {submission_id}: {} (after {})",
@@ -78,7 +72,13 @@ pub async fn wait(
             if status.is_failed() {
                 log_status_details(&status.status_details);
             } else {
-                log_warnings(&status.status_details);
+                // A report stays in statusDetails from one status to the next: once each.
+                for line in warning_lines(&status.status_details) {
+                    if !warned.contains(&line) {
+                        tracing::warn!("{line}");
+                        warned.push(line);
+                    }
+                }
             }
             last_status = Some(status.status.clone());
             on_status(&status);
@@ -177,11 +177,43 @@ pub fn log_status_details(details: &serde_json::Value) {
 }
 
 /// The warnings and certification reports alone: a submission on its way can carry them.
-fn log_warnings(details: &serde_json::Value) {
-    for (is_error, line) in status_codes::report_lines(details) {
-        if !is_error {
-            tracing::warn!("{line}");
-        }
+fn warning_lines(details: &serde_json::Value) -> Vec<String> {
+    status_codes::report_lines(details)
+        .into_iter()
+        .filter(|(is_error, _)| !is_error)
+        .map(|(_, line)| line)
+        .collect()
+}
+
+/// `GET …/status`, refusing an answer the tool cannot interpret (no status, or one the API
+/// does not document) at once, with the value as it came and the correlation id: polling an
+/// unknown status until `timeout` would report a time-out for what is not one.
+pub async fn read_status(
+    client: &Client,
+    path: &str,
+    submission_id: &str,
+) -> Result<SubmissionStatus> {
+    let (value, context) = client
+        .get_answer(path)
+        .await
+        .map_err(|e| e.into_error(&format!("reading the status of submission {submission_id}")))?;
+    let raw = value
+        .get("status")
+        .cloned()
+        .unwrap_or(serde_json::Value::Null);
+    match serde_json::from_value::<SubmissionStatus>(value) {
+        Ok(status) if DOCUMENTED_STATUSES.contains(&status.status.as_str()) => Ok(status),
+        _ => Err(Error::Api {
+            message: format!(
+                "Partner Center answered the status of submission {submission_id} with {}, which is not a status the API documents; the tool cannot tell what it means",
+                match &raw {
+                    serde_json::Value::String(s) => format!("\"{}\"", escape_debug(s)),
+                    other => escape_debug(&other.to_string()),
+                }
+            ),
+            hint: "Nothing was changed. Check the submission in Partner Center; if the status is new, this tool needs an update (report it with the correlation id).".into(),
+            context,
+        }),
     }
 }
 

@@ -42,7 +42,7 @@ pub const DEFAULT_BLOCK: u64 = SAFE_BLOCK;
 pub const DEFAULT_CONCURRENCY: usize = 8;
 pub const MAX_BLOCKS: u64 = 50_000;
 /// The largest single Put Blob under the oldest service version (2014-02-14).
-const MAX_PUT_BLOB: u64 = 64 << 20;
+pub const MAX_PUT_BLOB: u64 = 64 << 20;
 /// Blob metadata holding the zip's SHA-256, so a later run can tell its own upload.
 pub const SHA256_METADATA: &str = "x-ms-meta-msstoresubmit_sha256";
 /// Bodies go out in slices of this size, which is how progress is counted.
@@ -155,12 +155,17 @@ pub struct UploadReport {
     pub retries: u64,
 }
 
-/// Block size and count for a blob of `size`, starting from `preferred` and growing in
-/// whole MiB so the blob never needs more than 50,000 blocks.
+/// Block size and count for a blob of `size`: `preferred`, unless the blob would need more
+/// than 50,000 blocks of it; then the smallest whole number of MiB that fits.
 pub fn plan_blocks(size: u64, preferred: u64) -> (u64, u64) {
     let preferred = preferred.max(1);
-    let minimum = size.div_ceil(MAX_BLOCKS).div_ceil(1 << 20) << 20;
-    let block = preferred.max(minimum);
+    let needed = size.div_ceil(MAX_BLOCKS);
+    // Rounded up only when it has to grow: a 256 KiB choice that fits stays 256 KiB.
+    let block = if preferred >= needed {
+        preferred
+    } else {
+        needed.div_ceil(1 << 20) << 20
+    };
     (block, size.div_ceil(block).max(1))
 }
 
@@ -839,6 +844,8 @@ mod tests {
         assert_eq!(plan_blocks(100 * GIB, 256 << 10), (3 * MIB, 34_134));
         // 300 GiB needs 7 MiB blocks.
         assert_eq!(plan_blocks(300 * GIB, SAFE_BLOCK).0, 7 * MIB);
+        // A block size that fits is kept as given, also below 1 MiB.
+        assert_eq!(plan_blocks(10 * MIB, 256 << 10), (256 << 10, 40));
         // A file of exactly 50,000 blocks keeps its block size.
         assert_eq!(
             plan_blocks(50_000 * SAFE_BLOCK, SAFE_BLOCK),

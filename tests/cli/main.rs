@@ -16,6 +16,7 @@ mod products;
 mod quirks;
 mod release;
 mod reliability;
+mod safety;
 mod security;
 mod sign_in;
 mod simulator;

@@ -336,7 +336,9 @@ impl Run {
             .env("GITHUB_ACTIONS", "true")
             .env("CI", "true")
             .env("GITHUB_OUTPUT", &output)
-            .env("GITHUB_STEP_SUMMARY", &summary);
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            // The runner always sets it (and empties it after the job).
+            .env("RUNNER_TEMP", workspace.path());
         self.github = Some((output, summary));
         self
     }

@@ -12,7 +12,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Done, Submit, pending_id, string_field};
+use super::{Done, Recognised, Submit, pending_id, string_field};
 use crate::api::types::SubmissionStatus;
 use crate::config::values::format_size;
 use crate::config::{OnPending, ProductRef, RolloutAction, WaitFor};
@@ -21,6 +21,7 @@ use crate::package::ZipSummary;
 use crate::report::summary::{PlanSummary, RunSummary};
 use crate::submission::edit::{apply_changes, put_body};
 use crate::submission::release::{self, BeforeCreate};
+use crate::submission::safety;
 
 /// Values longer than this are cut in the readable diff (the JSON result has them whole).
 const MAX_SHOWN_VALUE: usize = 300;
@@ -122,33 +123,40 @@ impl Submit<'_> {
             }
             None => match pending_id(&resource, product) {
                 Some(pending) => match self.recognise(&pending, zip).await? {
-                    Some((earlier, done)) => existing(earlier, done),
-                    None => match self.flight_starter(&resource, &pending).await? {
-                        Some(started) => existing(started, Done::default()),
-                        None => match config.on_pending {
-                            // Both only read: fail refuses, reuse checks the submission.
-                            OnPending::Fail => {
-                                let _ = self.handle_pending(&pending, &resource, summary).await?;
-                                unreachable!("on-pending: fail always refuses")
-                            }
-                            OnPending::Reuse => existing(
-                                self.continue_submission(&pending, "on-pending").await?,
-                                Done::default(),
-                            ),
-                            OnPending::Delete => {
-                                let before = self.before_create(&resource).await?;
-                                settle_call(product, &before, &mut calls);
-                                calls.push(Call::new(
+                    Recognised::Ours(earlier, done) => existing(earlier, done),
+                    Recognised::NotOurs { differs } => {
+                        match self.flight_starter(&resource, &pending).await? {
+                            Some(started) => existing(started, Done::default()),
+                            None => match config.on_pending {
+                                // Both only read: fail refuses, reuse checks the submission.
+                                OnPending::Fail => {
+                                    let _ = self
+                                        .handle_pending(&pending, &resource, differs, summary)
+                                        .await?;
+                                    unreachable!("on-pending: fail always refuses")
+                                }
+                                OnPending::Reuse => existing(
+                                    self.continue_submission(&pending, "on-pending").await?,
+                                    Done::default(),
+                                ),
+                                OnPending::Delete => {
+                                    // The same refusal as the run: never a DELETE the service
+                                    // refuses in this state.
+                                    self.refuse_undeletable(&pending).await?;
+                                    let before = self.before_create(&resource).await?;
+                                    settle_call(product, &before, &mut calls);
+                                    calls.push(Call::new(
                                     "DELETE",
                                     product.submission_path(&pending),
                                     format!(
                                         "delete pending submission {pending} (on-pending: delete)"
                                     ),
                                 ));
-                                self.new_submission(&resource, before)?
-                            }
-                        },
-                    },
+                                    self.new_submission(&resource, before)?
+                                }
+                            },
+                        }
+                    }
                 },
                 None => {
                     let before = self.before_create(&resource).await?;
@@ -208,7 +216,12 @@ impl Submit<'_> {
                 self.reporter.warning(warning);
             }
             self.warn_files_missing_from_zip(&planned);
+            // What would stop the run before its PUT stops the plan.
+            self.check_body(&base, &planned, &against)?;
         }
+        let (rollout, publish) = safety::describe_release(product, &planned);
+        summary.rollout = rollout;
+        summary.publish = publish;
         let body = put_body(&planned);
         let changes = json_patch::diff(&current, &body);
         let put = !done.committed && planned != base;
@@ -313,7 +326,7 @@ struct Plan {
 }
 
 /// The patch as lines a person reads: `~ /path: old → new`, `+ /path: new`, `- /path: old`.
-fn readable_diff(current: &Value, changes: &json_patch::Patch) -> Vec<String> {
+pub(super) fn readable_diff(current: &Value, changes: &json_patch::Patch) -> Vec<String> {
     use json_patch::PatchOperation as Op;
     let shown = |value: &Value| {
         let text = value.to_string();
