@@ -563,6 +563,18 @@ fn write_summary(reporter: &Reporter, title: &str, mut summary: RunSummary, erro
     if !reporter.platform().is_ci() {
         return;
     }
+    // Every warning of the run: those shown as annotations, then those only logged (a
+    // retry, a report's warning while waiting).
+    let shown: Vec<String> = summary
+        .warnings
+        .iter()
+        .map(|w| crate::secrets::redact(w).into_owned())
+        .collect();
+    for logged in crate::report::log::warnings_logged() {
+        if !shown.contains(&logged) {
+            summary.warnings.push(logged);
+        }
+    }
     summary.failure = error.map(|error| Failure {
         exit_code: error.exit_code().code(),
         message: match error {

@@ -3,11 +3,17 @@
 
 use std::fmt;
 use std::io::{self, Write};
+use std::sync::Mutex;
 
+use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::{EnvFilter, LevelFilter};
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, MakeWriter};
+use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use super::escape::inert_lines;
 use crate::config::LogLevel;
@@ -21,11 +27,59 @@ pub fn init(level: LogLevel, to_stdout: bool) {
         LogLevel::Debug => "msstore_submit=debug,info",
         LogLevel::Trace => "msstore_submit=trace,debug",
     };
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+    let log = tracing_subscriber::fmt::layer()
         .event_format(LineFormat)
         .with_writer(ScrubbedWriter { to_stdout })
+        .with_filter(EnvFilter::new(filter));
+    // Warnings are kept for the step summary whatever `log-level` lets into the log.
+    let _ = tracing_subscriber::registry()
+        .with(log)
+        .with(KeepWarnings.with_filter(LevelFilter::WARN))
         .try_init();
+}
+
+/// Every warning logged so far (retries, a rollout kept, a report's warning), in order, once
+/// each, secrets scrubbed: the step summary lists them beside the warnings shown as
+/// annotations.
+pub fn warnings_logged() -> Vec<String> {
+    WARNINGS.lock().map(|w| w.clone()).unwrap_or_default()
+}
+
+static WARNINGS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Keeps the text of each `WARN` event (errors are the run's failure, said on their own).
+struct KeepWarnings;
+
+impl<S: Subscriber> Layer<S> for KeepWarnings {
+    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+        if *event.metadata().level() != Level::WARN {
+            return;
+        }
+        let mut message = Message(String::new());
+        event.record(&mut message);
+        let text = crate::secrets::redact(&message.0).into_owned();
+        if let Ok(mut kept) = WARNINGS.lock()
+            && !kept.contains(&text)
+        {
+            kept.push(text);
+        }
+    }
+}
+
+struct Message(String);
+
+impl Visit for Message {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.0 = value.to_string();
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        if field.name() == "message" {
+            self.0 = format!("{value:?}");
+        }
+    }
 }
 
 struct LineFormat;

@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::config::values::{format_duration, format_size};
+use crate::error::ExitCode;
 use crate::package::ZipSummary;
 use crate::submission::preflight::{Preflight, Severity};
 use crate::submission::verify::Verification;
@@ -34,8 +35,9 @@ pub struct RunSummary {
     /// `statusDetails` as the service sent it.
     pub status_details: Option<Value>,
     pub zip: Option<ZipSummary>,
-    /// Package file names submitted, in the order of the `packages` output.
-    pub packages: Vec<String>,
+    /// Package file names submitted, in the order of the `packages` output: `None` until
+    /// the run got that far, empty for a metadata-only submission.
+    pub packages: Option<Vec<String>>,
     /// Phases in the order they ran, with how long each took.
     pub timings: Vec<(String, Duration)>,
     pub failure: Option<Failure>,
@@ -51,6 +53,9 @@ pub struct RunSummary {
     /// The publish mode (and date) the submission carries, as `Manual` or
     /// `SpecificDate 2026-12-01T09:00:00Z`.
     pub publish: Option<String>,
+    /// The visibility the submission carries (`Public`, `Private`, `Hidden`; apps and
+    /// add-ons).
+    pub visibility: Option<String>,
     /// Every status the run saw, when it first saw it.
     pub timeline: Vec<StatusChange>,
     /// What the pre-flight read and found.
@@ -82,6 +87,43 @@ pub struct Failure {
     pub hint: Option<String>,
 }
 
+/// How a run ended, as the page's heading says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The run stopped with an error (exit 1–5, 7), or the submission ended `*Failed`.
+    Failed,
+    /// `wait-for` was not reached in time (exit 6); the submission goes on.
+    TimedOut,
+    /// `dry-run`: read and checked only.
+    DryRun,
+    /// `commit: false`: the submission waits as a draft.
+    Draft,
+    /// Committed; the run did not wait (or was not asked to wait) past processing.
+    Committed,
+    /// Certified, in the release phase (a manual or dated release waits here).
+    Certified,
+    Published,
+    /// Nothing more to tell than the title and the table (the `rollout` command, a
+    /// canceled submission).
+    Done,
+}
+
+impl Outcome {
+    /// The heading's first words; `None` when the title says it all.
+    pub fn label(self) -> Option<&'static str> {
+        Some(match self {
+            Outcome::Failed => "Failed",
+            Outcome::TimedOut => "Timed out",
+            Outcome::DryRun => "Dry run",
+            Outcome::Draft => "Draft left uncommitted",
+            Outcome::Committed => "Committed",
+            Outcome::Certified => "Certified",
+            Outcome::Published => "Published",
+            Outcome::Done => return None,
+        })
+    }
+}
+
 impl RunSummary {
     pub fn new(product: impl Into<String>) -> Self {
         RunSummary {
@@ -110,24 +152,52 @@ impl RunSummary {
         }
     }
 
+    /// How the run ended, for the page's heading.
+    pub fn outcome(&self) -> Outcome {
+        if let Some(failure) = &self.failure {
+            return if failure.exit_code == ExitCode::TimedOut.code() {
+                Outcome::TimedOut
+            } else {
+                Outcome::Failed
+            };
+        }
+        if self.plan.is_some() {
+            return Outcome::DryRun;
+        }
+        match self.status.as_deref() {
+            None => Outcome::Done,
+            Some("Published") => Outcome::Published,
+            // Past certification, what remains is the release (a person, a date, or the
+            // Store's own pace); the statuses are those of
+            // https://learn.microsoft.com/windows/uwp/monetize/get-status-for-an-app-submission.
+            Some("Release" | "PendingPublication" | "Publishing") => Outcome::Certified,
+            Some("PendingCommit") => Outcome::Draft,
+            Some(status) if status.ends_with("Failed") => Outcome::Failed,
+            Some("CommitStarted" | "PreProcessing" | "Certification") => Outcome::Committed,
+            // `Canceled`, `None`, or one the documentation does not list: the table says it.
+            Some(_) => Outcome::Done,
+        }
+    }
+
     /// The page, at most [`MAX_SUMMARY_BYTES`] long.
     pub fn to_markdown(&self, title: &str) -> String {
-        let mut page = format!("### {}\n\n", text(title));
+        let outcome = self.outcome();
+        let mut page = match outcome.label() {
+            Some(label) => format!("### {label} — {}\n\n", text(title)),
+            None => format!("### {}\n\n", text(title)),
+        };
+        page.push_str(&self.outcome_line(outcome));
         page.push_str(&self.table());
-        if let Some(failure) = &self.failure {
-            page.push_str(&format!(
-                "\n**Failed (exit {})**: {}\n",
-                failure.exit_code,
-                text(&failure.message)
-            ));
-            if let Some(hint) = &failure.hint {
-                page.push_str(&format!("\n{}\n", text(hint)));
-            }
-        }
         if !self.warnings.is_empty() {
             page.push_str("\n**Warnings**\n\n");
             for warning in self.warnings.iter().take(MAX_ROWS) {
                 page.push_str(&format!("- {}\n", text(warning)));
+            }
+            if self.warnings.len() > MAX_ROWS {
+                page.push_str(&format!(
+                    "- … and {} more (see the log)\n",
+                    self.warnings.len() - MAX_ROWS
+                ));
             }
         }
         if !self.notes.is_empty() {
@@ -158,6 +228,53 @@ impl RunSummary {
             page.push_str(note);
         }
         page
+    }
+
+    /// The sentence under the heading: what the outcome means for the reader, and for a
+    /// failure the error and what to do.
+    fn outcome_line(&self, outcome: Outcome) -> String {
+        let status = || {
+            self.status
+                .as_deref()
+                .map(|s| format!(" (now `{}`)", cell(s)))
+                .unwrap_or_default()
+        };
+        let mut out = match outcome {
+            Outcome::Failed | Outcome::TimedOut => match &self.failure {
+                Some(failure) => format!(
+                    "**{} (exit {})**: {}\n",
+                    if outcome == Outcome::TimedOut {
+                        "Timed out"
+                    } else {
+                        "Failed"
+                    },
+                    failure.exit_code,
+                    text(&failure.message)
+                ),
+                None => format!("The submission failed{}.\n", status()),
+            },
+            Outcome::DryRun => {
+                "Dry run: nothing was changed in Partner Center. The plan below is what a run with these inputs would do.\n".into()
+            }
+            Outcome::Draft => "The submission is left as an uncommitted draft (`commit: false`): review it in Partner Center and commit it there, or run again with `commit: true`.\n".into(),
+            Outcome::Committed => format!(
+                "Committed: Partner Center processes and certifies the submission{}.\n",
+                status()
+            ),
+            Outcome::Certified => "Certified: the submission is in its release phase; it goes live per its publish mode.\n".into(),
+            Outcome::Published => "Published: the submission is live in the Store.\n".into(),
+            Outcome::Done => String::new(),
+        };
+        if let Some(hint) = self.failure.as_ref().and_then(|f| f.hint.as_ref()) {
+            out.push_str(&format!("\n{}\n", text(hint)));
+        }
+        if outcome == Outcome::TimedOut {
+            out.push_str("\nThe submission goes on in Partner Center: `status` (with `wait-for`) follows it from here.\n");
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out
     }
 
     fn table(&self) -> String {
@@ -192,25 +309,29 @@ impl RunSummary {
                 .map(|i| format!(" — {}", cell(&i.describe())))
                 .unwrap_or_default()
         };
-        let packages: Vec<String> = self
-            .packages
+        let submitted = self.packages.as_deref().unwrap_or_default();
+        let mut packages: Vec<String> = submitted
             .iter()
             .take(MAX_ROWS)
             .map(|p| format!("`{}`{}{}", cell(p), sizes(p), read(p)))
             .collect();
-        let mut packages = packages.join("<br>");
-        if self.packages.len() > MAX_ROWS {
-            packages.push_str(&format!(
-                "<br>… and {} more (see the `packages` output)",
-                self.packages.len() - MAX_ROWS
+        if submitted.len() > MAX_ROWS {
+            packages.push(format!(
+                "… and {} more (see the `packages` output)",
+                submitted.len() - MAX_ROWS
             ));
         }
+        let preflight_read = self.preflight.as_ref().map_or(0, |p| p.packages.len());
         rows.push((
             "Packages".into(),
-            if packages.is_empty() {
-                "none (metadata only)".into()
-            } else {
-                packages
+            match &self.packages {
+                Some(_) if !packages.is_empty() => packages.join("<br>"),
+                Some(_) => "none (metadata only)".into(),
+                // The run stopped before the upload: the pre-flight shows what it read.
+                None if preflight_read > 0 => {
+                    format!("none uploaded ({preflight_read} read by the pre-flight, below)")
+                }
+                None => "none uploaded".into(),
             },
         ));
         if let Some(rollout) = &self.rollout {
@@ -218,6 +339,9 @@ impl RunSummary {
         }
         if let Some(publish) = &self.publish {
             rows.push(("Publish".into(), cell(publish)));
+        }
+        if let Some(visibility) = &self.visibility {
+            rows.push(("Visibility".into(), cell(visibility)));
         }
         if let Some(zip) = &self.zip {
             rows.push((
@@ -270,9 +394,14 @@ impl RunSummary {
                 format!("{} (total {})", phases.join(" · "), timing(total)),
             ));
         }
-        let mut table = String::from("| | |\n|---|---|\n");
-        for (name, value) in rows {
+        // GitHub-flavoured Markdown tables need a header row: the product is it, rather
+        // than an empty row above the first (https://github.github.com/gfm/#tables-extension-).
+        let mut table = String::new();
+        for (i, (name, value)) in rows.into_iter().enumerate() {
             table.push_str(&format!("| {name} | {value} |\n"));
+            if i == 0 {
+                table.push_str("|---|---|\n");
+            }
         }
         table
     }
@@ -315,19 +444,70 @@ fn plan_section(plan: &PlanSummary, room: usize) -> String {
 }
 
 impl RunSummary {
+    /// What the pre-flight read (a table of the packages, then what they were compared
+    /// with) and found, whether it passed or stopped the run.
     fn preflight_section(&self) -> String {
         let Some(preflight) = &self.preflight else {
             return String::new();
         };
+        let errors = preflight.errors().count();
+        let mut out = format!(
+            "\n**Pre-flight** ({})\n\n",
+            if errors > 0 {
+                format!("failed: {errors} error(s), nothing was written")
+            } else {
+                "passed".into()
+            }
+        );
+        if !preflight.packages.is_empty() {
+            out.push_str(
+                "| Package | Identity | Version, architecture, device families |\n|---|---|---|\n",
+            );
+            for package in preflight.packages.iter().take(MAX_ROWS) {
+                out.push_str(&format!(
+                    "| `{}` | `{}` by `{}` | {} |\n",
+                    cell(&package.file_name),
+                    cell(&package.name),
+                    cell(&package.publisher),
+                    cell(&package.describe())
+                ));
+            }
+            if preflight.packages.len() > MAX_ROWS {
+                out.push_str(&format!(
+                    "| … and {} more | | |\n",
+                    preflight.packages.len() - MAX_ROWS
+                ));
+            }
+            out.push('\n');
+        }
+        match &preflight.published_submission {
+            Some(id) if preflight.published.is_empty() => out.push_str(&format!(
+                "Compared with the published submission `{}`, which has no packages.\n",
+                cell(id)
+            )),
+            Some(id) => {
+                let published: Vec<String> = preflight
+                    .published
+                    .iter()
+                    .take(MAX_ROWS)
+                    .map(|p| format!("`{}` {}", cell(&p.file_name), cell(&p.describe())))
+                    .collect();
+                out.push_str(&format!(
+                    "Compared with the published submission `{}`: {}.\n",
+                    cell(id),
+                    published.join(", ")
+                ));
+            }
+            None => out.push_str("No published submission to compare with.\n"),
+        }
         let shown: Vec<&crate::submission::preflight::Finding> = preflight
             .findings
             .iter()
             .filter(|f| f.severity != Severity::Note)
             .collect();
-        if shown.is_empty() {
-            return String::new();
+        if !shown.is_empty() {
+            out.push('\n');
         }
-        let mut out = String::from("\n**Pre-flight**\n\n");
         for finding in shown.iter().take(MAX_ROWS) {
             out.push_str(&format!(
                 "- {} ({}): {}\n",
@@ -391,7 +571,10 @@ impl RunSummary {
 /// Errors, warnings and certification reports as lists a person reads.
 fn details_section(details: &Value) -> String {
     let mut out = String::new();
-    for (key, heading) in [("errors", "Errors"), ("warnings", "Warnings")] {
+    for (key, heading) in [
+        ("errors", "Errors from Partner Center"),
+        ("warnings", "Warnings from Partner Center"),
+    ] {
         let Some(items) = details.get(key).and_then(Value::as_array) else {
             continue;
         };
@@ -540,7 +723,7 @@ mod tests {
             "https://partner.microsoft.com/dashboard/products/9NBLGGH4R315/submissions/1152921504621243617/".into(),
         );
         summary.status = Some("PreProcessing".into());
-        summary.packages = vec!["Contoso_1.0.0.0_x64.msix".into()];
+        summary.packages = Some(vec!["Contoso_1.0.0.0_x64.msix".into()]);
         summary.zip = Some(ZipSummary {
             path: PathBuf::from("/tmp/x.zip"),
             sha256: "ab".repeat(32),
@@ -558,7 +741,14 @@ mod tests {
     #[test]
     fn the_table_names_the_submission_packages_zip_and_timings() {
         let page = summary().to_markdown("Microsoft Store submission: app 9NBLGGH4R315");
-        assert!(page.starts_with("### Microsoft Store submission: app 9NBLGGH4R315\n"));
+        assert!(
+            page.starts_with("### Committed — Microsoft Store submission: app 9NBLGGH4R315\n"),
+            "{page}"
+        );
+        assert!(
+            page.contains("\n| Product | app 9NBLGGH4R315 |\n|---|---|\n| Submission |"),
+            "the product row is the header: no empty row above it\n{page}"
+        );
         assert!(page.contains(
             "| Submission | [1152921504621243617](https://partner.microsoft.com/dashboard/products/9NBLGGH4R315/submissions/1152921504621243617/) |"
         ), "{page}");
@@ -597,7 +787,8 @@ mod tests {
             page.contains("- `MissingFiles`: Contoso.msix \\| &lt;b&gt;x&lt;/b&gt;"),
             "{page}"
         );
-        assert!(!page.contains("**Warnings**"), "empty lists are left out");
+        assert!(page.contains("**Errors from Partner Center**"), "{page}");
+        assert!(!page.contains("Warnings"), "empty lists are left out");
         assert!(
             page.contains("- [2026-11-01T10:00:00Z](https://example.com/r%20%281%29)"),
             "{page}"
@@ -608,7 +799,7 @@ mod tests {
     #[test]
     fn untrusted_text_cannot_break_the_table() {
         let mut summary = RunSummary::new("app X");
-        summary.packages = vec!["a|b`c\n::error::x".into()];
+        summary.packages = Some(vec!["a|b`c\n::error::x".into()]);
         let page = summary.to_markdown("t");
         let row = page.lines().find(|l| l.starts_with("| Packages")).unwrap();
         let unescaped_pipes = row
@@ -626,12 +817,110 @@ mod tests {
             .map(|i| json!({"code": "InvalidParameterValue", "details": format!("é{}", "x".repeat(1000 + i))}))
             .collect();
         summary.status_details = Some(json!({"errors": errors}));
-        summary.packages = (0..500).map(|i| format!("p{i}.msix")).collect();
+        summary.packages = Some((0..500).map(|i| format!("p{i}.msix")).collect());
         let page = summary.to_markdown("t");
         assert!(page.len() <= MAX_SUMMARY_BYTES, "{}", page.len());
         assert!(page.contains("… and 4900 more (see the `status-details` output)"));
         assert!(page.contains("… and 400 more (see the `packages` output)"));
         assert!(page.contains("… (cut; the whole JSON is in the `status-details` output)"));
         assert!(page.ends_with("</details>\n"), "the code block is closed");
+    }
+
+    #[test]
+    fn the_heading_says_how_the_run_ended() {
+        let heading = |summary: &RunSummary| {
+            summary
+                .to_markdown("Microsoft Store submission: app X")
+                .lines()
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        let with_status = |status: &str| {
+            let mut summary = summary();
+            summary.status = Some(status.into());
+            heading(&summary)
+        };
+        let title = "Microsoft Store submission: app X";
+        assert_eq!(with_status("Published"), format!("### Published — {title}"));
+        assert_eq!(with_status("Release"), format!("### Certified — {title}"));
+        assert_eq!(
+            with_status("Certification"),
+            format!("### Committed — {title}")
+        );
+        assert_eq!(
+            with_status("PendingCommit"),
+            format!("### Draft left uncommitted — {title}")
+        );
+        assert_eq!(
+            with_status("CertificationFailed"),
+            format!("### Failed — {title}")
+        );
+        assert_eq!(with_status("Canceled"), format!("### {title}"));
+
+        let mut failed = summary();
+        failed.failure = Some(Failure {
+            exit_code: 6,
+            message: "timed out after 1m waiting for `published`; last status Certification".into(),
+            hint: None,
+        });
+        assert_eq!(heading(&failed), format!("### Timed out — {title}"));
+        let page = failed.to_markdown(title);
+        assert!(
+            page.contains("**Timed out (exit 6)**: timed out after 1m"),
+            "{page}"
+        );
+        assert!(
+            page.contains("The submission goes on in Partner Center"),
+            "{page}"
+        );
+        failed.failure.as_mut().unwrap().exit_code = 4;
+        assert_eq!(heading(&failed), format!("### Failed — {title}"));
+
+        let mut dry = summary();
+        dry.plan = Some(PlanSummary::default());
+        assert_eq!(heading(&dry), format!("### Dry run — {title}"));
+        let mut rollout = RunSummary::new("app X");
+        rollout.rollout = Some("25% (PackageRolloutInProgress)".into());
+        assert_eq!(heading(&rollout), "### Microsoft Store submission: app X");
+    }
+
+    #[test]
+    fn release_settings_and_every_warning_are_shown() {
+        let mut summary = summary();
+        summary.rollout = Some("gradual: 25% of customers".into());
+        summary.publish = Some("SpecificDate 2026-12-01T09:00:00Z".into());
+        summary.visibility = Some("Hidden".into());
+        summary.warnings = (0..MAX_ROWS + 3).map(|i| format!("warning {i}")).collect();
+        let page = summary.to_markdown("t");
+        assert!(
+            page.contains("| Rollout | gradual: 25% of customers |"),
+            "{page}"
+        );
+        assert!(
+            page.contains("| Publish | SpecificDate 2026-12-01T09:00:00Z |"),
+            "{page}"
+        );
+        assert!(page.contains("| Visibility | Hidden |"), "{page}");
+        assert!(
+            page.contains("- warning 99\n- … and 3 more (see the log)\n"),
+            "{page}"
+        );
+    }
+
+    #[test]
+    fn packages_not_reached_are_not_called_metadata_only() {
+        let mut summary = RunSummary::new("app X");
+        assert!(
+            summary
+                .to_markdown("t")
+                .contains("| Packages | none uploaded |")
+        );
+        summary.packages = Some(Vec::new());
+        assert!(
+            summary
+                .to_markdown("t")
+                .contains("| Packages | none (metadata only) |")
+        );
     }
 }

@@ -70,7 +70,7 @@ impl Submit<'_> {
             "packages",
             &serde_json::to_string(&config.changes.packages).unwrap_or_default(),
         );
-        summary.packages = config.changes.packages.clone();
+        summary.packages = Some(config.changes.packages.clone());
 
         self.reporter
             .group_start(&format!("Submission for {}", product.describe()));
@@ -332,6 +332,7 @@ impl Submit<'_> {
         let (rollout, publish) = safety::describe_release(self.product, submission);
         summary.rollout = rollout;
         summary.publish = publish;
+        summary.visibility = string_field(submission, "visibility");
     }
 
     /// Deletes a submission this run created when the run stops before updating it, so that

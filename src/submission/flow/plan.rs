@@ -69,7 +69,7 @@ impl Submit<'_> {
             "packages",
             &serde_json::to_string(&self.config.changes.packages).unwrap_or_default(),
         );
-        summary.packages = self.config.changes.packages.clone();
+        summary.packages = Some(self.config.changes.packages.clone());
 
         self.reporter
             .group_start(&format!("Plan for {} (dry run)", self.product.describe()));
@@ -222,6 +222,7 @@ impl Submit<'_> {
         let (rollout, publish) = safety::describe_release(product, &planned);
         summary.rollout = rollout;
         summary.publish = publish;
+        summary.visibility = string_field(&planned, "visibility");
         let body = put_body(&planned);
         let changes = json_patch::diff(&current, &body);
         let put = !done.committed && planned != base;
