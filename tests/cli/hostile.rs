@@ -300,7 +300,7 @@ fn is_container_creation(request: &Request) -> bool {
     request.target.contains("restype=container")
 }
 
-fn submit(ws: &Workspace, sim: &Simulator) -> Run {
+fn submit_command(ws: &Workspace, sim: &Simulator) -> Run {
     ws.package("ContosoReader_1.0.1.0_x64.msix");
     let mut run = Run::against(ws, sim);
     run.args([
@@ -395,7 +395,7 @@ fn no_redirect_is_followed_and_nothing_reaches_the_other_host() {
     });
     let sim = simulator_with_storage(&storage.url);
     let ws = Workspace::new();
-    let out = submit(&ws, &sim).run();
+    let out = submit_command(&ws, &sim).run();
     out.assert_code(1);
     assert!(
         out.stderr
@@ -480,7 +480,7 @@ fn no_credential_travels_in_cleartext_but_to_this_machine() {
     );
     let before = storage.seen().len();
     let ws = Workspace::new();
-    let out = submit(&ws, &sim)
+    let out = submit_command(&ws, &sim)
         .env("HTTP_PROXY", &storage.url)
         .env("NO_PROXY", "127.0.0.1")
         .run();
@@ -562,7 +562,9 @@ fn every_hang_ends_within_its_bound_naming_the_endpoint() {
     });
     let sim = simulator_with_storage(&storage.url);
     let ws = Workspace::new();
-    let out = submit(&ws, &sim).args(["--request-timeout", "1s"]).run();
+    let out = submit_command(&ws, &sim)
+        .args(["--request-timeout", "1s"])
+        .run();
     out.assert_code(7);
     let host = storage.url.trim_start_matches("http://");
     assert!(
@@ -590,7 +592,9 @@ fn every_hang_ends_within_its_bound_naming_the_endpoint() {
     });
     let sim = simulator_with_storage(&storage.url);
     let ws = Workspace::new();
-    let out = submit(&ws, &sim).args(["--request-timeout", "1s"]).run();
+    let out = submit_command(&ws, &sim)
+        .args(["--request-timeout", "1s"])
+        .run();
     out.assert_code(7);
     assert!(
         out.stderr.contains("no progress for 1s, 3 times in a row"),
@@ -660,7 +664,7 @@ fn oversized_bodies_stop_at_their_cap() {
     });
     let sim = simulator_with_storage(&storage.url);
     let ws = Workspace::new();
-    let out = submit(&ws, &sim).run();
+    let out = submit_command(&ws, &sim).run();
     out.assert_code(1);
     assert!(
         out.stderr.contains("the answer is larger than 64.0 KiB"),

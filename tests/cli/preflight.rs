@@ -9,15 +9,6 @@ use serde_json::{Value, json};
 use crate::packages::{Bundle, IDENTITY_NAME, Msix, PUBLISHER, hand_zipped_upload, upload};
 use crate::util::*;
 
-/// A GitHub-style submit of `APP_ID` with `extra`.
-fn submit(sim: &Simulator, ws: &Workspace, extra: &[&str]) -> Outcome {
-    let mut run = Run::against(ws, sim);
-    run.github(ws)
-        .args(["submit", "--app-id", APP_ID])
-        .args(extra);
-    run.run()
-}
-
 /// The docs' published package: contoso_app.appx, 1.0.0.0, ARM, Windows.Mobile.
 fn docs_package() -> Value {
     sample("app-submission-application-packages-fragment.json")["applicationPackages"][0].clone()

@@ -399,7 +399,7 @@ fn the_upload_url_lifetime_is_a_setting_and_a_short_one_is_used_while_it_lasts()
     // Short, but long enough for a small zip: it is uploaded and committed.
     let ws = Workspace::new();
     ws.package("ContosoReader_1.0.1.0_x64.msix");
-    submit(&sim, &ws, &[]).assert_code(0);
+    submit_packages(&sim, &ws, &[]).assert_code(0);
 
     // Too short to start even a small upload: the run stops before uploading or
     // committing, and says so.
@@ -407,7 +407,7 @@ fn the_upload_url_lifetime_is_a_setting_and_a_short_one_is_used_while_it_lasts()
     short.settings(json!({"uploadUrlLifetimeSeconds": 3}));
     let ws = Workspace::new();
     ws.package("ContosoReader_1.0.1.0_x64.msix");
-    let out = submit(&short, &ws, &[]);
+    let out = submit_packages(&short, &ws, &[]);
     out.assert_code(4);
     assert!(
         out.log().contains("too soon to start an upload"),
@@ -494,24 +494,15 @@ fn a_whole_submission_runs_with_the_tenant_rate_limit_on() {
     assert_eq!(sim.faults()["rateLimit"], Value::Null);
 }
 
-fn submit(sim: &Simulator, ws: &Workspace, extra: &[&str]) -> Outcome {
+/// [`submit`] of the workspace's packages, waiting for `committed`.
+fn submit_packages(sim: &Simulator, ws: &Workspace, extra: &[&str]) -> Outcome {
     submit_until(sim, ws, "committed", extra)
 }
 
 fn submit_until(sim: &Simulator, ws: &Workspace, wait_for: &str, extra: &[&str]) -> Outcome {
-    Run::against(ws, sim)
-        .github(ws)
-        .args([
-            "submit",
-            "--app-id",
-            APP_ID,
-            "--packages",
-            "*.msix",
-            "--wait-for",
-            wait_for,
-        ])
-        .args(extra)
-        .run()
+    let mut args = vec!["--packages", "*.msix", "--wait-for", wait_for];
+    args.extend_from_slice(extra);
+    submit(sim, ws, &args)
 }
 
 #[test]
@@ -523,7 +514,7 @@ fn a_commit_that_falls_back_to_pending_commit_stops_the_run_and_a_rerun_commits_
     );
     let ws = Workspace::new();
     ws.package("ContosoReader_1.0.1.0_x64.msix");
-    let out = submit(&sim, &ws, &[]);
+    let out = submit_packages(&sim, &ws, &[]);
     out.assert_code(5);
     assert!(out.log().contains("fell back"), "{}", out.log());
     assert!(
@@ -535,7 +526,7 @@ fn a_commit_that_falls_back_to_pending_commit_stops_the_run_and_a_rerun_commits_
     assert_eq!(sim.submission(&id)["status"], "PendingCommit");
 
     // The hint's way out: the same inputs continue the same submission and commit it.
-    let again = submit(&sim, &ws, &[]);
+    let again = submit_packages(&sim, &ws, &[]);
     again.assert_code(0);
     assert_eq!(again.output("submission-id"), id);
     assert_ne!(sim.submission(&id)["status"], "PendingCommit");
@@ -558,16 +549,16 @@ fn a_draft_started_in_partner_center_has_no_upload_url() {
     ws.package("ContosoReader_1.0.1.0_x64.msix");
 
     // Not ours: refused as any pending submission.
-    let out = submit(&sim, &ws, &[]);
+    let out = submit_packages(&sim, &ws, &[]);
     out.assert_code(4);
     assert!(out.log().contains(&draft_id), "{}", out.log());
     // Reused, it cannot take files: said before anything changes.
-    let out = submit(&sim, &ws, &["--on-pending", "reuse"]);
+    let out = submit_packages(&sim, &ws, &["--on-pending", "reuse"]);
     out.assert_code(4);
     assert!(out.log().contains("no upload URL"), "{}", out.log());
     assert!(sim.writes().is_empty(), "{:?}", sim.writes());
     // Deleted, a submission made through the API takes its place.
-    let out = submit(&sim, &ws, &["--on-pending", "delete"]);
+    let out = submit_packages(&sim, &ws, &["--on-pending", "delete"]);
     out.assert_code(0);
     assert_ne!(out.output("submission-id"), draft_id);
     assert!(sim.state()["submissions"].get(&draft_id).is_none());
@@ -582,7 +573,7 @@ fn a_product_the_api_does_not_support_is_named_as_such() {
     assert_eq!(body["code"], "InvalidState");
     let ws = Workspace::new();
     ws.package("ContosoReader_1.0.1.0_x64.msix");
-    let out = submit(&sim, &ws, &[]);
+    let out = submit_packages(&sim, &ws, &[]);
     out.assert_code(4);
     assert!(
         out.log()

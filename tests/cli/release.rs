@@ -15,12 +15,6 @@ fn run(sim: &Simulator, ws: &Workspace, args: &[&str]) -> Outcome {
     Run::against(ws, sim).github(ws).args(args).run()
 }
 
-fn submit(sim: &Simulator, ws: &Workspace, extra: &[&str]) -> Outcome {
-    let mut args = vec!["submit", "--app-id", APP_ID];
-    args.extend_from_slice(extra);
-    run(sim, ws, &args)
-}
-
 fn rollout(sim: &Simulator, ws: &Workspace, extra: &[&str]) -> Outcome {
     let mut args = vec!["rollout", "--app-id", APP_ID];
     args.extend_from_slice(extra);

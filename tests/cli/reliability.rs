@@ -20,7 +20,7 @@ fn workspace() -> Workspace {
     ws
 }
 
-fn submit(sim: &Simulator, ws: &Workspace) -> Run {
+fn submit_command(sim: &Simulator, ws: &Workspace) -> Run {
     let mut run = Run::against(ws, sim);
     run.github(ws).args([
         "submit",
@@ -168,7 +168,7 @@ fn every_fault_at_every_step_ends_like_the_fault_free_run() {
     let baseline = {
         let sim = Simulator::start();
         let before = published(&sim);
-        submit(&sim, &ws).run().assert_code(0);
+        submit_command(&sim, &ws).run().assert_code(0);
         outcome(&sim, &before)
     };
     assert_eq!(baseline.submissions, 1);
@@ -213,7 +213,7 @@ fn run_case(baseline: &Outcome, step_name: &str, fault_name: &str) -> Result<(),
         .extend(fault(fault_name).as_object().unwrap().clone());
     sim.fault(rule);
     let started = Instant::now();
-    let out = submit(&sim, ws).run();
+    let out = submit_command(&sim, ws).run();
     let hits = sim.faults()["rules"][0]["hits"].as_u64().unwrap_or(0);
     let case = format!("{fault_name} at {step_name}");
     if hits == 0 {
@@ -243,7 +243,7 @@ fn a_fault_that_does_not_go_away_is_exit_7_and_a_re_run_finishes() {
             .clone(),
     );
     sim.fault(rule);
-    let out = submit(&sim, &ws).run();
+    let out = submit_command(&sim, &ws).run();
     out.assert_code(7);
     let id = out.output("submission-id").to_string();
     assert!(out.stdout.contains(&id), "{}", out.log());
@@ -251,7 +251,7 @@ fn a_fault_that_does_not_go_away_is_exit_7_and_a_re_run_finishes() {
     assert!(out.stdout.contains("what to do"), "{}", out.log());
 
     sim.clear_faults();
-    let again = submit(&sim, &ws).run();
+    let again = submit_command(&sim, &ws).run();
     again.assert_code(0);
     assert_eq!(again.output("submission-id"), id);
     assert!(
@@ -350,7 +350,7 @@ fn killed_then_rerun(step_name: &str, rule: Value) -> (Simulator, Outcome, Outco
         .extend(rule.as_object().unwrap().clone());
     sim.fault(full);
     let mut child: std::process::Child = {
-        let mut run = submit(&sim, &ws);
+        let mut run = submit_command(&sim, &ws);
         run.command().stdout(Stdio::null()).stderr(Stdio::null());
         run.command().spawn().expect("start")
     };
@@ -369,7 +369,7 @@ fn killed_then_rerun(step_name: &str, rule: Value) -> (Simulator, Outcome, Outco
     child.wait().unwrap();
     let killed = outcome(&sim, &before);
     sim.clear_faults();
-    let again = submit(&sim, &ws).run();
+    let again = submit_command(&sim, &ws).run();
     again.assert_code(0);
     let finished = outcome(&sim, &before);
     (sim, killed, finished)
@@ -381,7 +381,7 @@ fn runs_killed_at_each_step_finish_when_run_again() {
     let baseline = {
         let sim = Simulator::start();
         let before = published(&sim);
-        submit(&sim, &ws).run().assert_code(0);
+        submit_command(&sim, &ws).run().assert_code(0);
         outcome(&sim, &before)
     };
     let hold = json!({"kind": "hang", "seconds": 3600});

@@ -10,12 +10,6 @@ fn run(sim: &Simulator, ws: &Workspace, args: &[&str]) -> Outcome {
     Run::against(ws, sim).github(ws).args(args).run()
 }
 
-fn submit(sim: &Simulator, ws: &Workspace, extra: &[&str]) -> Outcome {
-    let mut args = vec!["submit", "--app-id", APP_ID];
-    args.extend_from_slice(extra);
-    run(sim, ws, &args)
-}
-
 fn writes_since(sim: &Simulator, before: usize) -> Vec<String> {
     sim.writes().into_iter().skip(before).collect()
 }

@@ -5,15 +5,6 @@ use serde_json::{Value, json};
 
 use crate::util::*;
 
-/// Runs a GitHub-style submit of the given packages and returns the outcome.
-fn submit(sim: &Simulator, ws: &Workspace, extra: &[&str]) -> Outcome {
-    let mut run = Run::against(ws, sim);
-    run.github(ws)
-        .args(["submit", "--app-id", APP_ID])
-        .args(extra);
-    run.run()
-}
-
 fn published_submission(sim: &Simulator) -> Value {
     let app = sim.app(APP_ID);
     let id = app["lastPublishedApplicationSubmission"]["id"]

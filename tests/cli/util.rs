@@ -389,6 +389,16 @@ impl Run {
     }
 }
 
+/// The one submit helper: a GitHub-style `submit` of `APP_ID` against `sim` with `extra`
+/// (outputs and step summary parsed into the [`Outcome`]).
+pub fn submit(sim: &Simulator, ws: &Workspace, extra: &[&str]) -> Outcome {
+    Run::against(ws, sim)
+        .github(ws)
+        .args(["submit", "--app-id", APP_ID])
+        .args(extra)
+        .run()
+}
+
 /// The GitHub runner's parser for `GITHUB_OUTPUT` (actions/runner
 /// `FileCommandManager.cs`, `EnvFileKeyValuePairs`, Linux: lines split on `\n` only; a
 /// later value for the same name wins, as in the runner's dictionary).
