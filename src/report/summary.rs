@@ -249,27 +249,37 @@ impl RunSummary {
                         "Failed"
                     },
                     failure.exit_code,
-                    text(&failure.message)
+                    match &self.preflight {
+                        // Its errors are the input problems of this exit 2: listed below
+                        // with what the pre-flight read, not run together here.
+                        Some(preflight)
+                            if failure.exit_code == ExitCode::InvalidInput.code()
+                                && preflight.has_errors() =>
+                        {
+                            format!(
+                                "the pre-flight found {} error(s) in the packages, listed below; nothing was written",
+                                preflight.errors().count()
+                            )
+                        }
+                        _ => text(&failure.message),
+                    }
                 ),
                 None => format!("The submission failed{}.\n", status()),
             },
             Outcome::DryRun => {
-                "Dry run: nothing was changed in Partner Center. The plan below is what a run with these inputs would do.\n".into()
+                "Nothing was changed in Partner Center: the plan below is what a run with these inputs would do.\n".into()
             }
             Outcome::Draft => "The submission is left as an uncommitted draft (`commit: false`): review it in Partner Center and commit it there, or run again with `commit: true`.\n".into(),
             Outcome::Committed => format!(
-                "Committed: Partner Center processes and certifies the submission{}.\n",
+                "Partner Center processes and certifies the submission{}.\n",
                 status()
             ),
-            Outcome::Certified => "Certified: the submission is in its release phase; it goes live per its publish mode.\n".into(),
-            Outcome::Published => "Published: the submission is live in the Store.\n".into(),
+            Outcome::Certified => "The submission passed certification and is in its release phase: it goes live as its publish mode says.\n".into(),
+            Outcome::Published => "The submission is live in the Store.\n".into(),
             Outcome::Done => String::new(),
         };
         if let Some(hint) = self.failure.as_ref().and_then(|f| f.hint.as_ref()) {
             out.push_str(&format!("\n{}\n", text(hint)));
-        }
-        if outcome == Outcome::TimedOut {
-            out.push_str("\nThe submission goes on in Partner Center: `status` (with `wait-for`) follows it from here.\n");
         }
         if !out.is_empty() {
             out.push('\n');
@@ -347,9 +357,14 @@ impl RunSummary {
             rows.push((
                 "Upload zip".into(),
                 format!(
-                    "{}, {} entries, SHA-256 `{}`",
+                    "{}, {} {}, SHA-256 `{}`",
                     format_size(zip.size),
                     zip.entries.len(),
+                    if zip.entries.len() == 1 {
+                        "entry"
+                    } else {
+                        "entries"
+                    },
                     cell(&zip.sha256)
                 ),
             ));
@@ -862,7 +877,7 @@ mod tests {
         failed.failure = Some(Failure {
             exit_code: 6,
             message: "timed out after 1m waiting for `published`; last status Certification".into(),
-            hint: None,
+            hint: Some("The submission goes on in Partner Center.".into()),
         });
         assert_eq!(heading(&failed), format!("### Timed out — {title}"));
         let page = failed.to_markdown(title);

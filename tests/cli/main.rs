@@ -21,4 +21,5 @@ mod security;
 mod sign_in;
 mod simulator;
 mod submit;
+mod summary;
 mod upload;
