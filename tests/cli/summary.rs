@@ -1,5 +1,5 @@
 //! The step summary as a reader sees it: real summaries written by the binary against the
-//! simulator (published, stopped by the pre-flight, dry run, timed out), rendered with
+//! simulator (published, stopped by the pre-flight, dry run, timed out, draft), rendered with
 //! `cmark-gfm`, the GitHub-flavoured Markdown renderer GitHub's own is built on
 //! (https://github.com/github/cmark-gfm), and checked as HTML: the heading per outcome, the
 //! table cells, no secret. scripts/test installs `cmark-gfm`; without it these tests fail.
@@ -173,6 +173,15 @@ fn plain(html: &str) -> String {
 #[test]
 fn a_published_submission_shows_its_release_settings_and_warnings() {
     let sim = Simulator::start();
+    // One refused commit: the retry is a warning only the log shows, yet one of the run's.
+    sim.fault(serde_json::json!({
+        "method": "POST",
+        "path": format!("/v1.0/my/applications/{APP_ID}/submissions/*/commit"),
+        "kind": "status",
+        "status": 503,
+        "retryAfter": 0,
+        "times": 1,
+    }));
     let ws = Workspace::new();
     ws.package("ContosoReader_1.0.1.0_x64.msix");
     let out = Run::against(&ws, &sim)
@@ -213,6 +222,12 @@ fn a_published_submission_shows_its_release_settings_and_warnings() {
     assert!(
         items.iter().any(|i| i.contains("MSSTORE_RELEASE_NOTE")),
         "the warning is listed: {items:?}"
+    );
+    assert!(
+        items
+            .iter()
+            .any(|i| i.contains("503") && i.contains("retrying")),
+        "the retry is listed: {items:?}"
     );
     // The pre-flight's table and the status timeline, each with a header row.
     let tables = page.tables();
@@ -363,4 +378,26 @@ fn a_timed_out_wait_says_the_submission_goes_on() {
     );
     assert_eq!(page.fact("Status"), out.output("status"));
     assert_eq!(page.fact("Submission"), out.output("submission-id"));
+}
+
+#[test]
+fn a_draft_left_uncommitted_says_so() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    let out = submit(&sim, &ws, &["--packages", "*.msix", "--commit", "false"]);
+    out.assert_code(0);
+    let page = Page::of("draft", &out, &sim.client_secret);
+    assert_eq!(
+        page.heading(),
+        format!("Draft left uncommitted — Microsoft Store submission: app {APP_ID}")
+    );
+    assert_eq!(page.fact("Status"), "PendingCommit");
+    assert!(
+        page.texts("p")
+            .iter()
+            .any(|p| p.starts_with("The submission is left as an uncommitted draft")),
+        "{}",
+        page.html
+    );
 }
