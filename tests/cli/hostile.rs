@@ -762,13 +762,11 @@ fn a_secret_echoed_in_any_form_is_scrubbed_from_everything_written() {
             }
             let out = status(&mut run);
             out.assert_code(1);
-            let output_file =
-                std::fs::read_to_string(ws.path().join("_file_commands/set_output_1")).unwrap();
             let places = [
                 ("stdout", out.stdout.as_str()),
                 ("stderr", out.stderr.as_str()),
                 ("GITHUB_STEP_SUMMARY", out.summary.as_str()),
-                ("GITHUB_OUTPUT", output_file.as_str()),
+                ("GITHUB_OUTPUT", out.output_file.as_str()),
             ];
             // The echo did reach what is written, scrubbed.
             let all = format!("{}{}{}", out.stdout, out.stderr, out.summary);

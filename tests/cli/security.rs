@@ -303,6 +303,7 @@ fn text_from_the_api_and_file_names_stays_inert() {
             stdout: format!("{}\n{}", api.stdout, file.stdout),
             stderr: format!("{}\n{}", api.stderr, file.stderr),
             outputs: api.outputs.clone(),
+            output_file: api.output_file.clone(),
             summary: api.summary.clone(),
         };
         let all = format!("{}\n{}", out.stdout, out.stderr);

@@ -249,6 +249,8 @@ pub struct Outcome {
     pub stderr: String,
     /// `GITHUB_OUTPUT` parsed with the runner's rules (empty when not on GitHub).
     pub outputs: BTreeMap<String, String>,
+    /// `GITHUB_OUTPUT` as written, for checks on the raw bytes (empty when not on GitHub).
+    pub output_file: String,
     pub summary: String,
 }
 
@@ -367,23 +369,25 @@ impl Run {
 
     pub fn run(&mut self) -> Outcome {
         let output = self.command.output().expect("run the binary");
-        let (outputs, summary) = match &self.github {
+        let (outputs, output_file, summary) = match &self.github {
             Some((output_file, summary_file)) => {
                 let text = std::fs::read_to_string(output_file).unwrap();
                 let pairs = parse_github_output(&text)
                     .unwrap_or_else(|e| panic!("GITHUB_OUTPUT does not parse ({e}):\n{text}"));
                 (
                     pairs.into_iter().collect(),
+                    text,
                     std::fs::read_to_string(summary_file).unwrap(),
                 )
             }
-            None => (BTreeMap::new(), String::new()),
+            None => (BTreeMap::new(), String::new(), String::new()),
         };
         Outcome {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             outputs,
+            output_file,
             summary,
         }
     }
