@@ -351,7 +351,7 @@ impl TokenSource {
                 self.authority,
                 bounds.describe()
             ),
-            hint: "Check network access to the authority host (proxy settings: HTTPS_PROXY/NO_PROXY); `request-timeout` sets the bound of one token request (at most 20s).".into(),
+            hint: "Check network access to the authority host (proxy settings: HTTPS_PROXY/NO_PROXY; behind a TLS-inspecting proxy, `SSL_CERT_FILE` naming its CA); `request-timeout` sets the bound of one token request (at most 20s).".into(),
             context: Some(CallContext {
                 call: call.to_string(),
                 ..Default::default()

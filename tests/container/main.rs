@@ -479,7 +479,7 @@ fn tls_trusts_ssl_cert_file_and_the_image_bundle_only() {
     let out = https_status(&sim, &base).run();
     out.assert_code(7);
     assert!(
-        out.stdout.contains("cannot reach Entra ID"),
+        out.stdout.contains("cannot get a token from Entra ID"),
         "{}",
         out.log()
     );
