@@ -239,7 +239,9 @@ fn github_action_submits_as_the_runner_runs_it() {
     // The step summary: one table with the submission linked, the package and the zip.
     let summary = &out.summary;
     assert!(
-        summary.starts_with(&format!("### Microsoft Store submission: app {APP_ID}\n")),
+        summary.starts_with(&format!(
+            "### Committed — Microsoft Store submission: app {APP_ID}\n"
+        )),
         "{summary}"
     );
     assert!(
