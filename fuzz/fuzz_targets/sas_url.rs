@@ -27,10 +27,8 @@ fuzz_target!(|data: &[u8]| {
             .is_some_and(|q| q.ends_with("comp=block&blockid=QUFBQQ%3D%3D"))
     );
     let shown = url.redacted();
-    assert!(!shown.contains('?'), "the query shows: {shown}");
+    // Neither the query nor a fragment (where a signature could hide) shows.
+    assert!(!shown.contains(['?', '#']), "the query shows: {shown}");
     assert_eq!(url.to_string(), shown);
     assert!(!format!("{url:?}").contains('?'));
-    if let Some(query) = url.request_url().query().filter(|q| q.len() >= 4) {
-        assert!(!shown.contains(query), "the query shows: {shown}");
-    }
 });
