@@ -405,6 +405,7 @@ impl Upload<'_> {
             let mut crc64_sent = None;
             if let Some(crc) = call.crc64 {
                 request = if self.md5_instead.load(Ordering::Relaxed) {
+                    // Hashed here, on the async thread: only the fallback pays for it.
                     request.header("Content-MD5", BASE64.encode(Md5::digest(&call.body)))
                 } else {
                     crc64_sent = Some(crc);
