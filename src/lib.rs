@@ -12,6 +12,9 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
+#[cfg(any(test, fuzzing))]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod net;
 pub mod package;
 pub mod products;

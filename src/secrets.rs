@@ -310,6 +310,15 @@ fn scrub_signatures(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// Forgets every registered secret: for fuzz targets (`crate::fuzzing`), which register new
+/// ones on every input.
+#[cfg(any(test, fuzzing))]
+pub(crate) fn forget_all() {
+    if let Ok(mut values) = registry().values.write() {
+        values.clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -349,7 +349,7 @@ pub fn parse_lenient(text: &str) -> Result<Value, serde_json::Error> {
     }
 }
 
-fn strip_comments_and_trailing_commas(text: &str) -> String {
+pub(crate) fn strip_comments_and_trailing_commas(text: &str) -> String {
     // Two passes, so that a comma followed by a comment and then `]` is still trailing.
     let without_comments = outside_strings(text, |chars, i, out| {
         if chars[i] == '/' && chars.get(i + 1) == Some(&'/') {

@@ -729,7 +729,7 @@ struct ListedPackage {
     architecture: Option<String>,
 }
 
-struct BundleManifest {
+pub(crate) struct BundleManifest {
     name: String,
     publisher: String,
     version: Version,
@@ -737,7 +737,7 @@ struct BundleManifest {
 }
 
 /// `AppxBundleManifest.xml`: `Bundle/Identity` and `Bundle/Packages/Package`.
-fn parse_bundle_manifest(text: &str) -> Result<BundleManifest, PackageError> {
+pub(crate) fn parse_bundle_manifest(text: &str) -> Result<BundleManifest, PackageError> {
     let mut identity: Option<Vec<(String, String)>> = None;
     let mut root: Option<String> = None;
     let mut packages = Vec::new();

@@ -419,55 +419,7 @@ fn azure_completion(error: Option<&crate::Error>, warnings: usize) -> String {
 mod tests {
     use super::*;
 
-    /// The runner's parser for `GITHUB_OUTPUT` (actions/runner FileCommandManager.cs
-    /// `EnvFileKeyValuePairs`), Linux flavour: lines split on `\n` only.
-    pub(crate) fn parse_github_file(text: &str) -> Result<Vec<(String, String)>, String> {
-        let lines: Vec<&str> = text.split('\n').collect();
-        let mut i = 0;
-        let mut pairs = Vec::new();
-        // A trailing "\n" leaves one empty last element, which is an empty line.
-        while i < lines.len() {
-            let line = lines[i];
-            if line.is_empty() {
-                i += 1;
-                continue;
-            }
-            let eq = line.find('=');
-            let heredoc = line.find("<<");
-            match (eq, heredoc) {
-                (Some(e), h) if h.is_none_or(|h| e < h) => {
-                    pairs.push((line[..e].to_string(), line[e + 1..].to_string()));
-                    i += 1;
-                }
-                (_, Some(h)) => {
-                    let name = &line[..h];
-                    let delimiter = &line[h + 2..];
-                    if name.is_empty() || delimiter.is_empty() {
-                        return Err(format!("Invalid format '{line}'"));
-                    }
-                    let mut value_lines = Vec::new();
-                    i += 1;
-                    loop {
-                        if i >= lines.len() {
-                            return Err(format!("Matching delimiter not found '{delimiter}'"));
-                        }
-                        if lines[i] == delimiter {
-                            break;
-                        }
-                        if i == lines.len() - 1 {
-                            return Err("EOF marker missing new line.".into());
-                        }
-                        value_lines.push(lines[i]);
-                        i += 1;
-                    }
-                    pairs.push((name.to_string(), value_lines.join("\n")));
-                    i += 1;
-                }
-                _ => return Err(format!("Invalid format '{line}'")),
-            }
-        }
-        Ok(pairs)
-    }
+    use crate::fuzzing::parse_github_file;
 
     #[test]
     fn output_blocks_parse_back_with_the_runner_rules() {

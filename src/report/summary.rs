@@ -440,8 +440,7 @@ fn plan_section(plan: &PlanSummary, room: usize) -> String {
     let mut body = String::new();
     let mut cut = 0;
     for line in &plan.changes {
-        // A fence inside a value would end the code block early.
-        let line = line.replace("```", "`\u{200b}``");
+        let line = defuse_fences(line);
         if body.len() + line.len() + 1 > room {
             cut += 1;
             continue;
@@ -655,8 +654,7 @@ fn raw_details_block(raw: &str, room: usize) -> String {
     if room <= frame + 64 {
         return String::new();
     }
-    // A fence inside the JSON would end the code block early.
-    let raw = raw.replace("```", "`\u{200b}``");
+    let raw = defuse_fences(raw);
     let body = if raw.len() > room - frame {
         let end = floor_char_boundary(&raw, room - frame);
         format!("{}{cut_note}", &raw[..end])
@@ -664,6 +662,17 @@ fn raw_details_block(raw: &str, room: usize) -> String {
         raw
     };
     format!("{head}{body}{tail}")
+}
+
+/// Text for inside a fenced code block: a run of three backticks would end the block early,
+/// so a zero-width space goes into every such run until none is left (one pass leaves one in
+/// "````": found by fuzz/fuzz_targets/status_details.rs).
+fn defuse_fences(text: &str) -> String {
+    let mut out = text.to_string();
+    while out.contains("```") {
+        out = out.replace("```", "`\u{200b}``");
+    }
+    out
 }
 
 /// Service or user text in running Markdown: one line, no HTML, no table breaks.
@@ -823,6 +832,18 @@ mod tests {
             .count();
         assert_eq!(unescaped_pipes, 3, "{row}");
         assert!(!page.lines().any(|l| l.trim_start().starts_with("::")));
+    }
+
+    #[test]
+    fn no_run_of_backticks_closes_the_raw_json_block() {
+        for raw in ["````", "`````` x ``", "```", "a```b````c"] {
+            let mut summary = summary();
+            summary.status_details = Some(json!({"errors": [{"code": raw, "details": raw}]}));
+            let page = summary.to_markdown("t");
+            let start = page.find("```json\n").expect("the raw JSON block") + 8;
+            let end = start + page[start..].find("\n```\n").expect("closed");
+            assert!(!page[start..end].contains("```"), "{raw:?}: {page}");
+        }
     }
 
     #[test]

@@ -32,6 +32,12 @@ pub struct Azurite {
 
 impl Azurite {
     pub fn start() -> Azurite {
+        Azurite::start_with(&[])
+    }
+
+    /// Azurite with extra options, e.g. `--loose` (unsupported headers ignored instead of
+    /// refused with 500 `FeatureNotSupported`, as `x-ms-content-crc64` is in strict mode).
+    pub fn start_with(options: &[&str]) -> Azurite {
         let program =
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/azurite-blob");
         assert!(
@@ -51,6 +57,7 @@ impl Azurite {
                 .arg("--location")
                 .arg(dir.path().join("data"))
                 .args(["--disableTelemetry", "--silent"])
+                .args(options)
                 .stdin(Stdio::null())
                 .stdout(log.try_clone().unwrap())
                 .stderr(log)

@@ -22,6 +22,8 @@ pub enum Fault {
     Status(u16, &'static str, Option<u32>),
     /// Reads the body and never answers.
     Stall,
+    /// Forwards the request with one bit of its body flipped, as bytes damaged on the way.
+    Corrupt,
 }
 
 /// A request as the proxy saw it.
@@ -164,7 +166,7 @@ impl Connection {
                 fault
             };
             match fault {
-                None => {
+                None | Some(Fault::Corrupt) => {
                     let upstream = match &mut to_upstream {
                         Some(stream) => stream,
                         None => {
@@ -184,7 +186,11 @@ impl Connection {
                     let body = read_body(&mut from_client, seen.content_length);
                     std::thread::sleep(self.hold);
                     self.in_flight.fetch_sub(1, Ordering::SeqCst);
-                    let body = body?;
+                    let mut body = body?;
+                    if fault == Some(Fault::Corrupt) && !body.is_empty() {
+                        let middle = body.len() / 2;
+                        body[middle] ^= 0x10;
+                    }
                     upstream.write_all(&head)?;
                     upstream.write_all(&body)?;
                 }

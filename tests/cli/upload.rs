@@ -6,12 +6,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use msstore_submit::upload::{
-    self, RetrySettings, SAFE_BLOCK, UploadError, UploadOptions, UploadReport, UploadUrl,
+    self, RetrySettings, SAFE_BLOCK, UploadError, UploadOptions, UploadReport, UploadUrl, crc64,
 };
+use serde_json::Value;
 
 use crate::azurite::{Azurite, in_one_hour};
 use crate::proxy::{Fault, FaultProxy};
-use crate::util::{Workspace, sha256_hex};
+use crate::util::{APP_ID, Simulator, Workspace, sha256_hex};
 
 const MIB: usize = 1 << 20;
 const CONTAINER: &str = "ingestion";
@@ -25,6 +26,14 @@ fn pattern(len: usize) -> Vec<u8> {
 
 fn azurite() -> Azurite {
     let azurite = Azurite::start();
+    azurite.create_container(CONTAINER);
+    azurite
+}
+
+/// Azurite that ignores `x-ms-content-crc64` rather than refusing it (as it does in its
+/// default strict mode): for tests that count the calls of an upload.
+fn loose_azurite() -> Azurite {
+    let azurite = Azurite::start_with(&["--loose"]);
     azurite.create_container(CONTAINER);
     azurite
 }
@@ -74,7 +83,7 @@ fn a_small_file_is_one_put_blob_read_back_identical() {
 
 #[test]
 fn a_multi_block_upload_is_read_back_identical() {
-    let azurite = azurite();
+    let azurite = loose_azurite();
     let ws = Workspace::new();
     let bytes = pattern(4 * MIB);
     let file = ws.write("four.zip", &bytes);
@@ -92,7 +101,8 @@ fn a_multi_block_upload_is_read_back_identical() {
         [MIB as u64; 4]
     );
     // Several blocks were in flight at once, never more than asked for; every call
-    // carried a service version that lifts the 2014-02-14 limits, and every block its MD5.
+    // carried a service version that lifts the 2014-02-14 limits, and every block its
+    // CRC64 (Azure's, of exactly that block's bytes), not an MD5.
     let seen = proxy.seen();
     assert!(seen.iter().all(|r| r.method == "PUT"), "{seen:?}");
     assert!(proxy.most_in_flight() >= 2, "{}", proxy.most_in_flight());
@@ -103,12 +113,61 @@ fn a_multi_block_upload_is_read_back_identical() {
     }
     let blocks: Vec<_> = seen.iter().filter(|r| r.is_put_block()).collect();
     assert_eq!(blocks.len(), 4);
-    assert!(blocks.iter().all(|r| r.headers.contains_key("content-md5")));
+    let sent: std::collections::BTreeSet<&str> = blocks
+        .iter()
+        .map(|r| r.headers["x-ms-content-crc64"].as_str())
+        .collect();
+    let expected: Vec<String> = bytes
+        .chunks(MIB)
+        .map(|block| crc64::header_value(crc64::checksum(block)))
+        .collect();
+    assert_eq!(
+        sent,
+        expected.iter().map(String::as_str).collect(),
+        "one CRC64 per block, each of its bytes"
+    );
+    assert!(
+        blocks
+            .iter()
+            .all(|r| !r.headers.contains_key("content-md5"))
+    );
     let ids: std::collections::BTreeSet<usize> = blocks
         .iter()
         .map(|r| r.query("blockid").unwrap().len())
         .collect();
     assert_eq!(ids.len(), 1, "block ids of different lengths");
+}
+
+/// Azurite in its default strict mode refuses `x-ms-content-crc64` (500
+/// `FeatureNotSupported`); the upload then carries `Content-MD5` instead and succeeds, with
+/// no attempt counted as failed.
+#[test]
+fn storage_that_refuses_crc64_gets_md5_instead() {
+    let azurite = azurite();
+    let ws = Workspace::new();
+    let bytes = pattern(3 * MIB);
+    let file = ws.write("strict.zip", &bytes);
+    let url = azurite.sas_url(CONTAINER, "strict", in_one_hour());
+    let proxy = FaultProxy::start(azurite.port, Duration::ZERO, |_, _| None);
+
+    let report = upload(&proxy.route(&url, azurite.port), &file, &options(MIB, 1)).unwrap();
+    assert_eq!((report.blocks, report.retries), (3, 0));
+    assert!(azurite.read_blob(CONTAINER, "strict").0 == bytes);
+    let blocks: Vec<_> = proxy
+        .seen()
+        .into_iter()
+        .filter(|r| r.is_put_block())
+        .collect();
+    // The first block tried CRC64 once; every block then went with its MD5.
+    assert_eq!(blocks.len(), 4, "{blocks:?}");
+    assert!(blocks[0].headers.contains_key("x-ms-content-crc64"));
+    for block in &blocks[1..] {
+        assert!(block.headers.contains_key("content-md5"), "{block:?}");
+        assert!(
+            !block.headers.contains_key("x-ms-content-crc64"),
+            "{block:?}"
+        );
+    }
 }
 
 #[test]
@@ -134,7 +193,7 @@ fn an_odd_sized_file_ends_with_a_short_block() {
 
 #[test]
 fn a_block_that_fails_twice_then_succeeds() {
-    let azurite = azurite();
+    let azurite = loose_azurite();
     let ws = Workspace::new();
     let bytes = pattern(3 * MIB + 100);
     let file = ws.write("flaky.zip", &bytes);
@@ -382,5 +441,148 @@ fn the_commit_check_reads_the_zip_back_from_real_blob_storage() {
             .unwrap()
             .contains("not found in the uploaded ZIP archive: ContosoReader_1.0.1.0_x64.msix"),
         "{details}"
+    );
+}
+
+/// A new submission's upload URL from the simulator (its own blob endpoint), with the raw
+/// `+` of its signature encoded, and the submission.
+fn simulator_upload_url(sim: &Simulator) -> (String, Value) {
+    let (status, created) = sim.api("POST", &format!("applications/{APP_ID}/submissions"), None);
+    assert_eq!(status, 200, "{created}");
+    let url = created["fileUploadUrl"]
+        .as_str()
+        .unwrap()
+        .replace('+', "%2B");
+    (url, created)
+}
+
+fn port_of(url: &str) -> u16 {
+    url::Url::parse(url).unwrap().port().unwrap()
+}
+
+/// A Put Block straight to the simulator's blob endpoint.
+fn put_block(
+    url: &str,
+    body: &[u8],
+    headers: &[(&str, &str)],
+) -> (u16, String, Vec<(String, String)>) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut request = agent.put(&format!("{url}&comp=block&blockid=QUFBQQ%3D%3D"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let mut response = request.send(body).expect("the simulator answers");
+    let status = response.status().as_u16();
+    let answered = response
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    (
+        status,
+        response.body_mut().read_to_string().unwrap_or_default(),
+        answered,
+    )
+}
+
+fn answered<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// The simulator checks `x-ms-content-crc64` as Azure does (service version 2019-02-02 and
+/// later): a body that does not match is refused with `Crc64Mismatch` naming both values,
+/// a matching one is stored and its CRC64 answered. Under the URL's own `sv=2014-02-14`
+/// (no `x-ms-version`) the header means nothing and is not checked.
+#[test]
+fn the_simulator_refuses_a_body_whose_crc64_does_not_match() {
+    let sim = Simulator::start();
+    let (url, _) = simulator_upload_url(&sim);
+    let body = pattern(100_000);
+    let right = crc64::header_value(crc64::checksum(&body));
+    let wrong = crc64::header_value(crc64::checksum(&body) ^ 1);
+    let version = ("x-ms-version", "2021-08-06");
+
+    let (status, text, headers) =
+        put_block(&url, &body, &[version, ("x-ms-content-crc64", &wrong)]);
+    assert_eq!(status, 400, "{text}");
+    assert_eq!(answered(&headers, "x-ms-error-code"), Some("Crc64Mismatch"));
+    assert!(text.contains("<Code>Crc64Mismatch</Code>"), "{text}");
+    assert!(
+        text.contains(&format!("<UserSpecifiedCrc>{wrong}</UserSpecifiedCrc>")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "<ServerCalculatedCrc>{right}</ServerCalculatedCrc></Error>"
+        )),
+        "{text}"
+    );
+
+    let (status, text, headers) =
+        put_block(&url, &body, &[version, ("x-ms-content-crc64", &right)]);
+    assert_eq!(status, 201, "{text}");
+    assert_eq!(
+        answered(&headers, "x-ms-content-crc64"),
+        Some(right.as_str())
+    );
+
+    // Not 8 bytes of base64, or sent with Content-MD5: refused.
+    let (status, _, _) = put_block(&url, &body, &[version, ("x-ms-content-crc64", "AQID")]);
+    assert_eq!(status, 400);
+    let md5 = "1B2M2Y8AsgTpgAmY7PhCfg==";
+    let (status, _, _) = put_block(
+        &url,
+        &body,
+        &[
+            version,
+            ("x-ms-content-crc64", &right),
+            ("content-md5", md5),
+        ],
+    );
+    assert_eq!(status, 400);
+
+    // Under 2014-02-14 the header is unknown: not checked, not answered.
+    let (status, text, headers) = put_block(&url, &body, &[("x-ms-content-crc64", &wrong)]);
+    assert_eq!(status, 201, "{text}");
+    assert_eq!(answered(&headers, "x-ms-content-crc64"), None);
+}
+
+/// A block damaged between the client and storage is refused by its CRC64 and sent again;
+/// the blob committed is the file, byte for byte.
+#[test]
+fn a_block_damaged_on_the_way_is_refused_and_sent_again() {
+    let sim = Simulator::start();
+    let (url, created) = simulator_upload_url(&sim);
+    let ws = Workspace::new();
+    let bytes = pattern(3 * MIB + 5);
+    let file = ws.write("damaged.zip", &bytes);
+    // The first attempt of the second block arrives with one bit flipped.
+    let proxy = FaultProxy::start(port_of(&url), Duration::ZERO, |seen, before| {
+        let second = seen.query("blockid") == Some(upload::block_id(1));
+        let first_try = !before
+            .iter()
+            .any(|r| r.query("blockid") == Some(upload::block_id(1)));
+        (second && first_try).then_some(Fault::Corrupt)
+    });
+
+    let report = upload(&proxy.route(&url, port_of(&url)), &file, &options(MIB, 2)).unwrap();
+    assert_eq!(report.blocks, 4);
+    assert_eq!(report.retries, 1);
+    let seen = proxy.seen();
+    let second: Vec<_> = seen
+        .iter()
+        .filter(|r| r.query("blockid") == Some(upload::block_id(1)))
+        .collect();
+    assert_eq!(second.len(), 2, "{seen:?}");
+    assert_eq!(second[0].fault, Some(Fault::Corrupt));
+    assert!(
+        sim.uploaded_zip(&created) == bytes,
+        "the blob differs from the file"
     );
 }
