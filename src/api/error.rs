@@ -29,7 +29,8 @@ pub enum ApiErrorKind {
     Unreadable { message: String, raw: String },
 }
 
-/// The error body the service sends (reference §5.2; never documented, observed):
+/// The error body the service sends (never documented; observed in
+/// https://github.com/microsoft/windows-dev-center-vsts-extension/issues/80 and https://github.com/microsoft/StoreBroker/issues/174):
 /// `{"code", "message", "data", "details", "source", "target", "innererror"}`.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ErrorBody {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// `{id, resourceLocation}` — a pointer to a submission (reference §2.4.1).
+/// `{id, resourceLocation}` — a pointer to a submission (https://learn.microsoft.com/windows/uwp/monetize/get-app-data).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct SubmissionRef {
@@ -13,7 +13,7 @@ pub struct SubmissionRef {
     pub resource_location: Option<String>,
 }
 
-/// The application resource (reference §2.4.1): only what the flows need.
+/// The application resource (https://learn.microsoft.com/windows/uwp/monetize/get-app-data): only what the flows need.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Application {
@@ -30,7 +30,7 @@ pub struct Application {
     pub pending_application_submission: Option<SubmissionRef>,
 }
 
-/// `GET …/status` (reference §2.4.11).
+/// `GET …/status` (https://learn.microsoft.com/windows/uwp/monetize/get-status-for-an-app-submission).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SubmissionStatus {
@@ -123,7 +123,8 @@ pub fn is_submission_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
-/// Where a status stands in the normal progression (reference §2.4.11), to decide whether
+/// Where a status stands in the normal progression (StoreBroker's USAGE.md,
+/// https://github.com/microsoft/StoreBroker/blob/master/Documentation/USAGE.md), to decide whether
 /// a `wait-for` target was reached.
 pub fn progress_rank(status: &str) -> Option<u8> {
     Some(match status {

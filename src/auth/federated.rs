@@ -26,13 +26,15 @@ pub enum FederatedSource {
     /// `federated-token-file`: read anew for every token request, so a file that something
     /// else keeps fresh (Kubernetes projected tokens, a refresh script) keeps working.
     File(PathBuf),
-    /// GitHub Actions with `permissions: id-token: write` (ci-platforms §1.9).
+    /// GitHub Actions with `permissions: id-token: write` (the request `@actions/core` makes:
+    /// https://github.com/actions/toolkit/blob/main/packages/core/src/oidc-utils.ts).
     GitHub {
         request_url: Url,
         request_token: SecretString,
     },
     /// Azure Pipelines, an Azure Resource Manager service connection with workload identity
-    /// federation (ci-platforms §2.4).
+    /// federation (the request azure-identity's `AzurePipelinesCredential` makes:
+    /// https://github.com/Azure/azure-sdk-for-python/blob/main/sdk/identity/azure-identity/azure/identity/_credentials/azure_pipelines.py).
     AzurePipelines {
         request_uri: Url,
         access_token: SecretString,

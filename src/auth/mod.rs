@@ -23,7 +23,8 @@ use self::refusal::token_error;
 use crate::config::Credential;
 use crate::error::{CallContext, Error, Result};
 
-/// The scope of the Partner Center submission API (reference §1.3).
+/// The scope of the Partner Center submission API, as msstore-cli asks for it on the v2
+/// endpoint (https://github.com/microsoft/msstore-cli, `MSStore.API`).
 pub const SCOPE: &str = "https://manage.devcenter.microsoft.com/.default";
 /// `client_assertion_type` for both certificate and federated assertions (RFC 7523).
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -215,7 +216,9 @@ impl TokenSource {
             .map_err(|e| Error::Internal(e.into()))?;
         let proof = self.proof(client_id, &url).await?;
         // reqwest's form encoder URL-encodes every value: a secret with `+`, `&`, `=` or
-        // `%` arrives intact (reference §8 item 17).
+        // `%` arrives intact ("URL-encode this secret",
+        // https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow;
+        // the docs' own Python helper forgets to).
         let mut form = vec![
             ("grant_type", "client_credentials"),
             ("client_id", client_id.as_str()),
@@ -415,7 +418,9 @@ pub(crate) fn transport_problem(e: reqwest::Error, timeout: Duration) -> String 
 #[derive(Deserialize)]
 struct TokenResponse {
     access_token: String,
-    /// A number on the v2 endpoint, a string on v1 (reference §1.4).
+    /// A number on the v2 endpoint, a string on v1 (src/simulator/samples/aad-*-token-*.json, from
+    /// https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+    /// and its v1 counterpart).
     expires_in: Option<NumberOrString>,
 }
 

@@ -1,4 +1,4 @@
-//! Configuration: the inputs of interface §1/§3, read from flags and environment
+//! Configuration: the inputs of docs/inputs.md, read from flags and environment
 //! ([`raw`]), checked in one pass that reports every problem at once ([`validate`]), and
 //! turned into the typed [`Config`] the rest of the program works from.
 
@@ -114,7 +114,7 @@ pub struct Session {
     pub request_timeout: Duration,
 }
 
-/// How the run signs in (interface §3): one of these, chosen by which inputs are given.
+/// How the run signs in (docs/sign-in.md): one of these, chosen by which inputs are given.
 #[derive(Debug, Clone)]
 pub enum Credential {
     ClientSecret {

@@ -697,7 +697,8 @@ impl Submit<'_> {
     }
 
     /// An app's submissions are clones of its last published one, and the API cannot make
-    /// a first submission; flights and add-ons can start from nothing (reference §0).
+    /// a first submission; flights and add-ons can start from nothing (the prerequisites of
+    /// https://learn.microsoft.com/windows/uwp/monetize/create-and-manage-submissions-using-windows-store-services).
     fn nothing_to_clone(&self, resource: &Value) -> Option<Error> {
         let product = self.product;
         (matches!(product, ProductRef::App { .. })
@@ -793,7 +794,8 @@ impl Submit<'_> {
     }
 
     /// Explains a refused create: a flight's app must have a published submission first
-    /// (reference issue notes on flights: "404s when no production submission exists").
+    /// ("404s when no production submission exists":
+    /// https://github.com/microsoft/windows-dev-center-vsts-extension/issues/75).
     async fn create_error(&self, e: ApiError) -> Error {
         let product = self.product;
         if e.status() == Some(409)

@@ -1,6 +1,6 @@
 //! Pre-flight: the packages about to be submitted, checked against the product's Store
 //! identity and its last published submission, with reads only, before the zip is built
-//! and before anything is written to Partner Center (anchors §4 item 4).
+//! and before anything is written to Partner Center (docs/decisions/0008-package-checks.md).
 //!
 //! The checks, each an error (exit 2) unless said otherwise:
 //! - identity: every package's name and publisher equal the app's `packageIdentityName`
@@ -74,7 +74,8 @@ pub struct Finding {
     pub input: &'static str,
 }
 
-/// A package of the published submission, as the service describes it (reference §2.4.7).
+/// A package of the published submission, as the service describes it
+/// (https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PublishedPackage {
@@ -170,7 +171,7 @@ impl PublishedPackage {
     }
 }
 
-/// `"Windows.Desktop min version 10.0.17763.0"` (reference §2.4.7); `"None"` is a
+/// `"Windows.Desktop min version 10.0.17763.0"` (https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions); `"None"` is a
 /// pre-Windows 10 package, which names no device family.
 pub fn parse_target_device_family(text: &str) -> Option<DeviceFamily> {
     let text = text.trim();

@@ -1,4 +1,5 @@
-//! Post-commit verification (anchors §4 item 3): once the submission has left
+//! Post-commit verification (https://github.com/daruyanagi/XTimelineViewer/issues/150,
+//! https://github.com/baldbeardedbuilder/WeatherExtension/pull/146): once the submission has left
 //! PreProcessing, read it back and check that its packages are exactly the ones uploaded
 //! (names, versions, architectures) and that no package the run kept was removed. The
 //! Store has been seen to discard packages silently in pre-processing while the commit

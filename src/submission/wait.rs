@@ -1,5 +1,6 @@
 //! Following a submission's status until the `wait-for` target, a failure, or the timeout
-//! (reference §2.4.11, §5.5; StoreBroker's monitor stop rules).
+//! (StoreBroker's monitor stop rules, `Start-SubmissionMonitor` in
+//! https://github.com/microsoft/StoreBroker/blob/master/StoreBroker/StoreIngestionApi.psm1).
 
 use std::time::{Duration, Instant};
 
