@@ -36,7 +36,6 @@ pub enum ApiErrorKind {
 pub struct ErrorBody {
     pub code: Option<String>,
     pub message: Option<String>,
-    pub target: Option<String>,
     #[serde(default, rename = "innererror")]
     pub inner_error: Option<Box<ErrorBody>>,
     /// The body as received when it is not that shape (truncated), for the message.
@@ -76,13 +75,6 @@ impl ApiError {
     pub fn status(&self) -> Option<u16> {
         match &self.kind {
             ApiErrorKind::Status { status, .. } => Some(*status),
-            _ => None,
-        }
-    }
-
-    pub fn code(&self) -> Option<&str> {
-        match &self.kind {
-            ApiErrorKind::Status { body, .. } => body.code.as_deref(),
             _ => None,
         }
     }

@@ -45,14 +45,11 @@ impl std::fmt::Display for InputProblem {
 pub struct Config {
     pub command: Command,
     pub output: OutputFormat,
-    pub log_level: LogLevel,
     /// Inputs given against each other, values adjusted, variables that name no input.
     pub warnings: Vec<String>,
     /// Inputs given that this command does not use: a log line, not a warning (a job-wide
     /// `MSSTORE_*` variable reaches every step, docs/inputs.md).
     pub notes: Vec<String>,
-    /// Secret values to mask on the platform before anything is printed.
-    pub secrets: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -225,14 +222,6 @@ impl ProductRef {
             ProductRef::Addon { addon_id } => format!("add-on {addon_id}"),
         }
     }
-
-    pub fn kind(&self) -> ProductKind {
-        match self {
-            ProductRef::App { .. } => ProductKind::App,
-            ProductRef::Flight { .. } => ProductKind::Flight,
-            ProductRef::Addon { .. } => ProductKind::Addon,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -379,16 +368,6 @@ pub enum ExistingRollout {
     Fail,
     Halt,
     Finalize,
-}
-
-impl ExistingRollout {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExistingRollout::Fail => "fail",
-            ExistingRollout::Halt => "halt",
-            ExistingRollout::Finalize => "finalize",
-        }
-    }
 }
 
 /// `rollout-action` of the `rollout` command.

@@ -191,10 +191,6 @@ pub struct PlatformIdentity {
 }
 
 impl Environment {
-    pub fn from_process() -> Self {
-        Environment::from_vars(&std::env::vars().collect())
-    }
-
     pub fn from_vars(vars: &std::collections::BTreeMap<String, String>) -> Self {
         let var = |name: &str| vars.get(name).filter(|v| !v.is_empty()).cloned();
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
@@ -254,7 +250,9 @@ impl Check<'_> {
             &[("text", OutputFormat::Text), ("json", OutputFormat::Json)],
             OutputFormat::Text,
         );
-        let log_level = self.one_of(
+        // Checked here with every other input; run.rs reads it before validation, so that
+        // validation itself is logged at that level.
+        self.one_of(
             "log-level",
             &[
                 ("error", LogLevel::Error),
@@ -311,17 +309,11 @@ impl Check<'_> {
         };
         self.dry_run_elsewhere(&command_name);
         self.warn_unused(&command_name);
-        let secrets = SECRET_INPUTS
-            .iter()
-            .filter_map(|name| self.inputs.value(name).map(str::to_string))
-            .collect();
         Some(Config {
             command: command?,
             output,
-            log_level,
             warnings: Vec::new(),
             notes: Vec::new(),
-            secrets,
         })
     }
 
@@ -2242,7 +2234,6 @@ mod tests {
             ZipSource::Build { files, .. } => assert_eq!(files.len(), 1),
             other => panic!("{other:?}"),
         }
-        assert_eq!(config.secrets, vec!["s3cret".to_string()]);
     }
 
     #[test]

@@ -209,10 +209,6 @@ impl Preflight {
             .filter(|f| f.severity == Severity::Error)
     }
 
-    pub fn has_errors(&self) -> bool {
-        self.errors().next().is_some()
-    }
-
     /// The errors as input problems (exit 2: nothing was written).
     pub fn problems(&self) -> Vec<InputProblem> {
         self.errors()
@@ -220,18 +216,10 @@ impl Preflight {
             .collect()
     }
 
-    /// Lines for a plan: the packages read, what they were compared with, each finding.
-    pub fn lines(&self) -> Vec<String> {
-        self.render(true)
-    }
-
-    /// The same for the log of a run, which reports warnings as warnings and errors as
-    /// input problems: those are left out here, not said twice.
+    /// Lines for the log of a run: the packages read, what they were compared with, and
+    /// the notes. Warnings are reported as warnings and errors as input problems: they are
+    /// left out here, not said twice.
     pub fn log_lines(&self) -> Vec<String> {
-        self.render(false)
-    }
-
-    fn render(&self, with_errors: bool) -> Vec<String> {
         let mut lines = Vec::new();
         for package in &self.packages {
             lines.push(format!(
@@ -258,7 +246,7 @@ impl Preflight {
             None => lines.push("no published submission to compare with".into()),
         }
         for finding in &self.findings {
-            if finding.severity != Severity::Note && !with_errors {
+            if finding.severity != Severity::Note {
                 continue;
             }
             lines.push(format!(
@@ -273,7 +261,7 @@ impl Preflight {
             ));
         }
         let errors = self.errors().count();
-        if errors > 0 && !with_errors {
+        if errors > 0 {
             lines.push(format!("pre-flight found {errors} error(s), listed below"));
         }
         if !self.findings.iter().any(|f| f.severity != Severity::Note) {
@@ -935,7 +923,7 @@ mod tests {
             false,
         );
         assert!(p.findings.is_empty(), "{:?}", p.findings);
-        assert!(p.lines().last().unwrap().contains("passed"));
+        assert!(p.log_lines().last().unwrap().contains("passed"));
     }
 
     #[test]
@@ -1007,7 +995,7 @@ mod tests {
                 .all(|(s, m)| *s == Severity::Warning && m.contains("keep the old version"))
         );
         let allowed = run(&new, &published, PackageMode::Replace, true);
-        assert!(!allowed.has_errors());
+        assert!(allowed.errors().next().is_none());
         assert_eq!(of(&allowed, Check::Coverage).len(), 2);
 
         // Universal packages serve every family; a neutral one every architecture.
