@@ -1,12 +1,12 @@
 //! One error type for the whole library, and the one place that maps it to exit codes
-//! (interface §5). Every variant carries enough to tell the user what happened, to which
+//! (docs/exit-codes.md). Every variant carries enough to tell the user what happened, to which
 //! product or submission, and what to do next.
 
 use std::fmt;
 
 use crate::config::InputProblem;
 
-/// Exit codes of interface §5. The numbers are part of the public contract.
+/// Exit codes of docs/exit-codes.md. The numbers are part of the public contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitCode {
     Success = 0,

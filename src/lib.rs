@@ -4,25 +4,29 @@
 //! The binary is a thin wrapper around [`run::main`]. Rooms, one job each:
 //! [`config`] (inputs), [`auth`] (tokens), [`api`] (the Partner Center client),
 //! [`submission`] (the flows), [`products`] (flights and add-ons: list, create, delete),
-//! [`rollout`] (the `rollout` command), [`package`] (the zip), [`upload`] (blob upload),
+//! `rollout` (the `rollout` command), [`package`] (the zip), [`upload`] (blob upload),
 //! [`report`] (GitHub / Azure Pipelines / plain output), [`simulator`] (the built-in
-//! Partner Center), [`secrets`] (masking).
+//! Partner Center), `secrets` (masking).
+//!
+//! Public are only the modules that `main.rs`, the integration tests (`tests/`), `examples/`
+//! and the fuzz targets reach into; the rest is `pub(crate)`, so that rustc reports what
+//! nothing uses.
 
 pub mod api;
 pub mod auth;
 pub mod config;
-pub mod error;
+pub(crate) mod error;
 #[cfg(any(test, fuzzing))]
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod net;
+pub(crate) mod net;
 pub mod package;
 pub mod products;
-pub mod progress;
+pub(crate) mod progress;
 pub mod report;
-pub mod rollout;
+pub(crate) mod rollout;
 pub mod run;
-pub mod secrets;
+pub(crate) mod secrets;
 pub mod simulator;
 pub mod submission;
 pub mod upload;

@@ -1,6 +1,6 @@
 //! Products other than through submissions: listing apps, flights and add-ons (every page),
 //! resolving a flight name or an add-on product id to its id, creating and deleting flights
-//! and add-ons (reference §2.1 A1–A4, F1–F3, I1–I4).
+//! and add-ons (https://learn.microsoft.com/windows/uwp/monetize/manage-flights, https://learn.microsoft.com/windows/uwp/monetize/manage-add-ons).
 
 use serde_json::{Value, json};
 
@@ -19,7 +19,7 @@ const PAGE_SIZE: u32 = 100;
 const MAX_PAGES: usize = 10_000;
 
 /// Every item of a list endpoint, following `@nextLink` (relative to `/v1.0/my/`) until it
-/// is absent. The API answers 404 when a list is empty (reference §5.1): that is `[]`.
+/// is absent. The API answers 404 when a list is empty (https://learn.microsoft.com/windows/uwp/monetize/get-all-apps): that is `[]`.
 pub async fn list_all(client: &Client, path: &str) -> Result<Vec<Value>, ApiError> {
     let separator = if path.contains('?') { '&' } else { '?' };
     let mut next = Some(format!("{path}{separator}top={PAGE_SIZE}&skip=0"));

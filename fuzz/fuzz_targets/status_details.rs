@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
         wait::log_status_details(&details);
 
         let mut summary = RunSummary::new("app 9NBLGGH4R315");
-        summary.record_status(&status.status, &details);
+        summary.record_status(status.status.as_str(), &details);
         let page = summary.to_markdown("Submission");
         assert!(page.len() <= MAX_SUMMARY_BYTES, "{} bytes", page.len());
         // The raw JSON sits in one fenced block: nothing inside may close it early.

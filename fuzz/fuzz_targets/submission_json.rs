@@ -8,7 +8,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use msstore_submit::api::parse_lenient;
-use msstore_submit::api::types::{Application, SubmissionRef, SubmissionStatus};
+use msstore_submit::api::types::SubmissionStatus;
 use msstore_submit::config::{PackageMode, ProductRef, SubmissionChanges};
 use msstore_submit::fuzzing;
 use msstore_submit::submission::edit;
@@ -32,8 +32,6 @@ fuzz_target!(|data: &[u8]| {
     let Ok(submission) = parse_lenient(document) else {
         return;
     };
-    let _ = serde_json::from_value::<Application>(submission.clone());
-    let _ = serde_json::from_value::<SubmissionRef>(submission.clone());
     let _ = serde_json::from_value::<SubmissionStatus>(submission.clone());
     let status = SubmissionStatus::from_submission(&submission);
     let _ = (status.errors(), status.warnings(), status.is_failed());

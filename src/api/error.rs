@@ -29,13 +29,13 @@ pub enum ApiErrorKind {
     Unreadable { message: String, raw: String },
 }
 
-/// The error body the service sends (reference §5.2; never documented, observed):
+/// The error body the service sends (never documented; observed in
+/// https://github.com/microsoft/windows-dev-center-vsts-extension/issues/80 and https://github.com/microsoft/StoreBroker/issues/174):
 /// `{"code", "message", "data", "details", "source", "target", "innererror"}`.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ErrorBody {
     pub code: Option<String>,
     pub message: Option<String>,
-    pub target: Option<String>,
     #[serde(default, rename = "innererror")]
     pub inner_error: Option<Box<ErrorBody>>,
     /// The body as received when it is not that shape (truncated), for the message.
@@ -75,13 +75,6 @@ impl ApiError {
     pub fn status(&self) -> Option<u16> {
         match &self.kind {
             ApiErrorKind::Status { status, .. } => Some(*status),
-            _ => None,
-        }
-    }
-
-    pub fn code(&self) -> Option<&str> {
-        match &self.kind {
-            ApiErrorKind::Status { body, .. } => body.code.as_deref(),
             _ => None,
         }
     }

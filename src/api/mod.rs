@@ -22,7 +22,8 @@ use crate::auth::TokenSource;
 use crate::error::CallContext;
 
 /// Time one request may take by default. Cloning a large submission has been seen to take
-/// minutes before the service gives up with a 500 (reference §2.3), so this is generous.
+/// minutes before the service gives up with a 500 (https://github.com/microsoft/StoreBroker/blob/master/CHANGELOG.md,
+/// 1.18.0), so this is generous.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(180);
 
 pub struct Client {
@@ -338,7 +339,8 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 /// Parses JSON as the service's documentation writes it: strict JSON first, then with
-/// `//` comment lines and trailing commas removed (reference §8 item 4). The live service
+/// `//` comment lines and trailing commas removed (as in the examples of
+/// https://learn.microsoft.com/windows/uwp/monetize/get-all-apps and others). The live service
 /// sends strict JSON; this keeps the doc samples readable too.
 pub fn parse_lenient(text: &str) -> Result<Value, serde_json::Error> {
     match serde_json::from_str(text) {

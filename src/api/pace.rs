@@ -1,4 +1,5 @@
-//! Pacing under the tenant's rate limit (about 20 requests a minute, reference §5.1), so
+//! Pacing under the tenant's rate limit (about 20 requests a minute,
+//! https://github.com/microsoft/StoreBroker/blob/master/Documentation/USAGE.md), so
 //! polling and paging never trip 429 on their own: at most `requests` calls start in any
 //! `window`; a call that would exceed it waits.
 

@@ -1,4 +1,4 @@
-//! The one retry policy for Partner Center calls (reference §5.4): 429 and 503 on every
+//! The one retry policy for Partner Center calls (docs/reliability.md): 429 and 503 on every
 //! call, other 5xx and transport failures on reads only, with jittered exponential backoff
 //! inside a bounded total. A write whose answer was lost is never repeated blindly; the
 //! flows re-read state instead.

@@ -1,4 +1,5 @@
-//! The codes of `statusDetails.errors[].code` and `warnings[].code` (reference §2.4.11),
+//! The codes of `statusDetails.errors[].code` and `warnings[].code`
+//! (https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions),
 //! each with one line that says what it means and what to do. The log, the error message
 //! and the step summary show the service's own details in full and this line after them.
 
@@ -171,7 +172,8 @@ mod tests {
 
     use super::*;
 
-    /// Every code of reference §2.4.11 (and InvalidMicrosoftAgeRating, seen in clients).
+    /// Every documented code (https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions), and
+    /// InvalidMicrosoftAgeRating, which msstore-cli handles (https://github.com/microsoft/msstore-cli).
     pub const DOCUMENTED: &[&str] = &[
         "None",
         "InvalidArchive",

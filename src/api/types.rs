@@ -4,37 +4,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// `{id, resourceLocation}` — a pointer to a submission (reference §2.4.1).
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct SubmissionRef {
-    pub id: String,
-    #[serde(default)]
-    pub resource_location: Option<String>,
-}
-
-/// The application resource (reference §2.4.1): only what the flows need.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Application {
-    pub id: String,
-    #[serde(default)]
-    pub primary_name: Option<String>,
-    #[serde(default)]
-    pub package_identity_name: Option<String>,
-    #[serde(default)]
-    pub publisher_name: Option<String>,
-    #[serde(default)]
-    pub last_published_application_submission: Option<SubmissionRef>,
-    #[serde(default)]
-    pub pending_application_submission: Option<SubmissionRef>,
-}
-
-/// `GET …/status` (reference §2.4.11).
+/// `GET …/status` (https://learn.microsoft.com/windows/uwp/monetize/get-status-for-an-app-submission).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SubmissionStatus {
-    pub status: String,
+    pub status: Status,
     #[serde(default)]
     pub status_details: Value,
 }
@@ -42,11 +16,12 @@ pub struct SubmissionStatus {
 impl SubmissionStatus {
     pub fn from_submission(submission: &Value) -> SubmissionStatus {
         SubmissionStatus {
-            status: submission
-                .get("status")
-                .and_then(Value::as_str)
-                .unwrap_or("None")
-                .to_string(),
+            status: Status::parse(
+                submission
+                    .get("status")
+                    .and_then(Value::as_str)
+                    .unwrap_or("None"),
+            ),
             status_details: submission
                 .get("statusDetails")
                 .cloned()
@@ -54,8 +29,9 @@ impl SubmissionStatus {
         }
     }
 
+    /// Failed, or canceled: the submission will not go further.
     pub fn is_failed(&self) -> bool {
-        self.status.ends_with("Failed") || self.status == "Canceled"
+        self.status.is_failed() || self.status == Status::Canceled
     }
 
     /// `code: details` of every error in `statusDetails`.
@@ -94,27 +70,137 @@ fn details_of(details: &Value, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Every status the API documents for a submission
-/// (https://learn.microsoft.com/windows/uwp/monetize/get-status-for-an-app-submission). One
-/// outside this list cannot be interpreted: the tool stops at once instead of polling it
-/// until `timeout`.
-pub const DOCUMENTED_STATUSES: &[&str] = &[
-    "None",
-    "Canceled",
-    "PendingCommit",
-    "CommitStarted",
-    "CommitFailed",
-    "PendingPublication",
-    "Publishing",
-    "Published",
-    "PublishFailed",
-    "PreProcessing",
-    "PreProcessingFailed",
-    "Certification",
-    "CertificationFailed",
-    "Release",
-    "ReleaseFailed",
-];
+/// A submission's `status`: every value the API documents
+/// (https://learn.microsoft.com/windows/uwp/monetize/get-status-for-an-app-submission), and
+/// `Unknown` for any other, kept as sent so that it can be shown. An unknown status cannot
+/// be interpreted: the tool stops at once instead of polling it until `timeout`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum Status {
+    None,
+    Canceled,
+    PendingCommit,
+    CommitStarted,
+    CommitFailed,
+    PendingPublication,
+    Publishing,
+    Published,
+    PublishFailed,
+    PreProcessing,
+    PreProcessingFailed,
+    Certification,
+    CertificationFailed,
+    Release,
+    ReleaseFailed,
+    Unknown(String),
+}
+
+impl Status {
+    /// Every documented status, in the API's spelling (case matters, as for every enum
+    /// value of the API).
+    pub const DOCUMENTED: [Status; 15] = [
+        Status::None,
+        Status::Canceled,
+        Status::PendingCommit,
+        Status::CommitStarted,
+        Status::CommitFailed,
+        Status::PendingPublication,
+        Status::Publishing,
+        Status::Published,
+        Status::PublishFailed,
+        Status::PreProcessing,
+        Status::PreProcessingFailed,
+        Status::Certification,
+        Status::CertificationFailed,
+        Status::Release,
+        Status::ReleaseFailed,
+    ];
+
+    pub fn parse(text: &str) -> Status {
+        Status::DOCUMENTED
+            .into_iter()
+            .find(|status| status.as_str() == text)
+            .unwrap_or_else(|| Status::Unknown(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Status::None => "None",
+            Status::Canceled => "Canceled",
+            Status::PendingCommit => "PendingCommit",
+            Status::CommitStarted => "CommitStarted",
+            Status::CommitFailed => "CommitFailed",
+            Status::PendingPublication => "PendingPublication",
+            Status::Publishing => "Publishing",
+            Status::Published => "Published",
+            Status::PublishFailed => "PublishFailed",
+            Status::PreProcessing => "PreProcessing",
+            Status::PreProcessingFailed => "PreProcessingFailed",
+            Status::Certification => "Certification",
+            Status::CertificationFailed => "CertificationFailed",
+            Status::Release => "Release",
+            Status::ReleaseFailed => "ReleaseFailed",
+            Status::Unknown(text) => text,
+        }
+    }
+
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Status::Unknown(_))
+    }
+
+    /// A `*Failed` status (an undocumented one too, by its name).
+    pub fn is_failed(&self) -> bool {
+        matches!(
+            self,
+            Status::CommitFailed
+                | Status::PublishFailed
+                | Status::PreProcessingFailed
+                | Status::CertificationFailed
+                | Status::ReleaseFailed
+        ) || matches!(self, Status::Unknown(text) if text.ends_with("Failed"))
+    }
+
+    /// Where the status stands in the normal progression (StoreBroker's USAGE.md,
+    /// https://github.com/microsoft/StoreBroker/blob/master/Documentation/USAGE.md), to
+    /// decide whether a `wait-for` target was reached; `None` off that path.
+    pub fn progress_rank(&self) -> Option<u8> {
+        Some(match self {
+            Status::PendingCommit => 0,
+            Status::CommitStarted => 1,
+            Status::PreProcessing => 2,
+            Status::Certification => 3,
+            Status::Release => 4,
+            Status::PendingPublication => 5,
+            Status::Publishing => 6,
+            Status::Published => 7,
+            _ => return None,
+        })
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<String> for Status {
+    fn from(text: String) -> Status {
+        Status::parse(&text)
+    }
+}
+
+impl From<&str> for Status {
+    fn from(text: &str) -> Status {
+        Status::parse(text)
+    }
+}
+
+impl From<Status> for String {
+    fn from(status: Status) -> String {
+        status.as_str().to_string()
+    }
+}
 
 /// Whether `id` can be a submission id: the service's are decimal numbers
 /// (`1152921504621243610`); anything with a space, a line break or a `/` would change the
@@ -123,37 +209,40 @@ pub fn is_submission_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
-/// Where a status stands in the normal progression (reference §2.4.11), to decide whether
-/// a `wait-for` target was reached.
-pub fn progress_rank(status: &str) -> Option<u8> {
-    Some(match status {
-        "PendingCommit" => 0,
-        "CommitStarted" => 1,
-        "PreProcessing" => 2,
-        "Certification" => 3,
-        "Release" => 4,
-        "PendingPublication" => 5,
-        "Publishing" => 6,
-        "Published" => 7,
-        _ => return None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn reads_the_doc_samples() {
-        let app: Application = serde_json::from_str(include_str!(
-            "../simulator/samples/application-resource.json"
-        ))
-        .unwrap();
-        assert_eq!(app.id, "9NBLGGH4R315");
+    fn statuses_parse_and_show_as_the_api_spells_them() {
+        for status in Status::DOCUMENTED {
+            assert_eq!(Status::parse(status.as_str()), status);
+            assert_eq!(status.to_string(), status.as_str());
+            assert!(status.is_documented());
+        }
+        // Case matters, and anything else is kept as sent, for the message.
+        let odd = Status::parse("pendingcommit");
+        assert_eq!(odd, Status::Unknown("pendingcommit".into()));
+        assert!(!odd.is_documented());
+        assert_eq!(odd.to_string(), "pendingcommit");
+        let read: SubmissionStatus =
+            serde_json::from_value(serde_json::json!({"status": "Certification"})).unwrap();
+        assert_eq!(read.status, Status::Certification);
         assert_eq!(
-            app.pending_application_submission.unwrap().id,
-            "1152921504621243487"
+            serde_json::to_value(&read).unwrap()["status"],
+            "Certification"
         );
+        assert!(
+            Status::CommitFailed.is_failed() && Status::Unknown("NewFailed".into()).is_failed()
+        );
+        assert!(!Status::Canceled.is_failed());
+        assert!(!Status::Published.is_failed());
+        assert_eq!(Status::PreProcessing.progress_rank(), Some(2));
+        assert_eq!(Status::CommitFailed.progress_rank(), None);
+    }
+
+    #[test]
+    fn reads_the_doc_samples() {
         let submission = crate::api::parse_lenient(include_str!(
             "../simulator/samples/add-on-submission-resource.json"
         ))

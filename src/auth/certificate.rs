@@ -225,10 +225,6 @@ impl ClientCertificate {
         )
     }
 
-    pub fn algorithm(&self) -> &'static str {
-        self.key.alg()
-    }
-
     pub fn is_ec(&self) -> bool {
         matches!(self.key, SigningKey::Ec { .. })
     }
@@ -294,7 +290,7 @@ pub(crate) mod tests {
     #[test]
     fn rsa_certificate_signs_a_ps256_assertion_entra_can_check() {
         let certificate = ClientCertificate::from_pem(RSA_PEM).unwrap();
-        assert_eq!(certificate.algorithm(), "PS256");
+        assert_eq!(certificate.key.alg(), "PS256");
         assert!(certificate.subject.contains("CN=msstore-submit test"));
         let token = certificate
             .assertion(
@@ -331,7 +327,7 @@ pub(crate) mod tests {
     #[test]
     fn ec_key_in_sec1_form_signs_es256() {
         let certificate = ClientCertificate::from_pem(EC_PEM).unwrap();
-        assert_eq!(certificate.algorithm(), "ES256");
+        assert_eq!(certificate.key.alg(), "ES256");
         assert!(certificate.is_ec());
         let token = certificate.assertion("c", "a").unwrap();
         let parsed = jws::Jws::parse(&token).unwrap();

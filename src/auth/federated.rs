@@ -3,20 +3,18 @@
 //! token request, because these tokens live minutes while a run can wait for hours.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
-use super::Bounds;
 use super::jws::Jws;
+use super::{Attempts, Bounds};
 use crate::error::{CallContext, Error, Result};
 
 /// The audience Entra ID expects of a federated token (the default of an Entra federated
 /// credential, and what `azure/login` requests).
 pub const AUDIENCE: &str = "api://AzureADTokenExchange";
-const ATTEMPTS: u32 = 4;
 
 /// Where the federated token comes from.
 #[derive(Clone)]
@@ -26,13 +24,15 @@ pub enum FederatedSource {
     /// `federated-token-file`: read anew for every token request, so a file that something
     /// else keeps fresh (Kubernetes projected tokens, a refresh script) keeps working.
     File(PathBuf),
-    /// GitHub Actions with `permissions: id-token: write` (ci-platforms §1.9).
+    /// GitHub Actions with `permissions: id-token: write` (the request `@actions/core` makes:
+    /// https://github.com/actions/toolkit/blob/main/packages/core/src/oidc-utils.ts).
     GitHub {
         request_url: Url,
         request_token: SecretString,
     },
     /// Azure Pipelines, an Azure Resource Manager service connection with workload identity
-    /// federation (ci-platforms §2.4).
+    /// federation (the request azure-identity's `AzurePipelinesCredential` makes:
+    /// https://github.com/Azure/azure-sdk-for-python/blob/main/sdk/identity/azure-identity/azure/identity/_credentials/azure_pipelines.py).
     AzurePipelines {
         request_uri: Url,
         access_token: SecretString,
@@ -251,15 +251,8 @@ async fn fetch(
         crate::net::host_of(shown_url),
         shown_url.path()
     );
-    let started = Instant::now();
-    let mut attempt = 0;
+    let mut attempts = Attempts::new(bounds);
     loop {
-        attempt += 1;
-        let retry = |attempt: u32| {
-            (attempt < ATTEMPTS)
-                .then(|| bounds.retry_delay(started, backoff(attempt)))
-                .flatten()
-        };
         let Some(this) = request.try_clone() else {
             return Err(Error::Internal(anyhow::anyhow!(
                 "request cannot be repeated"
@@ -278,7 +271,7 @@ async fn fetch(
             }),
         }
         };
-        let Some(timeout) = bounds.attempt_timeout(started) else {
+        let Some(timeout) = attempts.start() else {
             return Err(unreachable("no time left"));
         };
         match this.timeout(timeout).send().await {
@@ -290,9 +283,7 @@ async fn fetch(
                         hint: "The CI platform's OIDC endpoint does not redirect: leave the variable as the platform sets it, and check any proxy between the runner and the platform.".into(),
                     });
                 }
-                if (status == 429 || status >= 500)
-                    && let Some(delay) = retry(attempt)
-                {
+                if let Some(delay) = attempts.after_status(status, response.headers()) {
                     tracing::warn!("{what} answered HTTP {status}; retrying");
                     tokio::time::sleep(delay).await;
                     continue;
@@ -323,7 +314,7 @@ async fn fetch(
                     // A body that trickles past the bound, or is cut: no answer.
                     Err(crate::net::BodyError::Transport(e)) => {
                         let problem = super::transport_problem(e, timeout);
-                        if let Some(delay) = retry(attempt) {
+                        if let Some(delay) = attempts.after_transport() {
                             tracing::warn!("{what} could not be reached ({problem}); retrying");
                             tokio::time::sleep(delay).await;
                             continue;
@@ -335,7 +326,7 @@ async fn fetch(
             }
             Err(e) => {
                 let problem = super::transport_problem(e, timeout);
-                if let Some(delay) = retry(attempt) {
+                if let Some(delay) = attempts.after_transport() {
                     tracing::warn!("{what} could not be reached ({problem}); retrying");
                     tokio::time::sleep(delay).await;
                     continue;
@@ -344,10 +335,6 @@ async fn fetch(
             }
         }
     }
-}
-
-fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis(300 * 2u64.pow(attempt.min(5)))
 }
 
 /// The first line of a body, cut short: error bodies can be whole HTML pages.

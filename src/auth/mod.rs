@@ -20,10 +20,12 @@ use url::Url;
 pub use self::certificate::ClientCertificate;
 pub use self::federated::FederatedSource;
 use self::refusal::token_error;
+use crate::api::retry::{self, Idempotency, RetryPolicy};
 use crate::config::Credential;
 use crate::error::{CallContext, Error, Result};
 
-/// The scope of the Partner Center submission API (reference §1.3).
+/// The scope of the Partner Center submission API, as msstore-cli asks for it on the v2
+/// endpoint (https://github.com/microsoft/msstore-cli, `MSStore.API`).
 pub const SCOPE: &str = "https://manage.devcenter.microsoft.com/.default";
 /// `client_assertion_type` for both certificate and federated assertions (RFC 7523).
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -32,7 +34,8 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(3599);
 /// Request a new token when less than this is left, so no call starts with a token about
 /// to expire; short-lived tokens are renewed at half their life.
 const RENEW_BEFORE: Duration = Duration::from_secs(5 * 60);
-const TOKEN_ATTEMPTS: u32 = 4;
+/// Attempts of one token or OIDC request, within [`Bounds`].
+const SIGN_IN_ATTEMPTS: u32 = 4;
 
 /// How long token and OIDC requests may take (docs/reliability.md, "Time bounds"): each
 /// request at most `per_request`, all attempts of one token together at most `total`.
@@ -85,6 +88,67 @@ impl Bounds {
 impl Default for Bounds {
     fn default() -> Self {
         Bounds::from_request_timeout(crate::api::DEFAULT_REQUEST_TIMEOUT)
+    }
+}
+
+/// The attempts of one sign-in request (a token, or a CI platform's OIDC token): the retry
+/// policy of every outbound call ([`crate::api::retry`]: 429 and 503 wait as `Retry-After`
+/// says, other failures back off exponentially with jitter), inside [`Bounds`]. Asking for
+/// a token changes nothing at the endpoint, so it is retried like an idempotent call.
+pub(crate) struct Attempts {
+    policy: RetryPolicy,
+    bounds: Bounds,
+    started: Instant,
+    attempt: u32,
+}
+
+impl Attempts {
+    pub(crate) fn new(bounds: Bounds) -> Attempts {
+        Attempts {
+            policy: RetryPolicy {
+                max_attempts: SIGN_IN_ATTEMPTS,
+                first_delay: Duration::from_secs(1),
+                max_delay: bounds.per_request,
+                max_total: bounds.total,
+            },
+            bounds,
+            started: Instant::now(),
+            attempt: 0,
+        }
+    }
+
+    /// Starts the next attempt: the time it may take, or `None` when the total is spent.
+    pub(crate) fn start(&mut self) -> Option<Duration> {
+        self.attempt += 1;
+        self.bounds.attempt_timeout(self.started)
+    }
+
+    /// How long to wait before another attempt after an HTTP answer, if at all.
+    pub(crate) fn after_status(
+        &self,
+        status: u16,
+        headers: &reqwest::header::HeaderMap,
+    ) -> Option<Duration> {
+        let retry_after = headers
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(retry::parse_retry_after);
+        let delay = self.policy.after_status(
+            Idempotency::Idempotent,
+            status,
+            retry_after,
+            self.attempt,
+            self.started,
+        )?;
+        self.bounds.retry_delay(self.started, delay)
+    }
+
+    /// How long to wait before another attempt after a failure with no (whole) answer.
+    pub(crate) fn after_transport(&self) -> Option<Duration> {
+        let delay =
+            self.policy
+                .after_transport(Idempotency::Idempotent, self.attempt, self.started)?;
+        self.bounds.retry_delay(self.started, delay)
     }
 }
 
@@ -215,7 +279,9 @@ impl TokenSource {
             .map_err(|e| Error::Internal(e.into()))?;
         let proof = self.proof(client_id, &url).await?;
         // reqwest's form encoder URL-encodes every value: a secret with `+`, `&`, `=` or
-        // `%` arrives intact (reference §8 item 17).
+        // `%` arrives intact ("URL-encode this secret",
+        // https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow;
+        // the docs' own Python helper forgets to).
         let mut form = vec![
             ("grant_type", "client_credentials"),
             ("client_id", client_id.as_str()),
@@ -230,16 +296,9 @@ impl TokenSource {
         }
         let call = format!("POST {}", url.as_str());
         let bounds = self.bounds;
-        let started = Instant::now();
-        let mut attempt = 0;
+        let mut attempts = Attempts::new(bounds);
         loop {
-            attempt += 1;
-            let retry = |attempt: u32| {
-                (attempt < TOKEN_ATTEMPTS)
-                    .then(|| bounds.retry_delay(started, backoff(attempt)))
-                    .flatten()
-            };
-            let Some(timeout) = bounds.attempt_timeout(started) else {
+            let Some(timeout) = attempts.start() else {
                 return Err(self.unreachable(&call, "no time left", bounds));
             };
             let sent = self
@@ -253,7 +312,7 @@ impl TokenSource {
                 Ok(r) => r,
                 Err(e) => {
                     let problem = transport_problem(e, timeout);
-                    if let Some(delay) = retry(attempt) {
+                    if let Some(delay) = attempts.after_transport() {
                         tracing::warn!("token request to {call}: {problem}; retrying");
                         tokio::time::sleep(delay).await;
                         continue;
@@ -269,9 +328,7 @@ impl TokenSource {
                     hint: "Entra ID's token endpoint does not redirect: check `authority-host` and any proxy between the runner and login.microsoftonline.com.".into(),
                 });
             }
-            if (status.is_server_error() || status.as_u16() == 429)
-                && let Some(delay) = retry(attempt)
-            {
+            if let Some(delay) = attempts.after_status(status.as_u16(), response.headers()) {
                 tracing::warn!("token request answered HTTP {status}; retrying");
                 tokio::time::sleep(delay).await;
                 continue;
@@ -290,7 +347,7 @@ impl TokenSource {
                 // A body that trickles past the bound, or is cut: no answer, as above.
                 Err(crate::net::BodyError::Transport(e)) => {
                     let problem = transport_problem(e, timeout);
-                    if let Some(delay) = retry(attempt) {
+                    if let Some(delay) = attempts.after_transport() {
                         tracing::warn!("token request to {call}: {problem}; retrying");
                         tokio::time::sleep(delay).await;
                         continue;
@@ -389,10 +446,6 @@ impl TokenSource {
     }
 }
 
-fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis(500 * 2u64.pow(attempt.min(6)))
-}
-
 /// A request that got no (whole) answer, in words: the bound it ran into, or what broke.
 /// Without the URL, whose query could hold a secret.
 pub(crate) fn transport_problem(e: reqwest::Error, timeout: Duration) -> String {
@@ -415,7 +468,9 @@ pub(crate) fn transport_problem(e: reqwest::Error, timeout: Duration) -> String 
 #[derive(Deserialize)]
 struct TokenResponse {
     access_token: String,
-    /// A number on the v2 endpoint, a string on v1 (reference §1.4).
+    /// A number on the v2 endpoint, a string on v1 (src/simulator/samples/aad-*-token-*.json, from
+    /// https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+    /// and its v1 counterpart).
     expires_in: Option<NumberOrString>,
 }
 
@@ -457,6 +512,70 @@ mod tests {
         // A retry starts only if it still fits.
         assert!(short.retry_delay(now, Duration::from_secs(1)).is_some());
         assert!(short.retry_delay(late, Duration::from_secs(1)).is_none());
+    }
+
+    fn headers(retry_after: Option<&str>) -> reqwest::header::HeaderMap {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(value) = retry_after {
+            headers.insert(reqwest::header::RETRY_AFTER, value.parse().unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn a_token_endpoint_that_says_retry_after_is_waited_on_as_said() {
+        let mut attempts = Attempts::new(Bounds::default());
+        attempts.start().unwrap();
+        assert_eq!(
+            attempts.after_status(429, &headers(Some("7"))),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            attempts.after_status(503, &headers(Some("2"))),
+            Some(Duration::from_secs(2))
+        );
+        // A wait that would end past the total is not started: the run fails now instead.
+        assert_eq!(attempts.after_status(429, &headers(Some("120"))), None);
+        // What the service refused on purpose is not asked again.
+        for status in [400, 401, 403, 404] {
+            assert_eq!(attempts.after_status(status, &headers(Some("1"))), None);
+        }
+    }
+
+    #[test]
+    fn failures_back_off_with_jitter_within_the_bounds() {
+        let bounds = Bounds::default();
+        let delays: Vec<Duration> = (0..32)
+            .map(|_| {
+                let mut attempts = Attempts::new(bounds);
+                attempts.start().unwrap();
+                attempts.after_status(503, &headers(None)).unwrap()
+            })
+            .collect();
+        for delay in &delays {
+            assert!(
+                *delay >= Duration::from_millis(500) && *delay <= Duration::from_millis(1500),
+                "{delay:?}"
+            );
+        }
+        assert!(
+            delays.iter().any(|d| *d != delays[0]),
+            "no jitter: {delays:?}"
+        );
+        // Transport failures the same; and never more than the attempts or the total.
+        let mut attempts = Attempts::new(bounds);
+        for _ in 0..SIGN_IN_ATTEMPTS - 1 {
+            attempts.start().unwrap();
+            assert!(attempts.after_transport().is_some());
+            assert!(attempts.after_status(500, &headers(None)).is_some());
+        }
+        attempts.start().unwrap();
+        assert_eq!(attempts.after_transport(), None);
+        assert_eq!(attempts.after_status(503, &headers(None)), None);
+        let mut late = Attempts::new(Bounds::from_request_timeout(Duration::from_secs(2)));
+        late.started -= Duration::from_millis(5800);
+        late.attempt = 1;
+        assert_eq!(late.after_status(503, &headers(None)), None);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Configuration: the inputs of interface §1/§3, read from flags and environment
+//! Configuration: the inputs of docs/inputs.md, read from flags and environment
 //! ([`raw`]), checked in one pass that reports every problem at once ([`validate`]), and
 //! turned into the typed [`Config`] the rest of the program works from.
 
@@ -45,14 +45,11 @@ impl std::fmt::Display for InputProblem {
 pub struct Config {
     pub command: Command,
     pub output: OutputFormat,
-    pub log_level: LogLevel,
     /// Inputs given against each other, values adjusted, variables that name no input.
     pub warnings: Vec<String>,
     /// Inputs given that this command does not use: a log line, not a warning (a job-wide
     /// `MSSTORE_*` variable reaches every step, docs/inputs.md).
     pub notes: Vec<String>,
-    /// Secret values to mask on the platform before anything is printed.
-    pub secrets: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -114,7 +111,7 @@ pub struct Session {
     pub request_timeout: Duration,
 }
 
-/// How the run signs in (interface §3): one of these, chosen by which inputs are given.
+/// How the run signs in (docs/sign-in.md): one of these, chosen by which inputs are given.
 #[derive(Debug, Clone)]
 pub enum Credential {
     ClientSecret {
@@ -223,14 +220,6 @@ impl ProductRef {
                 format!("flight {flight_id} of app {app_id}")
             }
             ProductRef::Addon { addon_id } => format!("add-on {addon_id}"),
-        }
-    }
-
-    pub fn kind(&self) -> ProductKind {
-        match self {
-            ProductRef::App { .. } => ProductKind::App,
-            ProductRef::Flight { .. } => ProductKind::Flight,
-            ProductRef::Addon { .. } => ProductKind::Addon,
         }
     }
 }
@@ -379,16 +368,6 @@ pub enum ExistingRollout {
     Fail,
     Halt,
     Finalize,
-}
-
-impl ExistingRollout {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExistingRollout::Fail => "fail",
-            ExistingRollout::Halt => "halt",
-            ExistingRollout::Finalize => "finalize",
-        }
-    }
 }
 
 /// `rollout-action` of the `rollout` command.

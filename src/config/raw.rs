@@ -1,4 +1,4 @@
-//! Reading inputs from their three sources (interface §1): flags, `MSSTORE_*`, `INPUT_*`.
+//! Reading inputs from their three sources (docs/inputs.md): flags, `MSSTORE_*`, `INPUT_*`.
 //!
 //! Every input is kept as text here, with the place it came from, so that validation can
 //! report problems naming both the input and its source, and can see all problems at once.
@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use clap::Parser;
 use serde::{Deserialize, Serialize};
 
-/// Every input of the public interface, as given (interface §3). One field per input; the
+/// Every input of the public interface, as given (docs/inputs.md). One field per input; the
 /// field name in kebab-case is the input's name, which is also its flag and, upper-cased,
 /// its environment variable.
 #[derive(Debug, Default, Clone, Parser, Serialize, Deserialize)]

@@ -32,7 +32,8 @@ const MIN_UPLOAD_BLOCK: u64 = 256 << 10;
 /// Azure's largest block (service version 2019-12-12 and later).
 const MAX_UPLOAD_BLOCK: u64 = 4000 << 20;
 const MAX_UPLOAD_MEMORY: u64 = 2 << 30;
-/// Entra ID's access tokens live about an hour (reference §1.5).
+/// Entra ID's access tokens live about an hour ("you have 60 minutes to use this token",
+/// https://learn.microsoft.com/windows/uwp/monetize/create-and-manage-submissions-using-windows-store-services).
 const DEFAULT_SIM_TOKEN_LIFETIME: Duration = Duration::from_secs(3599);
 /// UNKNOWN: how long the Store's upload URLs stay valid; a day here (docs/simulator.md).
 const DEFAULT_SIM_UPLOAD_URL_LIFETIME: Duration = Duration::from_secs(24 * 3600);
@@ -174,7 +175,7 @@ pub struct Environment {
     pub platform_identity: PlatformIdentity,
 }
 
-/// The variables through which a CI platform hands out OIDC tokens (ci-platforms §1.9, §2.4).
+/// The variables through which a CI platform hands out OIDC tokens (docs/sign-in.md).
 #[derive(Debug, Clone, Default)]
 pub struct PlatformIdentity {
     /// `GITHUB_ACTIONS=true`.
@@ -190,10 +191,6 @@ pub struct PlatformIdentity {
 }
 
 impl Environment {
-    pub fn from_process() -> Self {
-        Environment::from_vars(&std::env::vars().collect())
-    }
-
     pub fn from_vars(vars: &std::collections::BTreeMap<String, String>) -> Self {
         let var = |name: &str| vars.get(name).filter(|v| !v.is_empty()).cloned();
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
@@ -253,7 +250,9 @@ impl Check<'_> {
             &[("text", OutputFormat::Text), ("json", OutputFormat::Json)],
             OutputFormat::Text,
         );
-        let log_level = self.one_of(
+        // Checked here with every other input; run.rs reads it before validation, so that
+        // validation itself is logged at that level.
+        self.one_of(
             "log-level",
             &[
                 ("error", LogLevel::Error),
@@ -310,17 +309,11 @@ impl Check<'_> {
         };
         self.dry_run_elsewhere(&command_name);
         self.warn_unused(&command_name);
-        let secrets = SECRET_INPUTS
-            .iter()
-            .filter_map(|name| self.inputs.value(name).map(str::to_string))
-            .collect();
         Some(Config {
             command: command?,
             output,
-            log_level,
             warnings: Vec::new(),
             notes: Vec::new(),
-            secrets,
         })
     }
 
@@ -490,7 +483,8 @@ impl Check<'_> {
     }
 
     /// Flights have packages but no listings; add-ons have listings (with icons) but no
-    /// packages and no certification notes (reference §2.4.13, §2.4.15).
+    /// packages and no certification notes (https://learn.microsoft.com/windows/uwp/monetize/manage-flight-submissions,
+    /// https://learn.microsoft.com/windows/uwp/monetize/manage-add-on-submissions).
     fn fits_the_product(&mut self, kind: ProductKind, patch: Option<&serde_json::Value>) {
         match kind {
             ProductKind::App => {}
@@ -527,7 +521,8 @@ impl Check<'_> {
         }
     }
 
-    /// Every icon an add-on patch uploads must be a 300×300 PNG (reference §2.4.15).
+    /// Every icon an add-on patch uploads must be a 300×300 PNG
+    /// (https://learn.microsoft.com/windows/uwp/monetize/manage-add-on-submissions).
     fn addon_icons(&mut self, patch: &serde_json::Value) {
         let Some(listings) = patch.get("listings").and_then(|l| l.as_object()) else {
             return;
@@ -2239,7 +2234,6 @@ mod tests {
             ZipSource::Build { files, .. } => assert_eq!(files.len(), 1),
             other => panic!("{other:?}"),
         }
-        assert_eq!(config.secrets, vec!["s3cret".to_string()]);
     }
 
     #[test]

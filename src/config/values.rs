@@ -1,4 +1,4 @@
-//! Parsers for the value forms of interface §1: booleans, durations, lists, sizes.
+//! Parsers for the value forms of docs/inputs.md: booleans, durations, lists, sizes.
 //! Each returns a message fit to follow "input `name`: " on failure.
 
 use std::time::Duration;
@@ -98,7 +98,8 @@ pub fn parse_percentage(text: &str) -> Result<f64, String> {
 }
 
 /// A percentage as the API takes it: the shortest form, `.` as the separator whatever the
-/// locale (`10`, `12.5`; reference §2.3, R2).
+/// locale (`10`, `12.5`;
+/// https://learn.microsoft.com/windows/uwp/monetize/update-the-package-rollout-percentage-for-an-app-submission).
 pub fn format_percentage(value: f64) -> String {
     format!("{value}")
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 pub use self::zip::{ZipSummary, build_zip};
 
-/// Package formats the submission API takes (reference §2.4.7).
+/// Package formats the submission API takes (StoreBroker's list, https://github.com/microsoft/StoreBroker/blob/master/StoreBroker/PackageTool.ps1).
 pub const PACKAGE_EXTENSIONS: &[&str] = &[
     ".msix",
     ".msixbundle",

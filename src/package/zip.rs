@@ -1,7 +1,7 @@
 //! The upload zip: one pass over the inputs writes the zip and computes its SHA-256.
 //!
 //! Entries are stored, not deflated: packages, images and videos are already compressed,
-//! and deflating them costs ~10× the time for nothing (reference blob-upload-and-zip §3).
+//! and deflating them costs ~10× the time for nothing (docs/decisions/0002-zip-format.md).
 //! The bytes are deterministic for the same inputs: entries sorted by name, fixed
 //! timestamps and permissions. Because the zip is written as a stream (never seeking back),
 //! the hash of the bytes as they go out is the hash of the file; entries therefore carry

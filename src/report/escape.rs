@@ -1,4 +1,5 @@
-//! Escaping rules of the two runners (reference ci-platforms §1.8, §2.2), and the one rule
+//! Escaping rules of the two runners (https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts,
+//! https://learn.microsoft.com/azure/devops/pipelines/scripts/logging-commands), and the one rule
 //! that makes untrusted text (API messages, file names) inert in a log.
 
 /// GitHub workflow-command data (after `::`): `%`, CR, LF. `%` first, as the runner

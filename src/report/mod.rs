@@ -1,5 +1,6 @@
 //! The platform reporter: outputs, masks, annotations, groups and the summary, for GitHub
-//! Actions, Azure Pipelines or a plain terminal, behind one type (interface §6).
+//! Actions, Azure Pipelines or a plain terminal, behind one type (docs/github-actions.md,
+//! docs/azure-pipelines.md).
 
 pub mod escape;
 pub mod log;
@@ -17,7 +18,7 @@ use crate::config::OutputFormat;
 /// GitHub shows at most 10 error annotations per step; more are summarised in one.
 const MAX_ANNOTATIONS: usize = 10;
 
-/// Every output the tool can write (interface §4). action.yml declares exactly these and
+/// Every output the tool can write (docs/outputs.md). action.yml declares exactly these and
 /// docs/outputs.md lists them; a test keeps the three in step.
 pub const OUTPUT_NAMES: &[&str] = &[
     "submission-id",
@@ -380,7 +381,9 @@ impl Reporter {
 }
 
 /// The heredoc block the GitHub runner parses from `GITHUB_OUTPUT`, with a fresh random
-/// delimiter that occurs in neither the name nor the value (reference ci-platforms §1.6).
+/// delimiter that occurs in neither the name nor the value, as `@actions/core` writes it
+/// (https://github.com/actions/toolkit/blob/main/packages/core/src/file-command.ts; the
+/// parser: https://github.com/actions/runner/blob/main/src/Runner.Worker/FileCommandManager.cs).
 pub fn github_output_block(name: &str, value: &str) -> String {
     loop {
         let delimiter = format!("ghadelimiter_{}", uuid::Uuid::new_v4());

@@ -15,7 +15,8 @@ use crate::submission::preflight::{Preflight, Severity};
 use crate::submission::verify::Verification;
 
 /// GitHub refuses a step summary over 1 MiB and shows nothing (`UnsupportedSummarySize`,
-/// reference ci-platforms §1.7). Stay well below, so that masking (which can lengthen a
+/// `AttachmentSizeLimit` in https://github.com/actions/runner/blob/main/src/Runner.Worker/FileCommandManager.cs).
+/// Stay well below, so that masking (which can lengthen a
 /// line) and the runner's own accounting never tip it over.
 pub const MAX_SUMMARY_BYTES: usize = 1024 * 1024 - 64 * 1024;
 /// Rows of a list (packages, errors, reports) before the rest is summarised in one line.

@@ -1,4 +1,5 @@
-//! The submission API (`/v1.0/my/…`, reference §2.1): apps (A1–A4), flights (F1–F3),
+//! The submission API (`/v1.0/my/…`, https://learn.microsoft.com/windows/uwp/monetize/create-and-manage-submissions-using-windows-store-services;
+//! the ids are those of docs/simulator.md, "Endpoint ids"): apps (A1–A4), flights (F1–F3),
 //! add-ons (I1–I4), and submissions of all three (S1–S6, FS1–FS6, IS1–IS6), which share one
 //! set of handlers keyed by what the submission belongs to.
 
@@ -19,7 +20,9 @@ use super::state::{
 };
 use super::validate;
 
-/// The service's error body (reference §5.2; `samples/error-409-…`, `error-500-…`).
+/// The service's error body (`samples/error-409-…` from
+/// https://github.com/microsoft/windows-dev-center-vsts-extension/issues/80, `error-500-…` from
+/// https://github.com/microsoft/StoreBroker/issues/174 and /issues/208).
 pub(super) fn api_error(status: StatusCode, code: &str, message: &str, target: &str) -> Response {
     let body = json!({
         "code": code,
@@ -136,8 +139,8 @@ fn addon_not_found(addon_id: &str) -> Response {
 // ----- lists -----
 
 /// One page of a list: `top`/`skip`, `@nextLink` relative to `/v1.0/my/` while more
-/// remain, `totalCount`. Empty lists are 404s (reference §5.1: "No apps/add-ons/package
-/// flights were found"). Without `top`, apps come ten at a time as documented; the other
+/// remain, `totalCount`. Empty lists are 404s ("No apps/add-ons/package flights were
+/// found": https://learn.microsoft.com/windows/uwp/monetize/get-all-apps, get-all-add-ons, get-flights-for-an-app). Without `top`, apps come ten at a time as documented; the other
 /// lists return everything (the docs say so for add-ons).
 fn page(
     items: Vec<Value>,
@@ -276,9 +279,10 @@ pub async fn get_flight(
 
 /// F2. The service starts a pending submission with the new flight: StoreBroker reads
 /// `pendingFlightSubmission` from this answer, although the docs say none is created and
-/// their example answer has only the four fields below (reference §8 item 7). Numeric
+/// their example answer has only the four fields below (https://learn.microsoft.com/windows/uwp/monetize/create-a-flight; StoreBroker's
+/// `New-ApplicationFlight` relies on the pending submission). Numeric
 /// `groupIds` are accepted and returned as strings; `rankHigherThan` is taken as a friendly
-/// name and returned as the id of that flight (reference §2.3, the docs' example).
+/// name and returned as the id of that flight (the example of https://learn.microsoft.com/windows/uwp/monetize/create-a-flight).
 pub async fn create_flight(
     State(shared): State<Shared>,
     Path(app_id): Path<String>,
@@ -474,7 +478,8 @@ pub async fn get_addon(
     }
 }
 
-/// I3. The answer has no submission pointers: a new add-on has none (reference §2.1).
+/// I3. The answer has no submission pointers: a new add-on has none
+/// (https://learn.microsoft.com/windows/uwp/monetize/create-an-add-on).
 pub async fn create_addon(
     State(shared): State<Shared>,
     headers: HeaderMap,
@@ -502,7 +507,7 @@ pub async fn create_addon(
                 .collect()
         })
         .unwrap_or_default();
-    // "Currently, only one app ID is supported" (reference §2.3, I3).
+    // "Currently, only one app ID is supported" (https://learn.microsoft.com/windows/uwp/monetize/create-an-add-on).
     if apps.len() != 1 {
         return bad("applicationIds must hold exactly one application id.");
     }
@@ -668,7 +673,8 @@ pub async fn create_submission(
         let (pending, published, made) = world.owner_slots(&owner).expect("owner exists");
         (pending.clone(), published.clone(), *made)
     };
-    // One pending submission per app, flight and add-on (reference §0; body from vsts#80).
+    // One pending submission per app, flight and add-on (https://learn.microsoft.com/windows/uwp/monetize/create-an-app-submission;
+    // body from https://github.com/microsoft/windows-dev-center-vsts-extension/issues/80).
     if pending.is_some() {
         return api_error(
             StatusCode::CONFLICT,
@@ -765,7 +771,7 @@ pub async fn get_status(
     }
 }
 
-/// Fields the server owns: echoed values are ignored (reference §2.3, S3).
+/// Fields the server owns: echoed values are ignored (https://learn.microsoft.com/windows/uwp/monetize/update-an-app-submission).
 const READ_ONLY: &[&str] = &[
     "id",
     "flightId",
@@ -951,7 +957,8 @@ fn settle_package_fields(owner: &Owner, stored: &Value, new: &mut Value) {
 }
 
 /// Leaving a package, image or icon out does not delete it: it stays, unchanged
-/// (reference §2.4.8, "they will still remain there in the Dev Portal").
+/// ("they will still remain there in the Dev Portal", StoreBroker's `Patch-ApplicationSubmission`,
+/// https://github.com/microsoft/StoreBroker/blob/master/StoreBroker/StoreIngestionApplicationApi.ps1).
 fn keep_omitted_files(owner: &Owner, stored: &Value, new: &mut Value) {
     let same = |a: &Value, b: &Value| {
         let id = |v: &Value| {

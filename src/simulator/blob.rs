@@ -1,6 +1,6 @@
 //! The blob behind `fileUploadUrl`: Azure Blob Put Blob, Put Block, Put Block List, Get
 //! Blob and Get Blob Properties, authorised by a SAS-style signature with expiry and
-//! permissions (reference blob-upload-and-zip §1). Uploads stream to disk, never held in
+//! permissions (https://learn.microsoft.com/rest/api/storageservices/put-block). Uploads stream to disk, never held in
 //! memory. Size limits follow the service version a request runs under: `x-ms-version`
 //! when sent, else the SAS `sv` (2014-02-14 in the Store's URLs: 64 MiB Put Blob, 4 MiB
 //! blocks), answering 413 beyond them as Azure does.
@@ -97,7 +97,8 @@ fn authorize(shared: &Shared, name: &str, uri: &Uri, permission: char) -> Result
     Ok(Access { query, version })
 }
 
-/// Size limits per service version (reference blob-upload-and-zip §1.1).
+/// Size limits per service version
+/// (https://learn.microsoft.com/azure/storage/blobs/scalability-targets).
 fn limits(version: &str) -> (u64, u64) {
     if version >= "2019-12-12" {
         (5000 * MIB, 4000 * MIB)

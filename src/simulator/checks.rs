@@ -1,5 +1,6 @@
 //! What the service checks when a submission is committed: the uploaded zip holds every
-//! file the submission marks `PendingUpload`, at exactly that path (reference §3.2).
+//! file the submission marks `PendingUpload`, at exactly that path ("refer to the name and
+//! relative path of these files in the ZIP archive", https://learn.microsoft.com/windows/uwp/monetize/create-and-manage-submissions-using-windows-store-services).
 //! Written apart from the client's own file walk on purpose: a mistake in one should not
 //! be mirrored in the other.
 

@@ -1,7 +1,7 @@
 //! Fault injection for the tests (`/_simulator/faults`): chosen calls answer 429 with
 //! `Retry-After`, 500/503, hang, have their answer cut mid-body, expire every token early,
-//! or apply the change and then fail; and the tenant rate limit (reference §5.1: about 20
-//! requests per minute) can be switched on.
+//! or apply the change and then fail; and the tenant rate limit (about 20 requests per
+//! minute, https://github.com/microsoft/StoreBroker/blob/master/Documentation/USAGE.md) can be switched on.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! Stand-ins for the CI platforms' OIDC token services, so federated sign-in runs end to
 //! end in tests: GitHub Actions' ID-token endpoint (what `ACTIONS_ID_TOKEN_REQUEST_URL`
-//! points at, ci-platforms §1.9) and Azure DevOps' `oidctoken` endpoint
-//! (`SYSTEM_OIDCREQUESTURI`, §2.4). Their tokens carry the real issuers' names and are
+//! points at) and Azure DevOps' `oidctoken` endpoint (`SYSTEM_OIDCREQUESTURI`); both as
+//! docs/sign-in.md describes them. Their tokens carry the real issuers' names and are
 //! signed with a key the simulator makes at start; its Entra ID knows that key as theirs,
 //! as the real one learns it from the issuers' published metadata.
 //!

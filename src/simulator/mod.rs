@@ -1,6 +1,7 @@
 //! The built-in Partner Center simulator: a stateful HTTP server for the Entra ID token
 //! endpoints, the submission API and the blob endpoint behind `fileUploadUrl`, modelled on
-//! the reference and the doc samples (`samples/`), quirks included. It is the ground truth
+//! Microsoft's documentation (https://learn.microsoft.com/windows/uwp/monetize/create-and-manage-submissions-using-windows-store-services)
+//! and its samples (`samples/`), quirks included. It is the ground truth
 //! of the tests, so where the real service's behaviour is unknown the code says so
 //! (marked `UNKNOWN:`) rather than guessing quietly.
 //!
@@ -236,8 +237,8 @@ pub async fn start(listen: SocketAddr, options: Options) -> std::io::Result<Runn
 }
 
 fn router(shared: Shared) -> Router {
-    // Paging links end some list paths with `/` (`inappproducts/?skip=5&top=5`, reference
-    // §2.0), so those lists answer with and without it.
+    // Paging links end some list paths with `/` (`inappproducts/?skip=5&top=5`,
+    // https://learn.microsoft.com/windows/uwp/monetize/get-all-add-ons), so those lists answer with and without it.
     let mut api = Router::new()
         .route("/applications", get(api::list_applications))
         .route("/applications/{app_id}", get(api::get_application))
@@ -379,7 +380,8 @@ fn router(shared: Shared) -> Router {
         .with_state(shared)
 }
 
-/// Every answer of the submission API carries `MS-CorrelationId` (reference §5.3).
+/// Every answer of the submission API carries `MS-CorrelationId` (https://github.com/microsoft/StoreBroker/issues/174,
+/// https://github.com/microsoft/StoreBroker/blob/master/Documentation/USAGE.md).
 async fn correlation_id(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     if let Ok(value) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {

@@ -3,7 +3,7 @@
 //! `PackageValidationFailed`) when a package does not belong to the app or does not
 //! update it, and, once the submission leaves PreProcessing, shows each package's
 //! metadata (`version`, `architecture`, `targetDeviceFamilies`, `languages`,
-//! `capabilities`, reference §2.4.7) in the submission.
+//! `capabilities`, https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions) in the submission.
 //!
 //! The package reading here is written apart from the client's (`package::manifest`) on
 //! purpose, so a mistake in one is not mirrored in the other: it resolves XML namespaces
@@ -246,7 +246,7 @@ fn png_size(head: &[u8]) -> Option<(u32, u32)> {
     Some((number(16), number(20)))
 }
 
-/// The status that a failure at `stage` shows (reference §2.4.11).
+/// The status that a failure at `stage` shows (https://learn.microsoft.com/windows/uwp/monetize/get-status-for-an-app-submission).
 pub fn failed_status(stage: &str) -> &'static str {
     match stage {
         "Commit" => "CommitFailed",
@@ -846,7 +846,8 @@ fn inspect(
             "languages": languages,
             "capabilities": capabilities,
         });
-        // targetDeviceFamilies is an app-package field only (reference §2.4.7).
+        // targetDeviceFamilies is an app-package field only (https://learn.microsoft.com/windows/uwp/monetize/manage-flight-submissions
+        // has none).
         if is_app {
             metadata["targetDeviceFamilies"] = json!(families);
         }

@@ -1,5 +1,7 @@
 //! Release control in the simulator: gradual rollout (R1–R4 for apps, FR1–FR4 for
-//! flights; reference §2.1, §4), the rollout's rules for creating a submission, and when
+//! flights; https://learn.microsoft.com/windows/uwp/monetize/get-package-rollout-info-for-an-app-submission and its siblings,
+//! https://learn.microsoft.com/windows/apps/publish/gradual-package-rollout), the rollout's
+//! rules for creating a submission, and when
 //! a certified submission leaves `Release` (publish mode and date).
 //!
 //! The rollout lives where the service keeps it, in the submission's
@@ -60,7 +62,8 @@ fn is_unfinished(rollout: &Value) -> bool {
 }
 
 /// "A new submission cannot be created until that existing submission is either halted or
-/// finalized" (reference §2.3, S1): the 409 for a create while the last published
+/// finalized" (StoreBroker's `New-ApplicationSubmission`, https://github.com/microsoft/StoreBroker/blob/master/StoreBroker/StoreIngestionApplicationApi.ps1;
+/// https://learn.microsoft.com/windows/apps/publish/gradual-package-rollout): the 409 for a create while the last published
 /// submission still rolls out. UNKNOWN: the body the service sends for this case; this is
 /// the one body seen for a refused create (vsts#80), which does not say why.
 pub fn blocks_create(world: &World, owner: &Owner) -> Option<Response> {
@@ -238,7 +241,7 @@ pub async fn finalize(
 }
 
 /// R2–R4 require a published submission whose rollout is in progress, else 409
-/// (reference §2.1: "not published / status not PackageRolloutInProgress").
+/// (the 409 of https://learn.microsoft.com/windows/uwp/monetize/update-the-package-rollout-percentage-for-an-app-submission).
 fn change(
     shared: &Shared,
     params: &HashMap<String, String>,

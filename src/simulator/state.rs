@@ -171,8 +171,8 @@ impl Owner {
     }
 
     /// `resourceLocation` as the service writes it. For flights it lacks the
-    /// `applications/{appId}/` prefix, so it cannot be appended to `/v1.0/my/` (reference
-    /// §2.3, a documented quirk kept here on purpose).
+    /// `applications/{appId}/` prefix, so it cannot be appended to `/v1.0/my/` (the example of
+    /// https://learn.microsoft.com/windows/uwp/monetize/get-app-data; a documented quirk kept here on purpose, see docs/simulator.md).
     pub fn resource_location(&self, submission_id: &str) -> String {
         match self {
             Owner::App(app_id) => format!("applications/{app_id}/submissions/{submission_id}"),
@@ -368,7 +368,8 @@ impl State {
         });
     }
 
-    /// Submission ids are 19-digit decimal strings (> 2^53, reference §0).
+    /// Submission ids are 19-digit decimal strings (> 2^53, as in every example of
+    /// https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions).
     pub fn next_id(&mut self) -> String {
         self.next_id += 17;
         self.next_id.to_string()
@@ -578,7 +579,7 @@ impl State {
         resource
     }
 
-    /// The flight resource (reference §2.4.3). `rankHigherThan` names the flight just
+    /// The flight resource (https://learn.microsoft.com/windows/uwp/monetize/get-app-data). `rankHigherThan` names the flight just
     /// below, by id, or "Non-flighted submission" for the lowest (as in the docs' samples).
     pub fn flight_json(&self, flight_id: &str) -> Option<Value> {
         let flight = self.flights.get(flight_id)?;
@@ -608,7 +609,7 @@ impl State {
         Some(resource)
     }
 
-    /// The add-on resource (reference §2.4.14).
+    /// The add-on resource (https://learn.microsoft.com/windows/uwp/monetize/manage-add-ons).
     pub fn addon_json(&self, addon_id: &str) -> Option<Value> {
         let addon = self.addons.get(addon_id)?;
         let owner = Owner::Addon(addon_id.to_string());
@@ -654,7 +655,8 @@ impl State {
     }
 
     /// A fresh SAS URL for a new blob. The signature is base64 and, like the Store's own
-    /// URLs "sometimes" (reference §3.1), carries `+` unencoded; the blob name is chosen so
+    /// URLs "sometimes" (https://github.com/microsoft/windows-dev-center-vsts-extension,
+    /// `tasks/common/apiHelper.ts`), carries `+` unencoded; the blob name is chosen so
     /// that it always does (and has a `/`, percent-encoded), which keeps that trap in every
     /// test.
     pub fn new_upload_url(&self) -> (String, String) {

@@ -5,8 +5,8 @@
 //! rules, SAS checks and headers are then Azure's own, not the simulator's imitation.
 //!
 //! The SAS is signed with service version 2021-08-06 where the Store's URLs say
-//! `sv=2014-02-14`: Azurite implements SAS layouts from 2015-04-05 on only (reference
-//! blob-upload-and-zip §2.4). The Store's URL quirk of an unencoded `+` in the signature is
+//! `sv=2014-02-14`: Azurite implements SAS layouts from 2015-04-05 on only
+//! (https://learn.microsoft.com/rest/api/storageservices/create-service-sas). The Store's URL quirk of an unencoded `+` in the signature is
 //! kept.
 
 use std::fmt;

@@ -1,5 +1,6 @@
 //! Entra ID token endpoints, v2 (`scope=…/.default`) and v1 (`resource=…`), for the
-//! client-credentials grant (reference §1.2–1.4). Form values are URL-decoded as Entra
+//! client-credentials grant (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow;
+//! https://learn.microsoft.com/windows/uwp/monetize/create-and-manage-submissions-using-windows-store-services for v1). Form values are URL-decoded as Entra
 //! does, so a client that forgets to encode a `+` in its secret is refused here too.
 //!
 //! The client proves itself with a secret or a client assertion (RFC 7523): one signed by a
@@ -344,7 +345,7 @@ fn issue(
     let seconds = lifetime.as_secs();
     let body = if v1 {
         let now = jiff::Timestamp::now().as_second();
-        // v1 sends its numbers as strings (reference §1.4).
+        // v1 sends its numbers as strings (samples/aad-v1-token-success-response.json).
         json!({
             "token_type": "Bearer",
             "expires_in": seconds.to_string(),

@@ -1,6 +1,7 @@
 //! What the service refuses on PUT: enum values in the wrong case ("The API is
-//! case-sensitive on these enum values", reference §0) and package entries without their
-//! required fields (reference §2.4.7). Transcribed from the reference apart from the
+//! case-sensitive on these enum values", StoreBroker's `Get-ProperEnumCasing`,
+//! https://github.com/microsoft/StoreBroker/blob/master/StoreBroker/StoreIngestionApi.psm1) and package entries without
+//! their required fields (https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions). Transcribed from the docs apart from the
 //! client's own checks.
 
 use serde_json::Value;
@@ -459,7 +460,7 @@ pub fn app_submission(body: &Value) -> Option<String> {
         .or_else(|| publish_date(body))
 }
 
-/// A flight submission: packages, publish mode, rollout (reference §2.4.13).
+/// A flight submission: packages, publish mode, rollout (https://learn.microsoft.com/windows/uwp/monetize/manage-flight-submissions).
 pub fn flight_submission(body: &Value) -> Option<String> {
     required(body, FLIGHT_REQUIRED)
         .or_else(|| enum_at(body, "/targetPublishMode", PUBLISH_MODE))
@@ -935,7 +936,7 @@ fn packages(body: &Value, field: &str) -> Option<String> {
     None
 }
 
-/// `packageDeliveryOptions` (reference §4): booleans where booleans belong, a percentage
+/// `packageDeliveryOptions` (https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions): booleans where booleans belong, a percentage
 /// from 0 to 100, an ISO 8601 date (the service writes `1601-01-01T00:00:00.0000000Z` for
 /// "unset"). UNKNOWN: the service's own wording, and whether it accepts a date without a
 /// time zone (here: no).

@@ -87,7 +87,7 @@ pub fn apply_changes(
 /// The merge patch, with one rule on top of RFC 7396 for listing images (`images` of a
 /// base listing or of a platform override). RFC 7396 replaces arrays, and the API deletes
 /// an image only when it is sent back marked `PendingDelete`: a plain replace would either
-/// keep every old screenshot (omitted entries stay, reference §2.4.8) or, in clients that
+/// keep every old screenshot (omitted entries stay, https://github.com/microsoft/StoreBroker/issues/269) or, in clients that
 /// rebuild the array, lose them. So when the patch gives a listing's `images`, that list is
 /// what the listing shows next:
 ///
@@ -426,7 +426,7 @@ pub fn check_changes_fit(submission: &Value, changes: &SubmissionChanges) -> Vec
 
 // ----- the body of the PUT -----
 
-/// Read-only fields the service sets on every submission (reference §2.3, §2.4.4, §4):
+/// Read-only fields the service sets on every submission (https://learn.microsoft.com/windows/uwp/monetize/update-an-app-submission):
 /// left out of the PUT, as in the docs' own update requests. They would be ignored anyway;
 /// leaving them out makes the body depend only on what is written, so a dry run's planned
 /// body and the real run's are the same bytes.
@@ -523,7 +523,8 @@ fn set_release_notes_by_language(
 }
 
 /// `replace`: every package already there becomes `PendingDelete` (kept in the array: an
-/// entry simply left out is *not* deleted, reference §2.4.8). `add`: they stay. Entries that
+/// entry simply left out is *not* deleted, StoreBroker's `Patch-ApplicationSubmission`,
+/// https://github.com/microsoft/StoreBroker/blob/master/StoreBroker/StoreIngestionApplicationApi.ps1). `add`: they stay. Entries that
 /// were never uploaded (`PendingUpload` in a reused draft) are removed in both modes: their
 /// files would not be in this run's zip. New packages are appended as `PendingUpload`.
 fn set_packages(

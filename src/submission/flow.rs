@@ -16,7 +16,7 @@ use super::files::new_files_in_patch;
 use super::release::{self, Publication};
 use super::safety;
 use super::wait::{WaitResult, wait};
-use crate::api::types::{SubmissionStatus, is_submission_id};
+use crate::api::types::{Status, SubmissionStatus, is_submission_id};
 use crate::api::{ApiError, Client};
 use crate::config::values::format_size;
 use crate::config::{OnPending, ProductRef, SubmitConfig, WaitFor, ZipSource};
@@ -492,7 +492,9 @@ impl Submit<'_> {
         if packages_match == Some(false) {
             // A run stopped between create and update leaves a clone nobody changed: it is
             // what a create would give us now, so it is taken rather than refused.
-            if status.status == "PendingCommit" && self.is_untouched_clone(&submission).await? {
+            if status.status == Status::PendingCommit
+                && self.is_untouched_clone(&submission).await?
+            {
                 tracing::info!(
                     "pending submission {pending} is an unchanged clone of the published one (a run stopped after creating it): continuing it"
                 );
@@ -512,13 +514,13 @@ impl Submit<'_> {
             // Packages equal and nothing uploaded yet: the earlier run stopped before its
             // upload finished.
             (BlobState::Missing, Some(true)) => false,
-            (BlobState::Unknown(why), Some(true)) if status.status == "PendingCommit" => {
+            (BlobState::Unknown(why), Some(true)) if status.status == Status::PendingCommit => {
                 tracing::debug!("cannot read the blob of {pending} ({why}); uploading again");
                 false
             }
             _ => return Ok(None),
         };
-        let committed = status.status != "PendingCommit";
+        let committed = status.status != Status::PendingCommit;
         if committed && !uploaded {
             return Ok(None);
         }
@@ -549,7 +551,8 @@ impl Submit<'_> {
             .get(&self.product.submission_path(pending))
             .await
             .map_err(|e| e.into_error(&format!("reading pending submission {pending}")))?;
-        let untouched = string_field(&submission, "status").as_deref() == Some("PendingCommit")
+        let untouched = SubmissionStatus::from_submission(&submission).status
+            == Status::PendingCommit
             && submission
                 .get("flightPackages")
                 .and_then(Value::as_array)
@@ -644,8 +647,8 @@ impl Submit<'_> {
                     e.into_error(&format!("reading submission {id}"))
                 }
             })?;
-        let status = string_field(&submission, "status").unwrap_or_default();
-        if status != "PendingCommit" {
+        let status = Status::parse(&string_field(&submission, "status").unwrap_or_default());
+        if status != Status::PendingCommit {
             return Err(Error::Conflict {
                 message: format!(
                     "submission {id} is {status}; only a PendingCommit submission can be changed"
@@ -672,7 +675,7 @@ impl Submit<'_> {
     /// certification or waiting for release): the way out instead of a refused DELETE.
     pub(super) async fn refuse_undeletable(&self, pending: &str) -> Result<()> {
         let submission = self.pending_state(pending).await?;
-        let status = string_field(&submission, "status").unwrap_or_default();
+        let status = Status::parse(&string_field(&submission, "status").unwrap_or_default());
         if is_deletable(&status) {
             return Ok(());
         }
@@ -698,7 +701,8 @@ impl Submit<'_> {
     }
 
     /// An app's submissions are clones of its last published one, and the API cannot make
-    /// a first submission; flights and add-ons can start from nothing (reference §0).
+    /// a first submission; flights and add-ons can start from nothing (the prerequisites of
+    /// https://learn.microsoft.com/windows/uwp/monetize/create-and-manage-submissions-using-windows-store-services).
     fn nothing_to_clone(&self, resource: &Value) -> Option<Error> {
         let product = self.product;
         (matches!(product, ProductRef::App { .. })
@@ -794,7 +798,8 @@ impl Submit<'_> {
     }
 
     /// Explains a refused create: a flight's app must have a published submission first
-    /// (reference issue notes on flights: "404s when no production submission exists").
+    /// ("404s when no production submission exists":
+    /// https://github.com/microsoft/windows-dev-center-vsts-extension/issues/75).
     async fn create_error(&self, e: ApiError) -> Error {
         let product = self.product;
         if e.status() == Some(409)
@@ -938,7 +943,7 @@ impl Submit<'_> {
                     e.into_error(&format!("reading the status of submission {submission_id}"))
                 })
                 .and_then(|v| serde_json::from_value(v).map_err(|e| Error::Internal(e.into())))?;
-            if now.status != "PendingCommit" {
+            if now.status != Status::PendingCommit {
                 tracing::info!("it did: the submission is {}", now.status);
                 return Ok(now);
             }
@@ -947,16 +952,16 @@ impl Submit<'_> {
         let status = answer
             .get("status")
             .and_then(Value::as_str)
-            .unwrap_or("CommitStarted");
+            .map_or(Status::CommitStarted, Status::parse);
         Ok(SubmissionStatus {
-            status: status.to_string(),
+            status,
             status_details: Value::Null,
         })
     }
 
     fn set_status(&self, status: &SubmissionStatus, summary: &mut RunSummary) {
-        summary.record_status(&status.status, &status.status_details);
-        self.output("status", &status.status);
+        summary.record_status(status.status.as_str(), &status.status_details);
+        self.output("status", status.status.as_str());
         self.output("status-details", &status.details_json());
     }
 
@@ -1017,33 +1022,33 @@ enum Recognised {
 /// Whether Partner Center deletes a submission in this state: a draft or a failed one; not
 /// one in processing, certification or waiting for release (there is no API to cancel those;
 /// https://learn.microsoft.com/windows/uwp/monetize/delete-an-app-submission).
-pub fn is_deletable(status: &str) -> bool {
-    status == "PendingCommit" || status.ends_with("Failed")
+pub fn is_deletable(status: &Status) -> bool {
+    *status == Status::PendingCommit || status.is_failed()
 }
 
 /// The way out of a pending submission for the state it is in (docs/troubleshooting.md).
 pub fn way_out(product: &ProductRef, id: &str, submission: &Value) -> String {
     let url = product.dashboard_url(id);
-    let status = string_field(submission, "status").unwrap_or_default();
+    let status = Status::parse(&string_field(submission, "status").unwrap_or_default());
     let mode = string_field(submission, "targetPublishMode").unwrap_or_default();
-    match status.as_str() {
-        "PendingCommit" => format!(
+    match status {
+        Status::PendingCommit => format!(
             "It is a draft: set `on-pending` to `reuse` to continue it with these inputs or to `delete` to replace it; or finish or delete it in Partner Center: {url}"
         ),
-        s if s.ends_with("Failed") => format!(
+        s if s.is_failed() => format!(
             "It failed ({s}): set `on-pending: delete` to delete it and start over, or delete it in Partner Center: {url}"
         ),
-        "Release" if mode == "Manual" => format!(
+        Status::Release if mode == "Manual" => format!(
             "It passed certification and waits for someone to publish it (publish mode Manual): publish it, or cancel it, in Partner Center ({url}), then run again. The API can neither publish nor delete it."
         ),
-        "Release" if mode == "SpecificDate" => format!(
+        Status::Release if mode == "SpecificDate" => format!(
             "It passed certification and publishes on its date ({}): wait for it, or publish it now or cancel it in Partner Center ({url}), then run again.",
             string_field(submission, "targetPublishDate").unwrap_or_else(|| "unknown".into())
         ),
-        "Release" | "PendingPublication" | "Publishing" => format!(
+        Status::Release | Status::PendingPublication | Status::Publishing => format!(
             "It is being published: wait for it (`command: status` with `wait-for: published`), then run again. Partner Center: {url}"
         ),
-        "CommitStarted" | "PreProcessing" | "Certification" => format!(
+        Status::CommitStarted | Status::PreProcessing | Status::Certification => format!(
             "It is in certification: wait for it to finish (`command: status` with `wait-for: certified`), or cancel it in Partner Center ({url}), then run again. The API cannot delete it in this state."
         ),
         _ => format!("Check it in Partner Center: {url}"),

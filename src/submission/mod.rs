@@ -31,7 +31,8 @@ impl ProductRef {
     }
 
     /// Apps and flights ask for the sparse answer, then read the full submission: cloning
-    /// a large submission in one call has been seen to time out with a 500 (reference §2.3).
+    /// a large submission in one call has been seen to time out with a 500
+    /// (https://github.com/microsoft/StoreBroker/blob/master/CHANGELOG.md, 1.18.0).
     /// StoreBroker does not use it for add-ons, and neither do we.
     pub fn create_path(&self) -> String {
         match self {

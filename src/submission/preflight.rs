@@ -1,6 +1,6 @@
 //! Pre-flight: the packages about to be submitted, checked against the product's Store
 //! identity and its last published submission, with reads only, before the zip is built
-//! and before anything is written to Partner Center (anchors §4 item 4).
+//! and before anything is written to Partner Center (docs/decisions/0008-package-checks.md).
 //!
 //! The checks, each an error (exit 2) unless said otherwise:
 //! - identity: every package's name and publisher equal the app's `packageIdentityName`
@@ -74,7 +74,8 @@ pub struct Finding {
     pub input: &'static str,
 }
 
-/// A package of the published submission, as the service describes it (reference §2.4.7).
+/// A package of the published submission, as the service describes it
+/// (https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PublishedPackage {
@@ -170,7 +171,7 @@ impl PublishedPackage {
     }
 }
 
-/// `"Windows.Desktop min version 10.0.17763.0"` (reference §2.4.7); `"None"` is a
+/// `"Windows.Desktop min version 10.0.17763.0"` (https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions); `"None"` is a
 /// pre-Windows 10 package, which names no device family.
 pub fn parse_target_device_family(text: &str) -> Option<DeviceFamily> {
     let text = text.trim();
@@ -219,18 +220,10 @@ impl Preflight {
             .collect()
     }
 
-    /// Lines for a plan: the packages read, what they were compared with, each finding.
-    pub fn lines(&self) -> Vec<String> {
-        self.render(true)
-    }
-
-    /// The same for the log of a run, which reports warnings as warnings and errors as
-    /// input problems: those are left out here, not said twice.
+    /// Lines for the log of a run: the packages read, what they were compared with, and
+    /// the notes. Warnings are reported as warnings and errors as input problems: they are
+    /// left out here, not said twice.
     pub fn log_lines(&self) -> Vec<String> {
-        self.render(false)
-    }
-
-    fn render(&self, with_errors: bool) -> Vec<String> {
         let mut lines = Vec::new();
         for package in &self.packages {
             lines.push(format!(
@@ -257,7 +250,7 @@ impl Preflight {
             None => lines.push("no published submission to compare with".into()),
         }
         for finding in &self.findings {
-            if finding.severity != Severity::Note && !with_errors {
+            if finding.severity != Severity::Note {
                 continue;
             }
             lines.push(format!(
@@ -272,7 +265,7 @@ impl Preflight {
             ));
         }
         let errors = self.errors().count();
-        if errors > 0 && !with_errors {
+        if errors > 0 {
             lines.push(format!("pre-flight found {errors} error(s), listed below"));
         }
         if !self.findings.iter().any(|f| f.severity != Severity::Note) {
@@ -934,7 +927,7 @@ mod tests {
             false,
         );
         assert!(p.findings.is_empty(), "{:?}", p.findings);
-        assert!(p.lines().last().unwrap().contains("passed"));
+        assert!(p.log_lines().last().unwrap().contains("passed"));
     }
 
     #[test]
@@ -1006,7 +999,7 @@ mod tests {
                 .all(|(s, m)| *s == Severity::Warning && m.contains("keep the old version"))
         );
         let allowed = run(&new, &published, PackageMode::Replace, true);
-        assert!(!allowed.has_errors());
+        assert!(allowed.errors().next().is_none());
         assert_eq!(of(&allowed, Check::Coverage).len(), 2);
 
         // Universal packages serve every family; a neutral one every architecture.

@@ -1,6 +1,7 @@
 //! Release control in `submit` (docs/decisions/0007-release-control.md): the publish
 //! settings and gradual rollout written into the submission, what happens when the last
-//! published submission is still rolling out (it blocks creating a new one, reference §2.3),
+//! published submission is still rolling out (it blocks creating a new one,
+//! https://learn.microsoft.com/windows/apps/publish/gradual-package-rollout),
 //! and when a wait for `published` ends at `Release`.
 
 use serde_json::{Map, Value, json};
@@ -20,7 +21,8 @@ use crate::report::summary::RunSummary;
 
 /// Writes the release settings that were given. What was not given keeps the value the
 /// submission was cloned with: unlike StoreBroker, which always writes `isMandatoryUpdate`
-/// (so leaving its switch out clears an inherited `true`, reference §6.3), an input left out
+/// (so leaving its switch out clears an inherited `true`, `Update-ApplicationSubmission` in
+/// https://github.com/microsoft/StoreBroker/blob/master/StoreBroker/StoreIngestionApplicationApi.ps1), an input left out
 /// never changes anything here.
 pub fn apply_release_options(
     submission: &mut Value,
@@ -47,7 +49,8 @@ pub fn apply_release_options(
             .notes
             .push(format!("visibility {}", visibility.as_str()));
     }
-    // Apps and flights deliver packages; add-ons have no packageDeliveryOptions (§4).
+    // Apps and flights deliver packages; add-ons have no packageDeliveryOptions
+    // (https://learn.microsoft.com/windows/uwp/monetize/manage-add-on-submissions).
     if product.packages_field().is_none() {
         return;
     }
@@ -113,7 +116,7 @@ pub fn changes_fit(submission: &Value, changes: &SubmissionChanges) -> Result<()
 
 // ----- gradual rollout -----
 
-/// `packageDeliveryOptions.packageRollout` (reference §4), as read.
+/// `packageDeliveryOptions.packageRollout` (https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions), as read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RolloutState {
     pub is_rollout: bool,
@@ -130,7 +133,8 @@ impl RolloutState {
                 .get("isPackageRollout")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
-            // `0`, `0.0` and `25.0` all occur (reference §8.15).
+            // `0`, `0.0` and `25.0` all occur (the examples of https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions
+            // and get-package-rollout-info-for-an-app-submission).
             percentage: rollout
                 .get("packageRolloutPercentage")
                 .and_then(Value::as_f64)

@@ -78,9 +78,9 @@ pub async fn run(
         })?;
     let status = SubmissionStatus::from_submission(&submission);
     let mut set = |status: &SubmissionStatus| {
-        output("status", &status.status);
+        output("status", status.status.as_str());
         output("status-details", &status.details_json());
-        summary.record_status(&status.status, &status.status_details);
+        summary.record_status(status.status.as_str(), &status.status_details);
     };
     set(&status);
     tracing::info!("submission {submission_id}: {}", status.status);

@@ -1,4 +1,5 @@
-//! Post-commit verification (anchors §4 item 3): once the submission has left
+//! Post-commit verification (https://github.com/daruyanagi/XTimelineViewer/issues/150,
+//! https://github.com/baldbeardedbuilder/WeatherExtension/pull/146): once the submission has left
 //! PreProcessing, read it back and check that its packages are exactly the ones uploaded
 //! (names, versions, architectures) and that no package the run kept was removed. The
 //! Store has been seen to discard packages silently in pre-processing while the commit
@@ -8,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::flow::{Submit, string_field};
-use crate::api::types::{SubmissionStatus, progress_rank};
+use crate::api::types::{Status, SubmissionStatus};
 use crate::error::{Error, Result};
 use crate::package::manifest::PackageInfo;
 use crate::report::summary::RunSummary;
@@ -162,8 +163,11 @@ impl Expected {
 }
 
 /// Whether `status` has left PreProcessing without failing: the packages are processed.
-pub fn applies(status: &str) -> bool {
-    match (progress_rank(status), progress_rank("Certification")) {
+pub fn applies(status: &Status) -> bool {
+    match (
+        status.progress_rank(),
+        Status::Certification.progress_rank(),
+    ) {
         (Some(rank), Some(certification)) => rank >= certification,
         _ => false,
     }
@@ -335,7 +339,7 @@ pub async fn after_wait(
         return Ok(());
     };
     if !applies(&status.status) {
-        if progress_rank(&status.status).is_some() && !submit.config.changes.packages.is_empty() {
+        if status.status.progress_rank().is_some() && !submit.config.changes.packages.is_empty() {
             tracing::info!(
                 "packages not verified yet: the submission is {} (they are checked once it has left PreProcessing; wait-for: certified does that)",
                 status.status
@@ -362,7 +366,7 @@ pub async fn after_wait(
                 "reading submission {submission_id} back to verify its packages"
             ))
         })?;
-    let now = string_field(&found, "status").unwrap_or_else(|| status.status.clone());
+    let now = string_field(&found, "status").unwrap_or_else(|| status.status.to_string());
     let verification = compare(&expected, &found, field, &submission_id, &now);
     let lines = verification.table();
     let passed = verification.passed();
@@ -467,9 +471,9 @@ mod tests {
 
     #[test]
     fn only_after_pre_processing() {
-        assert!(!applies("PreProcessing"));
-        assert!(!applies("PreProcessingFailed"));
-        assert!(applies("Certification"));
-        assert!(applies("Published"));
+        assert!(!applies(&Status::PreProcessing));
+        assert!(!applies(&Status::PreProcessingFailed));
+        assert!(applies(&Status::Certification));
+        assert!(applies(&Status::Published));
     }
 }

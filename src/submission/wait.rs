@@ -1,12 +1,13 @@
 //! Following a submission's status until the `wait-for` target, a failure, or the timeout
-//! (reference §2.4.11, §5.5; StoreBroker's monitor stop rules).
+//! (StoreBroker's monitor stop rules, `Start-SubmissionMonitor` in
+//! https://github.com/microsoft/StoreBroker/blob/master/StoreBroker/StoreIngestionApi.psm1).
 
 use std::time::{Duration, Instant};
 
 use super::release::Publication;
 use crate::api::Client;
 use crate::api::status_codes::{self, Detail};
-use crate::api::types::{DOCUMENTED_STATUSES, SubmissionStatus, progress_rank};
+use crate::api::types::{Status, SubmissionStatus};
 use crate::config::values::format_duration;
 use crate::config::{ProductRef, WaitConfig, WaitFor};
 use crate::error::{Error, Result};
@@ -25,15 +26,16 @@ pub struct WaitResult {
 }
 
 /// Whether `status` satisfies `target`.
-pub fn reached(target: WaitFor, status: &str) -> bool {
-    let Some(rank) = progress_rank(status) else {
+pub fn reached(target: WaitFor, status: &Status) -> bool {
+    let Some(rank) = status.progress_rank() else {
         return false;
     };
+    let at_least = |other: Status| other.progress_rank().is_some_and(|r| rank >= r);
     match target {
         WaitFor::None => true,
-        WaitFor::Committed => rank >= progress_rank("PreProcessing").unwrap_or(2),
-        WaitFor::Certified => rank >= progress_rank("Release").unwrap_or(4),
-        WaitFor::Published => status == "Published",
+        WaitFor::Committed => at_least(Status::PreProcessing),
+        WaitFor::Certified => at_least(Status::Release),
+        WaitFor::Published => *status == Status::Published,
     }
 }
 
@@ -57,13 +59,13 @@ pub async fn wait(
         .and_then(|timeout| jiff::Timestamp::now().checked_add(timeout).ok())
         .unwrap_or(jiff::Timestamp::MAX);
     let mut interval = config.poll_interval;
-    let mut last_status: Option<String> = None;
+    let mut last_status: Option<Status> = None;
     let mut saw_commit = committed;
     let mut warned: Vec<String> = Vec::new();
     let path = format!("{}/status", product.submission_path(submission_id));
     loop {
         let status = read_status(client, &path, submission_id).await?;
-        if last_status.as_deref() != Some(status.status.as_str()) {
+        if last_status.as_ref() != Some(&status.status) {
             tracing::info!(
                 "submission {submission_id}: {} (after {})",
                 status.status,
@@ -86,7 +88,7 @@ pub async fn wait(
         if status.is_failed() {
             return Err(failed(submission_id, &status));
         }
-        if status.status == "PendingCommit" {
+        if status.status == Status::PendingCommit {
             if saw_commit {
                 return Err(Error::SubmissionFailed {
                     message: format!(
@@ -104,7 +106,7 @@ pub async fn wait(
                 });
             }
         }
-        if status.status == "CommitStarted" {
+        if status.status == Status::CommitStarted {
             saw_commit = true;
         }
         if reached(config.wait_for, &status.status) {
@@ -116,7 +118,7 @@ pub async fn wait(
         // A person (Manual) or a date after the wait (SpecificDate) publishes it; the
         // caller says which (release::report_waiting_in_release).
         if config.wait_for == WaitFor::Published
-            && status.status == "Release"
+            && status.status == Status::Release
             && publication.stops_at_release(deadline_at)
         {
             return Ok(WaitResult {
@@ -128,7 +130,7 @@ pub async fn wait(
         if now >= deadline {
             return Err(Error::TimedOut {
                 target: config.wait_for.as_str().to_string(),
-                status: status.status,
+                status: status.status.to_string(),
                 waited: format_duration(config.timeout),
             });
         }
@@ -202,7 +204,7 @@ pub async fn read_status(
         .cloned()
         .unwrap_or(serde_json::Value::Null);
     match serde_json::from_value::<SubmissionStatus>(value) {
-        Ok(status) if DOCUMENTED_STATUSES.contains(&status.status.as_str()) => Ok(status),
+        Ok(status) if status.status.is_documented() => Ok(status),
         _ => Err(Error::Api {
             message: format!(
                 "Partner Center answered the status of submission {submission_id} with {}, which is not a status the API documents; the tool cannot tell what it means",
@@ -223,14 +225,15 @@ mod tests {
 
     #[test]
     fn targets() {
-        assert!(!reached(WaitFor::Committed, "CommitStarted"));
-        assert!(reached(WaitFor::Committed, "PreProcessing"));
-        assert!(reached(WaitFor::Committed, "Published"));
-        assert!(!reached(WaitFor::Certified, "Certification"));
-        assert!(reached(WaitFor::Certified, "Release"));
-        assert!(reached(WaitFor::Certified, "Publishing"));
-        assert!(!reached(WaitFor::Published, "Publishing"));
-        assert!(reached(WaitFor::Published, "Published"));
-        assert!(!reached(WaitFor::Committed, "CommitFailed"));
+        assert!(!reached(WaitFor::Committed, &Status::CommitStarted));
+        assert!(reached(WaitFor::Committed, &Status::PreProcessing));
+        assert!(reached(WaitFor::Committed, &Status::Published));
+        assert!(!reached(WaitFor::Certified, &Status::Certification));
+        assert!(reached(WaitFor::Certified, &Status::Release));
+        assert!(reached(WaitFor::Certified, &Status::Publishing));
+        assert!(!reached(WaitFor::Published, &Status::Publishing));
+        assert!(reached(WaitFor::Published, &Status::Published));
+        assert!(!reached(WaitFor::Committed, &Status::CommitFailed));
+        assert!(!reached(WaitFor::None, &Status::Unknown("Later".into())));
     }
 }

@@ -2,7 +2,8 @@
 //! Put Block (several in flight, each retried on its own) and Put Block List. No bearer
 //! token is sent (the SAS is the credential) and every call carries an explicit
 //! `x-ms-version`, so size limits are not those of the URL's old `sv=2014-02-14`
-//! (reference blob-upload-and-zip §1.3); a 413 all the same falls back to 4 MiB blocks,
+//! (https://learn.microsoft.com/rest/api/storageservices/versioning-for-the-azure-storage-services);
+//! a 413 all the same falls back to 4 MiB blocks,
 //! which every service version takes.
 //!
 //! Memory: each block in flight is held once (read, hashed, sent, kept for a retry), so the
@@ -105,7 +106,7 @@ pub struct RetrySettings {
 }
 
 impl Default for RetrySettings {
-    /// Close to the Azure SDKs' storage policy (reference §1.4): exponential from 0.5 s,
+    /// Close to the Azure SDKs' storage policy (docs/decisions/0006-upload-engine.md): exponential from 0.5 s,
     /// at most 30 s apart, eight attempts.
     fn default() -> Self {
         RetrySettings {

@@ -1,5 +1,5 @@
 //! The submission's `fileUploadUrl`: an Azure Blob service SAS URL for one blob
-//! (reference §3.1). Its query string is the credential: it is never printed.
+//! (https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions). Its query string is the credential: it is never printed.
 
 use std::fmt;
 
@@ -29,7 +29,8 @@ pub enum UploadUrlError {
 
 impl UploadUrl {
     /// Parses the URL as the service hands it out. The Store sometimes sends the base64
-    /// signature with raw `+` (reference §3.1); a `+` in a query means a space, so it would
+    /// signature with raw `+` (https://github.com/microsoft/windows-dev-center-vsts-extension,
+    /// `tasks/common/apiHelper.ts`); a `+` in a query means a space, so it would
     /// reach Azure as one and the signature would not match. Every `+` becomes `%2B`, as
     /// msstore-cli, the VSTS task and the official sample do.
     pub fn parse(raw: &str) -> Result<UploadUrl, UploadUrlError> {

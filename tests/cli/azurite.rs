@@ -3,7 +3,8 @@
 //! checks and headers. One emulator per test on a free loopback port, stopped when dropped.
 //!
 //! The container request (Shared Key) and the service SAS are made here from Microsoft's
-//! documentation (reference blob-upload-and-zip §2.3), apart from the simulator's own
+//! documentation (https://learn.microsoft.com/rest/api/storageservices/authorize-with-shared-key,
+//! https://learn.microsoft.com/rest/api/storageservices/create-service-sas), apart from the simulator's own
 //! storage code, so that a mistake in one is not mirrored in the other.
 
 use std::io::Read;

@@ -333,7 +333,7 @@ fn bundles_and_uploads_are_read_processed_and_verified() {
         .find(|p| p["fileName"] == bundle.file_name().as_str())
         .unwrap()
         .clone();
-    // What the service shows once pre-processing is done (reference §2.4.7).
+    // What the service shows once pre-processing is done (https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions).
     assert_eq!(entry["version"], "1.1.0.0");
     assert_eq!(entry["architecture"], "Neutral");
     assert_eq!(
@@ -581,7 +581,7 @@ fn verification_catches_a_package_the_service_dropped() {
     );
 }
 
-/// Every code of reference §2.4.11, errors and warnings.
+/// Every documented code (https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions), errors and warnings.
 const CODES: &[&str] = &[
     "None",
     "InvalidArchive",

@@ -393,3 +393,76 @@ fn runs_killed_at_each_step_finish_when_run_again() {
         assert_eq!(finished, baseline, "killed at {step_name}");
     }
 }
+
+/// The token requests of a run, as (status answered).
+fn token_answers(sim: &Simulator) -> Vec<u64> {
+    sim.requests()
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().ends_with("/oauth2/v2.0/token"))
+        .map(|r| r["status"].as_u64().unwrap())
+        .collect()
+}
+
+fn list_apps(sim: &Simulator, ws: &Workspace) -> Run {
+    let mut run = Run::against(ws, sim);
+    run.args(["list", "--list", "apps", "--request-timeout", "2s"]);
+    run
+}
+
+#[test]
+fn sign_in_waits_as_retry_after_says() {
+    let ws = Workspace::new();
+    let sim = Simulator::start();
+    let mut rule = step("token");
+    rule.as_object_mut()
+        .unwrap()
+        .extend(fault("429").as_object().unwrap().clone());
+    rule["retryAfter"] = json!(3);
+    sim.fault(rule);
+    let started = Instant::now();
+    let out = list_apps(&sim, &ws).run();
+    out.assert_code(0);
+    // Sign-in's own backoff would have asked again after about a second.
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "asked again before Retry-After: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(token_answers(&sim), [429, 200]);
+}
+
+#[test]
+fn sign_in_retries_503_within_its_bounds() {
+    let ws = Workspace::new();
+    let sim = Simulator::start();
+    let mut rule = step("token");
+    rule.as_object_mut().unwrap().extend(
+        json!({"kind": "status", "status": 503, "times": 2})
+            .as_object()
+            .unwrap()
+            .clone(),
+    );
+    sim.fault(rule);
+    list_apps(&sim, &ws).run().assert_code(0);
+    assert_eq!(token_answers(&sim), [503, 503, 200]);
+
+    // A 503 that does not go away: at most four attempts within 3 × request-timeout, then
+    // exit 7.
+    let sim = Simulator::start();
+    let mut rule = step("token");
+    rule.as_object_mut().unwrap().extend(
+        json!({"kind": "status", "status": 503, "times": 100})
+            .as_object()
+            .unwrap()
+            .clone(),
+    );
+    sim.fault(rule);
+    let out = list_apps(&sim, &ws).run();
+    out.assert_code(7);
+    let answers = token_answers(&sim);
+    assert!(
+        (2..=4).contains(&answers.len()) && answers.iter().all(|s| *s == 503),
+        "{answers:?}\n{}",
+        out.log()
+    );
+}

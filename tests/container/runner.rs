@@ -1,7 +1,9 @@
 //! The two ways users run the image, reproduced with podman:
 //!
 //! - [`GitHubStep`]: what actions/runner's `ContainerActionHandler` does for a container
-//!   action (reference ci-platforms §1.2-1.3): every input declared in action.yml as
+//!   action (https://github.com/actions/runner/blob/main/src/Runner.Worker/Handlers/ContainerActionHandler.cs,
+//!   https://docs.github.com/actions/sharing-automations/creating-actions/metadata-syntax-for-github-actions#inputs):
+//!   every input declared in action.yml as
 //!   `INPUT_<NAME>` with hyphens kept and `""` when not given, the file-command files and
 //!   folders mounted under `/github/…`, `--workdir /github/workspace`, no TTY, no `--user`,
 //!   values handed to the container CLI through its environment (`-e NAME`), never on the

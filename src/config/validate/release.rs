@@ -11,7 +11,7 @@ use super::*;
 pub(super) const ROLLOUT_INPUTS: &[&str] = &["rollout-action", "rollout-percentage"];
 
 /// Inputs that only mean something for products with packages (apps and flights):
-/// `packageDeliveryOptions` does not exist for add-ons (reference §4).
+/// `packageDeliveryOptions` does not exist for add-ons (https://learn.microsoft.com/windows/uwp/monetize/manage-add-on-submissions).
 const PACKAGE_DELIVERY_INPUTS: &[&str] = &[
     "rollout-percentage",
     "existing-rollout",
@@ -375,7 +375,8 @@ impl Check<'_> {
 }
 
 /// `en`, `en-us`, `zh-hans-cn`, `sr-latn-rs`: the listing keys of the API are language
-/// codes (reference §8.1), compared without regard to case.
+/// codes (the docs say "country code", their examples show `en-us`:
+/// https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions), compared without regard to case.
 pub fn is_language_code(text: &str) -> bool {
     let mut parts = text.split('-');
     let primary = parts.next().unwrap_or_default();
