@@ -340,6 +340,9 @@ fn merge_images(current: &[Value], patch: &[Value]) -> MergedImages {
             continue;
         }
         match file_status(image) {
+            // A never-uploaded image the patch adds again (a re-run of a draft) is not
+            // dropped: it is in this run's files.
+            Some("PendingUpload") if merged.added.contains(&file_name(image)) => {}
             Some("PendingUpload") => merged.dropped.push(file_name(image)),
             Some("PendingDelete") => merged.images.push(image.clone()),
             _ => {
@@ -552,7 +555,11 @@ fn set_packages(
             .unwrap_or("")
             .to_string();
         if status == "PendingUpload" {
-            dropped.push(name);
+            // Re-added below when it is one of this run's packages (a re-run of a draft):
+            // only the others are dropped.
+            if !new_packages.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+                dropped.push(name);
+            }
             continue;
         }
         let replaced_by_name = new_packages.iter().any(|n| n.eq_ignore_ascii_case(&name));

@@ -779,3 +779,41 @@ fn a_certification_warning_is_printed_once_across_status_changes() {
         .count();
     assert_eq!(shown, 1, "{}", out.log());
 }
+
+// ----- re-runs of a draft (review gaps) -----
+
+#[test]
+fn re_running_a_draft_with_the_same_inputs_warns_nothing_in_azure() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    let go = || {
+        Run::against(&ws, &sim)
+            .azure(&ws)
+            .args([
+                "submit",
+                "--app-id",
+                APP_ID,
+                "--packages",
+                "*.msix",
+                "--commit",
+                "false",
+            ])
+            .run()
+    };
+    go().assert_code(0);
+    // The draft's never-uploaded entry is this run's own package: re-added, not "dropped".
+    let out = go();
+    out.assert_code(0);
+    assert!(!out.stdout.contains("never uploaded"), "{}", out.log());
+    assert!(
+        !out.stdout.contains("logissue type=warning"),
+        "{}",
+        out.log()
+    );
+    assert!(
+        out.stdout.contains("##vso[task.complete result=Succeeded]"),
+        "{}",
+        out.log()
+    );
+}
