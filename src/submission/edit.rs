@@ -454,6 +454,22 @@ pub fn put_body(submission: &Value) -> Value {
     body
 }
 
+/// `body` (another submission's fields) with the fields the service set on `submission`
+/// (its id, status, upload URL…): `submission` rebuilt from `body`.
+pub fn with_service_fields(body: &Value, submission: &Value) -> Value {
+    let mut rebuilt = put_body(body);
+    for pointer in READ_ONLY_FIELDS {
+        let Some(value) = submission.pointer(pointer) else {
+            continue;
+        };
+        let (parent, key) = pointer.rsplit_once('/').expect("a pointer");
+        if let Some(object) = rebuilt.pointer_mut(parent).and_then(Value::as_object_mut) {
+            object.insert(unescape_pointer(key), value.clone());
+        }
+    }
+    rebuilt
+}
+
 fn set_release_notes(submission: &mut Value, notes: &str, report: &mut EditReport) {
     let Some(listings) = submission
         .get_mut("listings")

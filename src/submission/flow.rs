@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::edit::{apply_changes, put_body};
+use super::edit::{apply_changes, put_body, with_service_fields};
 use super::files::new_files_in_patch;
 use super::release::{self, Publication};
 use super::safety;
@@ -225,12 +225,16 @@ impl Submit<'_> {
         // Whether this run made the submission: then a problem found before its update
         // deletes it again rather than leaving it behind.
         let mut created = false;
+        // A draft an earlier run left that differs from these inputs is rebuilt from what
+        // they make of the published submission, not patched where it stands.
+        let mut start = None;
         let mut submission = match &config.submission_id {
             Some(id) => self.continue_submission(id, "submission-id").await?,
             None => match pending_id(&resource, product) {
                 Some(pending) => match self.recognise(&pending, zip).await? {
-                    Recognised::Ours(earlier, earlier_done) => {
+                    Recognised::Ours(earlier, earlier_done, rebuilt) => {
                         done = earlier_done;
+                        start = rebuilt;
                         earlier
                     }
                     Recognised::NotOurs { differs } => {
@@ -262,7 +266,11 @@ impl Submit<'_> {
             return Ok((submission, done));
         }
         let before = submission.clone();
-        if let Err(e) = self.edit(&mut submission, &before) {
+        if let Some(start) = start {
+            submission = start;
+        }
+        let source = submission.clone();
+        if let Err(e) = self.edit(&mut submission, &source) {
             return Err(if created {
                 self.remove_created(&submission_id, e).await
             } else {
@@ -378,44 +386,66 @@ impl Submit<'_> {
     }
 
     /// Whether the pending submission is one an earlier run with these inputs left: its new
-    /// packages are ours (when there are any) and its blob holds our zip (or nothing yet).
-    /// Failed submissions are never continued; they follow `on-pending`.
+    /// packages are ours (when there are any), its blob holds our zip (or nothing yet), and
+    /// it is what these inputs make of the published submission. Failed submissions are
+    /// never continued; they follow `on-pending`.
     async fn recognise(&self, pending: &str, zip: Option<&ZipSummary>) -> Result<Recognised> {
-        Ok(match self.recognise_packages(pending, zip).await? {
-            None => Recognised::NotOurs { differs: None },
-            Some((submission, done)) => match self.differences(&submission) {
-                Some(differs) if done.committed => {
-                    // Committed, it cannot be changed any more: it is not what these inputs
-                    // ask for, whoever made it.
-                    tracing::info!(
-                        "pending submission {pending} holds this run's packages but differs from these inputs: {differs}"
-                    );
-                    Recognised::NotOurs {
-                        differs: Some(differs),
-                    }
+        let Some((submission, done)) = self.recognise_packages(pending, zip).await? else {
+            return Ok(Recognised::NotOurs { differs: None });
+        };
+        let base = self.clone_base(&submission).await?;
+        Ok(match self.differences(&submission, &base) {
+            Some(differs) if done.committed => {
+                // Committed, it cannot be changed any more: it is not what these inputs
+                // ask for, whoever made it.
+                tracing::info!(
+                    "pending submission {pending} holds this run's packages but differs from these inputs: {differs}"
+                );
+                Recognised::NotOurs {
+                    differs: Some(differs),
                 }
-                differs => {
-                    tracing::info!(
-                        "pending submission {pending} ({}) was left by an earlier run with these inputs: continuing it{}",
-                        string_field(&submission, "status").unwrap_or_default(),
-                        if differs.is_some() {
-                            " (it is brought to what the inputs ask now)"
-                        } else {
-                            ""
-                        }
-                    );
-                    Recognised::Ours(submission, done)
-                }
-            },
+            }
+            None => {
+                tracing::info!(
+                    "pending submission {pending} ({}) was left by an earlier run with these inputs: continuing it",
+                    string_field(&submission, "status").unwrap_or_default(),
+                );
+                Recognised::Ours(submission, done, None)
+            }
+            Some(differs) => {
+                tracing::info!(
+                    "pending submission {pending} ({}) is an uncommitted draft an earlier run left with this run's packages, but other inputs ({differs}): continuing it, rebuilt to what these inputs ask",
+                    string_field(&submission, "status").unwrap_or_default(),
+                );
+                let rebuilt = with_service_fields(&base, &submission);
+                Recognised::Ours(submission, done, Some(rebuilt))
+            }
         })
     }
 
-    /// Where the submission differs from what these inputs make of it (the PUT body the
-    /// run would send, packages left out: the caller compared those), as readable diff lines.
-    fn differences(&self, submission: &Value) -> Option<String> {
-        let mut planned = submission.clone();
+    /// The submission the service would clone for a new one (the last published), which
+    /// these inputs are applied to; the pending one itself when nothing was published (a
+    /// flight's or add-on's first submission starts from nothing).
+    async fn clone_base(&self, pending: &Value) -> Result<Value> {
+        let product = self.product;
+        let resource = self.read_product().await?;
+        let Some(published) = crate::products::pending_id(&resource, product.published_field())
+        else {
+            return Ok(pending.clone());
+        };
+        self.client
+            .get(&product.submission_path(&published))
+            .await
+            .map_err(|e| e.into_error(&format!("reading published submission {published}")))
+    }
+
+    /// Where the submission differs from what these inputs make of `base` (the PUT body the
+    /// run would send, packages left out: the caller compared those; fields the service sets
+    /// ignored), as readable diff lines.
+    fn differences(&self, submission: &Value, base: &Value) -> Option<String> {
+        let mut planned = base.clone();
         let _ = apply_changes(&mut planned, self.product, &self.config.changes);
-        let (mut now, mut wanted) = (put_body(submission), put_body(&planned));
+        let (mut now, mut wanted) = (comparable(submission), comparable(&planned));
         if let Some(field) = self.product.packages_field() {
             for body in [&mut now, &mut wanted] {
                 if let Some(object) = body.as_object_mut() {
@@ -1006,11 +1036,47 @@ fn pending_id(resource: &Value, product: &ProductRef) -> Option<String> {
 
 /// What a run found in the product's pending submission.
 enum Recognised {
-    /// An earlier run's with these inputs: continue it.
-    Ours(Value, Done),
+    /// An earlier run's with these packages and zip: continue it; from the submission given
+    /// (the published one as these inputs make it) when it is a draft that differs.
+    Ours(Value, Done, Option<Value>),
     /// Not one this run can continue; `differs` says how it differs from these inputs when
     /// it holds this run's packages.
     NotOurs { differs: Option<String> },
+}
+
+/// The body as it is compared with what the inputs make: the PUT body, with images the
+/// service has processed (their status) or removed (`PendingDelete` ones, gone after the
+/// commit) compared by what the inputs choose — file name, type and text.
+fn comparable(submission: &Value) -> Value {
+    let mut body = put_body(submission);
+    normalize_images(&mut body);
+    body
+}
+
+fn normalize_images(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if key == "images"
+                    && let Value::Array(images) = child
+                {
+                    images.retain(|i| {
+                        i.get("fileStatus").and_then(Value::as_str) != Some("PendingDelete")
+                    });
+                    for image in images.iter_mut() {
+                        if let Some(image) = image.as_object_mut() {
+                            image.remove("fileStatus");
+                            image.remove("id");
+                        }
+                    }
+                } else {
+                    normalize_images(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalize_images),
+        _ => {}
+    }
 }
 
 /// Whether Partner Center deletes a submission in this state: a draft or a failed one; not

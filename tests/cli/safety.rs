@@ -817,3 +817,106 @@ fn re_running_a_draft_with_the_same_inputs_warns_nothing_in_azure() {
         out.log()
     );
 }
+
+const PATCH_TIER5: &str = r#"{"pricing":{"priceId":"Tier5"},"notesForCertification":"from patch"}"#;
+
+#[test]
+fn a_committed_re_run_without_the_patch_is_not_an_earlier_runs() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    let go = |extra: &[&str]| {
+        let mut args = vec!["--packages", "*.msix", "--zip-path", "upload.zip"];
+        args.extend_from_slice(extra);
+        submit(&sim, &ws, &args)
+    };
+    let first = go(&[
+        "--submission-patch",
+        PATCH_TIER5,
+        "--release-notes",
+        "v1.0.2",
+        "--wait-for",
+        "certified",
+    ]);
+    first.assert_code(0);
+    assert_eq!(first.output("status"), "Release");
+    let id = first.output("submission-id").to_string();
+    assert_eq!(sim.submission(&id)["pricing"]["priceId"], "Tier5");
+
+    // The same packages and zip, without the patch and the notes: what these inputs make of
+    // the published submission is not what is pending. Not continued: on-pending, naming
+    // what differs, nothing written.
+    let before = sim.writes().len();
+    let out = go(&["--wait-for", "certified"]);
+    out.assert_code(4);
+    assert!(!out.stdout.contains("continuing it"), "{}", out.log());
+    assert!(
+        out.stdout.contains("differs from these inputs"),
+        "{}",
+        out.log()
+    );
+    for field in [
+        "/pricing/priceId",
+        "/notesForCertification",
+        "/releaseNotes",
+    ] {
+        assert!(out.stdout.contains(field), "{field}\n{}", out.log());
+    }
+    assert_eq!(writes_since(&sim, before), Vec::<String>::new());
+
+    // The same inputs again: that one is continued.
+    let out = go(&[
+        "--submission-patch",
+        PATCH_TIER5,
+        "--release-notes",
+        "v1.0.2",
+        "--wait-for",
+        "certified",
+    ]);
+    out.assert_code(0);
+    assert!(out.stdout.contains("continuing it"), "{}", out.log());
+    assert_eq!(out.output("submission-id"), id);
+}
+
+#[test]
+fn a_draft_re_run_without_the_patch_is_rebuilt_from_the_published_submission() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    let published = sim.app(APP_ID)["lastPublishedApplicationSubmission"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let published = sim.submission(&published);
+    let go = |extra: &[&str]| {
+        let mut args = vec!["--packages", "*.msix", "--commit", "false"];
+        args.extend_from_slice(extra);
+        submit(&sim, &ws, &args)
+    };
+    let first = go(&["--submission-patch", PATCH_TIER5]);
+    first.assert_code(0);
+    let id = first.output("submission-id").to_string();
+    assert_eq!(sim.submission(&id)["pricing"]["priceId"], "Tier5");
+
+    let out = go(&[]);
+    out.assert_code(0);
+    assert_eq!(out.output("submission-id"), id);
+    assert!(out.stdout.contains("rebuilt"), "{}", out.log());
+    assert!(out.stdout.contains("/pricing/priceId"), "{}", out.log());
+    assert!(!out.stdout.contains("never uploaded"), "{}", out.log());
+    let now = sim.submission(&id);
+    assert_eq!(now["pricing"]["priceId"], published["pricing"]["priceId"]);
+    assert_ne!(now["pricing"]["priceId"], "Tier5");
+    assert_eq!(
+        now["notesForCertification"],
+        published["notesForCertification"]
+    );
+    // Still this run's package, once.
+    assert_eq!(
+        packages(&now)
+            .iter()
+            .filter(|(name, _)| name == "ContosoReader_1.0.1.0_x64.msix")
+            .count(),
+        1
+    );
+}
