@@ -788,3 +788,79 @@ fn a_secret_echoed_in_any_form_is_scrubbed_from_everything_written() {
     }
     assert_eq!(checked, 2 * forms.len());
 }
+
+#[test]
+fn a_secret_echoed_by_the_token_endpoint_in_any_form_is_scrubbed_from_the_summary() {
+    let secret = "Zq9+Le ak/Se\"cret&Va~lue='<%41>;]x|";
+    let sim = simulator_knowing(secret);
+    let forms = printed_forms(secret);
+    let echo = Arc::new(Mutex::new(String::new()));
+    let token = {
+        let echo = echo.clone();
+        Host::start("127.0.0.1", move |_| {
+            let form = echo.lock().unwrap().clone();
+            Answer::Status(
+                401,
+                "application/json",
+                json!({
+                    "error": "invalid_client",
+                    "error_description": format!("AADSTS7000215: you sent {form} here"),
+                })
+                .to_string(),
+            )
+        })
+    };
+    let mut checked = 0;
+    for form in &forms {
+        *echo.lock().unwrap() = form.clone();
+        for platform in ["github", "azure"] {
+            let ws = Workspace::new();
+            let mut run = run_with(&ws, &token.url, &sim.url, secret);
+            if platform == "github" {
+                run.github(&ws);
+            } else {
+                run.azure(&ws);
+            }
+            let out = status(&mut run);
+            out.assert_code(3);
+            let summary = if platform == "github" {
+                out.summary.clone()
+            } else {
+                std::fs::read_dir(ws.path())
+                    .unwrap()
+                    .filter_map(|e| e.ok())
+                    .filter(|e| {
+                        e.file_name()
+                            .to_string_lossy()
+                            .starts_with("msstore-submit-summary-")
+                    })
+                    .map(|e| std::fs::read_to_string(e.path()).unwrap())
+                    .collect::<String>()
+            };
+            // The echo did reach the log and the summary, scrubbed.
+            for (place, text) in [("log", out.stdout.as_str()), ("summary", &summary)] {
+                assert!(
+                    text.contains("you sent *** here"),
+                    "{platform}, form {form}: {place}\n{summary}\n{}",
+                    out.log()
+                );
+            }
+            for (place, text) in [
+                ("stdout", out.stdout.as_str()),
+                ("stderr", out.stderr.as_str()),
+                ("summary", summary.as_str()),
+            ] {
+                for line in text.lines().filter(|l| !l.starts_with("::add-mask::")) {
+                    for leaked in &forms {
+                        assert!(
+                            !line.contains(leaked.as_str()),
+                            "{platform}, echoed form {form}: form {leaked} in {place}: {line}"
+                        );
+                    }
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 2 * forms.len());
+}
