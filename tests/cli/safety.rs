@@ -920,3 +920,27 @@ fn a_draft_re_run_without_the_patch_is_rebuilt_from_the_published_submission() {
         1
     );
 }
+
+// ----- unknown products (review gaps) -----
+
+#[test]
+fn an_unknown_app_is_exit_2_for_add_on_lists_and_flight_deletes() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    for args in [
+        &["list", "--list", "addons", "--app-id", "9NBLGGH4R999"][..],
+        &[
+            "delete-flight",
+            "--app-id",
+            "9NBLGGH4R999",
+            "--flight-id",
+            "7bfc11d5-f710-47c5-8a83-3e3a2f6e3b4e",
+        ],
+    ] {
+        let out = run(&sim, &ws, args);
+        out.assert_code(2);
+        assert!(out.stdout.contains("input `app-id`"), "{}", out.log());
+        assert!(!out.stdout.contains("nothing to delete"), "{}", out.log());
+    }
+    assert_eq!(sim.writes(), Vec::<String>::new());
+}
