@@ -518,6 +518,15 @@ fn a_zip_built_in_the_system_temp_folder_is_removed_at_exit() {
         ])
         .run();
     out.assert_code(0);
+    // The zip was built in the temp folder this test set (else its absence proves nothing).
+    let temp = ws.path().display().to_string();
+    assert!(
+        out.stderr
+            .lines()
+            .any(|l| l.contains(&format!("building {temp}/")) && l.ends_with(".zip from 1 file(s)")),
+        "{}",
+        out.log()
+    );
     assert_eq!(zips(), Vec::<String>::new(), "{}", out.log());
     let out = Run::against(&ws, &sim)
         .args(["submit", "--app-id", APP_ID, "--packages", "b/*.msix"])
