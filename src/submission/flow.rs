@@ -482,11 +482,12 @@ impl Submit<'_> {
             // Without a zip there is nothing that proves the submission is ours.
             return Ok(None);
         };
-        let submission = self
+        let (submission, context) = self
             .client
-            .get(&product.submission_path(pending))
+            .get_answer(&product.submission_path(pending))
             .await
             .map_err(|e| e.into_error(&format!("reading pending submission {pending}")))?;
+        check_status(&submission, pending, &context)?;
         let status = SubmissionStatus::from_submission(&submission);
         if status.is_failed() {
             return Ok(None);
@@ -598,10 +599,13 @@ impl Submit<'_> {
 
     /// The pending submission's status and publish mode, to say what can be done with it.
     pub(super) async fn pending_state(&self, pending: &str) -> Result<Value> {
-        self.client
-            .get(&self.product.submission_path(pending))
+        let (submission, context) = self
+            .client
+            .get_answer(&self.product.submission_path(pending))
             .await
-            .map_err(|e| e.into_error(&format!("reading pending submission {pending}")))
+            .map_err(|e| e.into_error(&format!("reading pending submission {pending}")))?;
+        check_status(&submission, pending, &context)?;
+        Ok(submission)
     }
 
     async fn handle_pending(
@@ -659,9 +663,9 @@ impl Submit<'_> {
     /// A submission we are told to continue must still be editable.
     async fn continue_submission(&self, id: &str, input: &str) -> Result<Value> {
         let product = self.product;
-        let submission = self
+        let (submission, context) = self
             .client
-            .get(&product.submission_path(id))
+            .get_answer(&product.submission_path(id))
             .await
             .map_err(|e| {
                 if e.is_not_found() {
@@ -673,6 +677,7 @@ impl Submit<'_> {
                     e.into_error(&format!("reading submission {id}"))
                 }
             })?;
+        check_status(&submission, id, &context)?;
         let status = string_field(&submission, "status").unwrap_or_default();
         if status != "PendingCommit" {
             return Err(Error::Conflict {
@@ -1028,6 +1033,16 @@ fn upload_error(e: upload::UploadError, submission_id: &str) -> Error {
 
 pub fn string_field(value: &Value, name: &str) -> Option<String> {
     value.get(name).and_then(Value::as_str).map(str::to_string)
+}
+
+/// A submission whose status the tool cannot interpret is not acted on (exit 1, at once).
+fn check_status(submission: &Value, id: &str, context: &CallContext) -> Result<()> {
+    super::wait::check_documented(
+        &format!("the status of submission {id}"),
+        submission.get("status"),
+        crate::api::types::DOCUMENTED_STATUSES,
+        context,
+    )
 }
 
 fn pending_id(resource: &Value, product: &ProductRef) -> Option<String> {

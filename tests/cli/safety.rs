@@ -930,6 +930,94 @@ fn a_draft_re_run_without_the_patch_is_rebuilt_from_the_published_submission() {
     );
 }
 
+// ----- undocumented statuses on every path (review gaps) -----
+
+#[test]
+fn an_undocumented_status_stops_status_rollout_and_on_pending_at_once() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    let draft = submit(&sim, &ws, &["--packages", "*.msix", "--commit", "false"]);
+    draft.assert_code(0);
+    let id = draft.output("submission-id").to_string();
+    let hostile = "Weird\u{7}\n::error::pwned";
+    sim.fault(json!({
+        "method": "GET",
+        "path": format!("/v1.0/my/applications/{APP_ID}/submissions/{id}"),
+        "kind": "answer",
+        "message": json!({"id": id, "status": hostile, "statusDetails": {}}).to_string(),
+        "times": 1000,
+    }));
+    let refused = |out: &Outcome| {
+        out.assert_code(1);
+        assert!(
+            out.stdout.contains("not a status the API documents"),
+            "{}",
+            out.log()
+        );
+        assert!(out.stdout.contains("MS-CorrelationId"), "{}", out.log());
+        assert!(!out.stdout.contains('\u{7}'), "{}", out.log());
+        assert!(
+            !out.stdout.lines().any(|l| l.starts_with("::error::pwned")),
+            "{}",
+            out.log()
+        );
+        assert!(
+            out.outputs.values().all(|v| !v.contains('\u{7}')),
+            "{:?}",
+            out.outputs
+        );
+    };
+
+    // `status` without `wait-for`.
+    let out = run(&sim, &ws, &["status", "--app-id", APP_ID]);
+    refused(&out);
+    assert!(!out.outputs.contains_key("status"), "{:?}", out.outputs);
+
+    // A pending submission in it, with every `on-pending`: nothing deleted, nothing made.
+    let before = sim.writes().len();
+    ws.package("other/ContosoReader_1.0.2.0_x64.msix");
+    for on_pending in ["fail", "reuse", "delete"] {
+        let out = submit(
+            &sim,
+            &ws,
+            &["--packages", "other/*.msix", "--on-pending", on_pending],
+        );
+        refused(&out);
+    }
+    assert_eq!(writes_since(&sim, before), Vec::<String>::new());
+    sim.clear_faults();
+
+    // A rollout in a state the API does not document: neither reported nor changed.
+    let published = sim.app(APP_ID)["lastPublishedApplicationSubmission"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sim.fault(json!({
+        "method": "GET",
+        "path": format!("/v1.0/my/applications/{APP_ID}/submissions/{published}/packagerollout"),
+        "kind": "answer",
+        "message": json!({
+            "isPackageRollout": true,
+            "packageRolloutPercentage": 10.0,
+            "packageRolloutStatus": "PackageRolloutWeird",
+            "fallbackSubmissionId": "0",
+        })
+        .to_string(),
+        "times": 1000,
+    }));
+    for action in ["get", "finalize"] {
+        let out = run(
+            &sim,
+            &ws,
+            &["rollout", "--app-id", APP_ID, "--rollout-action", action],
+        );
+        refused(&out);
+        assert!(out.stdout.contains("PackageRolloutWeird"), "{}", out.log());
+    }
+    assert_eq!(writes_since(&sim, before), Vec::<String>::new());
+}
+
 // ----- unknown products (review gaps) -----
 
 #[test]
