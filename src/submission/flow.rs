@@ -265,6 +265,18 @@ impl Submit<'_> {
             self.describe_release(&submission, summary);
             return Ok((submission, done));
         }
+        // An upload URL the run will not send to (plain http off loopback) stops it before
+        // its update, not after (the upload checks again).
+        if zip.is_some()
+            && !done.uploaded
+            && let Some(e) = cleartext_upload_url(&submission)
+        {
+            return Err(if created {
+                self.remove_created(&submission_id, e).await
+            } else {
+                e
+            });
+        }
         let before = submission.clone();
         if let Some(start) = start {
             submission = start;
@@ -294,6 +306,16 @@ impl Submit<'_> {
             )
             .await
             .map_err(|e| self.update_error(e, &submission_id))?;
+        if zip.is_some()
+            && !done.uploaded
+            && let Some(e) = cleartext_upload_url(&updated)
+        {
+            return Err(if created {
+                self.remove_created(&submission_id, e).await
+            } else {
+                e
+            });
+        }
         // The answer is the submission as stored; keep what we sent where it has no body.
         Ok((
             if updated.is_object() {
@@ -901,14 +923,7 @@ impl Submit<'_> {
         let raw = string_field(submission, "fileUploadUrl").unwrap_or_default();
         let url = UploadUrl::parse(&raw).map_err(|e| match e {
             // Not a state of the submission but an answer we will not act on (exit 1).
-            upload::UploadUrlError::Cleartext(_) => Error::Api {
-                message: format!("cannot upload to submission {id}: {e}"),
-                hint: "Partner Center hands out https upload URLs: check `api-base-url` and any proxy between the runner and the service.".into(),
-                context: crate::error::CallContext {
-                    call: format!("fileUploadUrl of submission {id}"),
-                    ..Default::default()
-                },
-            },
+            upload::UploadUrlError::Cleartext(_) => cleartext_error(&id, &e),
             _ => Error::Conflict {
                 message: format!("cannot upload to submission {id}: {e}"),
                 hint: "Delete the submission (on-pending: delete) and run again.".into(),
@@ -1033,6 +1048,28 @@ fn upload_error(e: upload::UploadError, submission_id: &str) -> Error {
 
 pub fn string_field(value: &Value, name: &str) -> Option<String> {
     value.get(name).and_then(Value::as_str).map(str::to_string)
+}
+
+/// An upload URL that would carry the zip and its signature in cleartext (plain http to a
+/// host other than loopback; docs/inputs.md): refused, naming the host, never its query.
+fn cleartext_upload_url(submission: &Value) -> Option<Error> {
+    let id = string_field(submission, "id").unwrap_or_default();
+    let raw = string_field(submission, "fileUploadUrl")?;
+    match UploadUrl::parse(&raw) {
+        Err(e @ upload::UploadUrlError::Cleartext(_)) => Some(cleartext_error(&id, &e)),
+        _ => None,
+    }
+}
+
+fn cleartext_error(id: &str, e: &upload::UploadUrlError) -> Error {
+    Error::Api {
+        message: format!("cannot upload to submission {id}: {e}"),
+        hint: "Partner Center hands out https upload URLs: check `api-base-url` and any proxy between the runner and the service.".into(),
+        context: crate::error::CallContext {
+            call: format!("fileUploadUrl of submission {id}"),
+            ..Default::default()
+        },
+    }
 }
 
 /// A submission whose status the tool cannot interpret is not acted on (exit 1, at once).
