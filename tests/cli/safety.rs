@@ -928,6 +928,25 @@ fn a_draft_re_run_without_the_patch_is_rebuilt_from_the_published_submission() {
             .count(),
         1
     );
+
+    // A rollout and a publish mode given once, then dropped: the published values come back.
+    let out = go(&[
+        "--rollout-percentage",
+        "25",
+        "--target-publish-mode",
+        "Immediate",
+    ]);
+    out.assert_code(0);
+    let rollout = "/packageDeliveryOptions/packageRollout/isPackageRollout";
+    assert_eq!(sim.submission(&id).pointer(rollout), Some(&json!(true)));
+    assert_eq!(sim.submission(&id)["targetPublishMode"], "Immediate");
+    let out = go(&[]);
+    out.assert_code(0);
+    assert_eq!(out.output("submission-id"), id);
+    assert!(out.stdout.contains("rebuilt"), "{}", out.log());
+    let now = sim.submission(&id);
+    assert_eq!(now.pointer(rollout), published.pointer(rollout));
+    assert_eq!(now["targetPublishMode"], published["targetPublishMode"]);
 }
 
 // ----- undocumented statuses on every path (review gaps) -----
