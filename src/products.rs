@@ -285,7 +285,12 @@ pub async fn delete_flight(
 ) -> Result<()> {
     let app_id = &config.app_id;
     let flight_id = match &config.flight {
-        FlightSpec::Id(id) => id.clone(),
+        FlightSpec::Id(id) => {
+            // A wrong app id is an input error, not "nothing to delete"
+            // (docs/exit-codes.md); a name is looked up in the app, which checks it.
+            require_app(client, app_id).await?;
+            id.clone()
+        }
         FlightSpec::Name(name) => match find_flight(client, app_id, name).await? {
             Some(id) => id,
             None => {
@@ -416,6 +421,10 @@ pub async fn list(config: &ListConfig, client: &Client, reporter: &Reporter) -> 
             ],
         ),
         ListKind::Addons { app_id } => {
+            // A wrong app id is an input error, not an empty list (docs/exit-codes.md).
+            if let Some(app) = app_id {
+                require_app(client, app).await?;
+            }
             let all = list_all(client, "inappproducts")
                 .await
                 .map_err(|e| e.into_error("listing add-ons"))?;

@@ -6,7 +6,7 @@ use crate::config::{ProductRef, RolloutAction, RolloutConfig};
 use crate::error::{Error, Result};
 use crate::report::Reporter;
 use crate::report::summary::RunSummary;
-use crate::submission::release::{RolloutState, act_on_rollout};
+use crate::submission::release::{RolloutState, act_on_rollout, rollout_path};
 
 pub async fn run(
     config: &RolloutConfig,
@@ -59,7 +59,26 @@ pub async fn run(
             product.describe()
         );
     }
-    let rollout = act_on_rollout(client, product, &submission_id, config.action).await?;
+    // Read first: a rollout in a state the tool cannot interpret is neither reported nor
+    // changed (exit 1, at once).
+    let (current, context) = client
+        .get_answer(&rollout_path(product, &submission_id, RolloutAction::Get))
+        .await
+        .map_err(|e| {
+            e.into_error(&format!(
+                "reading the rollout of submission {submission_id}"
+            ))
+        })?;
+    crate::submission::wait::check_documented(
+        &format!("the rollout of submission {submission_id}"),
+        current.get("packageRolloutStatus"),
+        |s| crate::submission::wait::ROLLOUT_STATUSES.contains(&s),
+        &context,
+    )?;
+    let rollout = match config.action {
+        RolloutAction::Get if current.is_object() => current,
+        action => act_on_rollout(client, product, &submission_id, action).await?,
+    };
     let state = RolloutState::from_rollout(&rollout);
     output("rollout", &rollout.to_string());
     summary.rollout = Some(state.describe());

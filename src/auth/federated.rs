@@ -322,6 +322,12 @@ async fn fetch(
                         return Err(unreachable(&problem));
                     }
                 };
+                // An error body is scrubbed as it is read (it may echo what was sent).
+                let body = if (200..300).contains(&status) {
+                    body
+                } else {
+                    crate::secrets::redact(&body).into_owned()
+                };
                 return Ok((status, body));
             }
             Err(e) => {

@@ -355,6 +355,13 @@ impl TokenSource {
                     return Err(self.unreachable(&call, &problem, bounds));
                 }
             };
+            // An error body is scrubbed as it is read, like the API's (an endpoint may echo
+            // the secret in it, in any encoding): nothing later sees it whole.
+            let body = if status.is_success() {
+                body
+            } else {
+                crate::secrets::redact(&body).into_owned()
+            };
             if status.is_success() {
                 let parsed: TokenResponse =
                     serde_json::from_str(&body).map_err(|e| Error::Auth {

@@ -678,7 +678,8 @@ fn defuse_fences(text: &str) -> String {
 
 /// Service or user text in running Markdown: one line, no HTML, no table breaks.
 fn text(value: &str) -> String {
-    let one_line = super::escape::inert_single_line(value);
+    // Scrubbed before it is escaped: an escaped secret would no longer be recognised.
+    let one_line = super::escape::inert_single_line(&crate::secrets::redact(value));
     let mut out = String::with_capacity(one_line.len());
     for c in one_line.chars() {
         match c {

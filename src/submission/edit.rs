@@ -340,6 +340,9 @@ fn merge_images(current: &[Value], patch: &[Value]) -> MergedImages {
             continue;
         }
         match file_status(image) {
+            // A never-uploaded image the patch adds again (a re-run of a draft) is not
+            // dropped: it is in this run's files.
+            Some("PendingUpload") if merged.added.contains(&file_name(image)) => {}
             Some("PendingUpload") => merged.dropped.push(file_name(image)),
             Some("PendingDelete") => merged.images.push(image.clone()),
             _ => {
@@ -451,6 +454,22 @@ pub fn put_body(submission: &Value) -> Value {
     body
 }
 
+/// `body` (another submission's fields) with the fields the service set on `submission`
+/// (its id, status, upload URL…): `submission` rebuilt from `body`.
+pub fn with_service_fields(body: &Value, submission: &Value) -> Value {
+    let mut rebuilt = put_body(body);
+    for pointer in READ_ONLY_FIELDS {
+        let Some(value) = submission.pointer(pointer) else {
+            continue;
+        };
+        let (parent, key) = pointer.rsplit_once('/').expect("a pointer");
+        if let Some(object) = rebuilt.pointer_mut(parent).and_then(Value::as_object_mut) {
+            object.insert(unescape_pointer(key), value.clone());
+        }
+    }
+    rebuilt
+}
+
 fn set_release_notes(submission: &mut Value, notes: &str, report: &mut EditReport) {
     let Some(listings) = submission
         .get_mut("listings")
@@ -553,7 +572,11 @@ fn set_packages(
             .unwrap_or("")
             .to_string();
         if status == "PendingUpload" {
-            dropped.push(name);
+            // Re-added below when it is one of this run's packages (a re-run of a draft):
+            // only the others are dropped.
+            if !new_packages.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+                dropped.push(name);
+            }
             continue;
         }
         let replaced_by_name = new_packages.iter().any(|n| n.eq_ignore_ascii_case(&name));

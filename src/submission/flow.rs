@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::edit::{apply_changes, put_body};
+use super::edit::{apply_changes, put_body, with_service_fields};
 use super::files::new_files_in_patch;
 use super::release::{self, Publication};
 use super::safety;
@@ -225,12 +225,16 @@ impl Submit<'_> {
         // Whether this run made the submission: then a problem found before its update
         // deletes it again rather than leaving it behind.
         let mut created = false;
+        // A draft an earlier run left that differs from these inputs is rebuilt from what
+        // they make of the published submission, not patched where it stands.
+        let mut start = None;
         let mut submission = match &config.submission_id {
             Some(id) => self.continue_submission(id, "submission-id").await?,
             None => match pending_id(&resource, product) {
                 Some(pending) => match self.recognise(&pending, zip).await? {
-                    Recognised::Ours(earlier, earlier_done) => {
+                    Recognised::Ours(earlier, earlier_done, rebuilt) => {
                         done = earlier_done;
+                        start = rebuilt;
                         earlier
                     }
                     Recognised::NotOurs { differs } => {
@@ -261,8 +265,24 @@ impl Submit<'_> {
             self.describe_release(&submission, summary);
             return Ok((submission, done));
         }
+        // An upload URL the run will not send to (plain http off loopback) stops it before
+        // its update, not after (the upload checks again).
+        if zip.is_some()
+            && !done.uploaded
+            && let Some(e) = cleartext_upload_url(&submission)
+        {
+            return Err(if created {
+                self.remove_created(&submission_id, e).await
+            } else {
+                e
+            });
+        }
         let before = submission.clone();
-        if let Err(e) = self.edit(&mut submission, &before) {
+        if let Some(start) = start {
+            submission = start;
+        }
+        let source = submission.clone();
+        if let Err(e) = self.edit(&mut submission, &source) {
             return Err(if created {
                 self.remove_created(&submission_id, e).await
             } else {
@@ -286,6 +306,16 @@ impl Submit<'_> {
             )
             .await
             .map_err(|e| self.update_error(e, &submission_id))?;
+        if zip.is_some()
+            && !done.uploaded
+            && let Some(e) = cleartext_upload_url(&updated)
+        {
+            return Err(if created {
+                self.remove_created(&submission_id, e).await
+            } else {
+                e
+            });
+        }
         // The answer is the submission as stored; keep what we sent where it has no body.
         Ok((
             if updated.is_object() {
@@ -379,44 +409,66 @@ impl Submit<'_> {
     }
 
     /// Whether the pending submission is one an earlier run with these inputs left: its new
-    /// packages are ours (when there are any) and its blob holds our zip (or nothing yet).
-    /// Failed submissions are never continued; they follow `on-pending`.
+    /// packages are ours (when there are any), its blob holds our zip (or nothing yet), and
+    /// it is what these inputs make of the published submission. Failed submissions are
+    /// never continued; they follow `on-pending`.
     async fn recognise(&self, pending: &str, zip: Option<&ZipSummary>) -> Result<Recognised> {
-        Ok(match self.recognise_packages(pending, zip).await? {
-            None => Recognised::NotOurs { differs: None },
-            Some((submission, done)) => match self.differences(&submission) {
-                Some(differs) if done.committed => {
-                    // Committed, it cannot be changed any more: it is not what these inputs
-                    // ask for, whoever made it.
-                    tracing::info!(
-                        "pending submission {pending} holds this run's packages but differs from these inputs: {differs}"
-                    );
-                    Recognised::NotOurs {
-                        differs: Some(differs),
-                    }
+        let Some((submission, done)) = self.recognise_packages(pending, zip).await? else {
+            return Ok(Recognised::NotOurs { differs: None });
+        };
+        let base = self.clone_base(&submission).await?;
+        Ok(match self.differences(&submission, &base) {
+            Some(differs) if done.committed => {
+                // Committed, it cannot be changed any more: it is not what these inputs
+                // ask for, whoever made it.
+                tracing::info!(
+                    "pending submission {pending} holds this run's packages but differs from these inputs: {differs}"
+                );
+                Recognised::NotOurs {
+                    differs: Some(differs),
                 }
-                differs => {
-                    tracing::info!(
-                        "pending submission {pending} ({}) was left by an earlier run with these inputs: continuing it{}",
-                        string_field(&submission, "status").unwrap_or_default(),
-                        if differs.is_some() {
-                            " (it is brought to what the inputs ask now)"
-                        } else {
-                            ""
-                        }
-                    );
-                    Recognised::Ours(submission, done)
-                }
-            },
+            }
+            None => {
+                tracing::info!(
+                    "pending submission {pending} ({}) was left by an earlier run with these inputs: continuing it",
+                    string_field(&submission, "status").unwrap_or_default(),
+                );
+                Recognised::Ours(submission, done, None)
+            }
+            Some(differs) => {
+                tracing::info!(
+                    "pending submission {pending} ({}) is an uncommitted draft an earlier run left with this run's packages, but other inputs ({differs}): continuing it, rebuilt to what these inputs ask",
+                    string_field(&submission, "status").unwrap_or_default(),
+                );
+                let rebuilt = with_service_fields(&base, &submission);
+                Recognised::Ours(submission, done, Some(rebuilt))
+            }
         })
     }
 
-    /// Where the submission differs from what these inputs make of it (the PUT body the
-    /// run would send, packages left out: the caller compared those), as readable diff lines.
-    fn differences(&self, submission: &Value) -> Option<String> {
-        let mut planned = submission.clone();
+    /// The submission the service would clone for a new one (the last published), which
+    /// these inputs are applied to; the pending one itself when nothing was published (a
+    /// flight's or add-on's first submission starts from nothing).
+    async fn clone_base(&self, pending: &Value) -> Result<Value> {
+        let product = self.product;
+        let resource = self.read_product().await?;
+        let Some(published) = crate::products::pending_id(&resource, product.published_field())
+        else {
+            return Ok(pending.clone());
+        };
+        self.client
+            .get(&product.submission_path(&published))
+            .await
+            .map_err(|e| e.into_error(&format!("reading published submission {published}")))
+    }
+
+    /// Where the submission differs from what these inputs make of `base` (the PUT body the
+    /// run would send, packages left out: the caller compared those; fields the service sets
+    /// ignored), as readable diff lines.
+    fn differences(&self, submission: &Value, base: &Value) -> Option<String> {
+        let mut planned = base.clone();
         let _ = apply_changes(&mut planned, self.product, &self.config.changes);
-        let (mut now, mut wanted) = (put_body(submission), put_body(&planned));
+        let (mut now, mut wanted) = (comparable(submission), comparable(&planned));
         if let Some(field) = self.product.packages_field() {
             for body in [&mut now, &mut wanted] {
                 if let Some(object) = body.as_object_mut() {
@@ -453,11 +505,12 @@ impl Submit<'_> {
             // Without a zip there is nothing that proves the submission is ours.
             return Ok(None);
         };
-        let submission = self
+        let (submission, context) = self
             .client
-            .get(&product.submission_path(pending))
+            .get_answer(&product.submission_path(pending))
             .await
             .map_err(|e| e.into_error(&format!("reading pending submission {pending}")))?;
+        check_status(&submission, pending, &context)?;
         let status = SubmissionStatus::from_submission(&submission);
         if status.is_failed() {
             return Ok(None);
@@ -572,10 +625,13 @@ impl Submit<'_> {
 
     /// The pending submission's status and publish mode, to say what can be done with it.
     pub(super) async fn pending_state(&self, pending: &str) -> Result<Value> {
-        self.client
-            .get(&self.product.submission_path(pending))
+        let (submission, context) = self
+            .client
+            .get_answer(&self.product.submission_path(pending))
             .await
-            .map_err(|e| e.into_error(&format!("reading pending submission {pending}")))
+            .map_err(|e| e.into_error(&format!("reading pending submission {pending}")))?;
+        check_status(&submission, pending, &context)?;
+        Ok(submission)
     }
 
     async fn handle_pending(
@@ -633,9 +689,9 @@ impl Submit<'_> {
     /// A submission we are told to continue must still be editable.
     async fn continue_submission(&self, id: &str, input: &str) -> Result<Value> {
         let product = self.product;
-        let submission = self
+        let (submission, context) = self
             .client
-            .get(&product.submission_path(id))
+            .get_answer(&product.submission_path(id))
             .await
             .map_err(|e| {
                 if e.is_not_found() {
@@ -647,6 +703,7 @@ impl Submit<'_> {
                     e.into_error(&format!("reading submission {id}"))
                 }
             })?;
+        check_status(&submission, id, &context)?;
         let status = Status::parse(&string_field(&submission, "status").unwrap_or_default());
         if status != Status::PendingCommit {
             return Err(Error::Conflict {
@@ -872,14 +929,7 @@ impl Submit<'_> {
         let raw = string_field(submission, "fileUploadUrl").unwrap_or_default();
         let url = UploadUrl::parse(&raw).map_err(|e| match e {
             // Not a state of the submission but an answer we will not act on (exit 1).
-            upload::UploadUrlError::Cleartext(_) => Error::Api {
-                message: format!("cannot upload to submission {id}: {e}"),
-                hint: "Partner Center hands out https upload URLs: check `api-base-url` and any proxy between the runner and the service.".into(),
-                context: crate::error::CallContext {
-                    call: format!("fileUploadUrl of submission {id}"),
-                    ..Default::default()
-                },
-            },
+            upload::UploadUrlError::Cleartext(_) => cleartext_error(&id, &e),
             _ => Error::Conflict {
                 message: format!("cannot upload to submission {id}: {e}"),
                 hint: "Delete the submission (on-pending: delete) and run again.".into(),
@@ -1006,17 +1056,85 @@ pub fn string_field(value: &Value, name: &str) -> Option<String> {
     value.get(name).and_then(Value::as_str).map(str::to_string)
 }
 
+/// An upload URL that would carry the zip and its signature in cleartext (plain http to a
+/// host other than loopback; docs/inputs.md): refused, naming the host, never its query.
+fn cleartext_upload_url(submission: &Value) -> Option<Error> {
+    let id = string_field(submission, "id").unwrap_or_default();
+    let raw = string_field(submission, "fileUploadUrl")?;
+    match UploadUrl::parse(&raw) {
+        Err(e @ upload::UploadUrlError::Cleartext(_)) => Some(cleartext_error(&id, &e)),
+        _ => None,
+    }
+}
+
+fn cleartext_error(id: &str, e: &upload::UploadUrlError) -> Error {
+    Error::Api {
+        message: format!("cannot upload to submission {id}: {e}"),
+        hint: "Partner Center hands out https upload URLs: check `api-base-url` and any proxy between the runner and the service.".into(),
+        context: crate::error::CallContext {
+            call: format!("fileUploadUrl of submission {id}"),
+            ..Default::default()
+        },
+    }
+}
+
+/// A submission whose status the tool cannot interpret is not acted on (exit 1, at once).
+fn check_status(submission: &Value, id: &str, context: &CallContext) -> Result<()> {
+    super::wait::check_documented(
+        &format!("the status of submission {id}"),
+        submission.get("status"),
+        |s| Status::parse(s).is_documented(),
+        context,
+    )
+}
+
 fn pending_id(resource: &Value, product: &ProductRef) -> Option<String> {
     crate::products::pending_id(resource, product.pending_field())
 }
 
 /// What a run found in the product's pending submission.
 enum Recognised {
-    /// An earlier run's with these inputs: continue it.
-    Ours(Value, Done),
+    /// An earlier run's with these packages and zip: continue it; from the submission given
+    /// (the published one as these inputs make it) when it is a draft that differs.
+    Ours(Value, Done, Option<Value>),
     /// Not one this run can continue; `differs` says how it differs from these inputs when
     /// it holds this run's packages.
     NotOurs { differs: Option<String> },
+}
+
+/// The body as it is compared with what the inputs make: the PUT body, with images the
+/// service has processed (their status) or removed (`PendingDelete` ones, gone after the
+/// commit) compared by what the inputs choose — file name, type and text.
+fn comparable(submission: &Value) -> Value {
+    let mut body = put_body(submission);
+    normalize_images(&mut body);
+    body
+}
+
+fn normalize_images(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if key == "images"
+                    && let Value::Array(images) = child
+                {
+                    images.retain(|i| {
+                        i.get("fileStatus").and_then(Value::as_str) != Some("PendingDelete")
+                    });
+                    for image in images.iter_mut() {
+                        if let Some(image) = image.as_object_mut() {
+                            image.remove("fileStatus");
+                            image.remove("id");
+                        }
+                    }
+                } else {
+                    normalize_images(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalize_images),
+        _ => {}
+    }
 }
 
 /// Whether Partner Center deletes a submission in this state: a draft or a failed one; not

@@ -60,8 +60,8 @@ pub async fn run(
     output("submission-url", &product.dashboard_url(&submission_id));
     summary.submission_id = Some(submission_id.clone());
     summary.submission_url = Some(product.dashboard_url(&submission_id));
-    let submission = client
-        .get(&product.submission_path(&submission_id))
+    let (submission, context) = client
+        .get_answer(&product.submission_path(&submission_id))
         .await
         .map_err(|e| {
             if e.is_not_found() {
@@ -76,6 +76,12 @@ pub async fn run(
                 e.into_error(&format!("reading submission {submission_id}"))
             }
         })?;
+    super::wait::check_documented(
+        &format!("the status of submission {submission_id}"),
+        submission.get("status"),
+        |s| crate::api::types::Status::parse(s).is_documented(),
+        &context,
+    )?;
     let status = SubmissionStatus::from_submission(&submission);
     let mut set = |status: &SubmissionStatus| {
         output("status", status.status.as_str());

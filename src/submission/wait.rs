@@ -10,7 +10,7 @@ use crate::api::status_codes::{self, Detail};
 use crate::api::types::{Status, SubmissionStatus};
 use crate::config::values::format_duration;
 use crate::config::{ProductRef, WaitConfig, WaitFor};
-use crate::error::{Error, Result};
+use crate::error::{CallContext, Error, Result};
 use crate::report::escape::escape_debug;
 
 /// Polls back off from `poll-interval` by half each time, up to this.
@@ -199,23 +199,58 @@ pub async fn read_status(
         .get_answer(path)
         .await
         .map_err(|e| e.into_error(&format!("reading the status of submission {submission_id}")))?;
-    let raw = value
-        .get("status")
-        .cloned()
-        .unwrap_or(serde_json::Value::Null);
-    match serde_json::from_value::<SubmissionStatus>(value) {
-        Ok(status) if status.status.is_documented() => Ok(status),
-        _ => Err(Error::Api {
-            message: format!(
-                "Partner Center answered the status of submission {submission_id} with {}, which is not a status the API documents; the tool cannot tell what it means",
-                match &raw {
-                    serde_json::Value::String(s) => format!("\"{}\"", escape_debug(s)),
-                    other => escape_debug(&other.to_string()),
-                }
-            ),
-            hint: "Nothing was changed. Check the submission in Partner Center; if the status is new, this tool needs an update (report it with the correlation id).".into(),
-            context,
-        }),
+    check_documented(
+        &format!("the status of submission {submission_id}"),
+        value.get("status"),
+        |s| Status::parse(s).is_documented(),
+        &context,
+    )?;
+    serde_json::from_value::<SubmissionStatus>(value).map_err(|_| {
+        undocumented(
+            &format!("the status of submission {submission_id}"),
+            None,
+            &context,
+        )
+    })
+}
+
+/// Every status the API documents for a gradual rollout
+/// (https://learn.microsoft.com/windows/uwp/monetize/get-package-rollout-info-for-an-app-submission).
+pub const ROLLOUT_STATUSES: &[&str] = &[
+    "PackageRolloutNotStarted",
+    "PackageRolloutInProgress",
+    "PackageRolloutComplete",
+    "PackageRolloutStopped",
+];
+
+/// Refuses a status the tool cannot interpret (missing, not a string, or not
+/// `documented`) at once, with the value as it came (escaped) and the correlation id: the
+/// one check of every status read (the status command, the wait, pending submissions,
+/// rollouts), so no path acts on, prints or waits for a status it does not know.
+pub fn check_documented(
+    subject: &str,
+    raw: Option<&serde_json::Value>,
+    documented: impl Fn(&str) -> bool,
+    context: &CallContext,
+) -> Result<()> {
+    match raw {
+        Some(serde_json::Value::String(s)) if documented(s) => Ok(()),
+        _ => Err(undocumented(subject, raw, context)),
+    }
+}
+
+fn undocumented(subject: &str, raw: Option<&serde_json::Value>, context: &CallContext) -> Error {
+    Error::Api {
+        message: format!(
+            "Partner Center answered {subject} with {}, which is not a status the API documents; the tool cannot tell what it means",
+            match raw {
+                Some(serde_json::Value::String(s)) => format!("\"{}\"", escape_debug(s)),
+                Some(other) => escape_debug(&other.to_string()),
+                None => "no status".to_string(),
+            }
+        ),
+        hint: "Nothing was changed. Check the submission in Partner Center; if the status is new, this tool needs an update (report it with the correlation id).".into(),
+        context: context.clone(),
     }
 }
 

@@ -790,3 +790,142 @@ fn a_secret_echoed_in_any_form_is_scrubbed_from_everything_written() {
     }
     assert_eq!(checked, 2 * forms.len());
 }
+
+#[test]
+fn a_secret_echoed_by_the_token_endpoint_in_any_form_is_scrubbed_from_the_summary() {
+    let secret = "Zq9+Le ak/Se\"cret&Va~lue='<%41>;]x|";
+    let sim = simulator_knowing(secret);
+    let forms = printed_forms(secret);
+    let echo = Arc::new(Mutex::new(String::new()));
+    let token = {
+        let echo = echo.clone();
+        Host::start("127.0.0.1", move |_| {
+            let form = echo.lock().unwrap().clone();
+            Answer::Status(
+                401,
+                "application/json",
+                json!({
+                    "error": "invalid_client",
+                    "error_description": format!("AADSTS7000215: you sent {form} here"),
+                })
+                .to_string(),
+            )
+        })
+    };
+    let mut checked = 0;
+    for form in &forms {
+        *echo.lock().unwrap() = form.clone();
+        for platform in ["github", "azure"] {
+            let ws = Workspace::new();
+            let mut run = run_with(&ws, &token.url, &sim.url, secret);
+            if platform == "github" {
+                run.github(&ws);
+            } else {
+                run.azure(&ws);
+            }
+            let out = status(&mut run);
+            out.assert_code(3);
+            let summary = if platform == "github" {
+                out.summary.clone()
+            } else {
+                std::fs::read_dir(ws.path())
+                    .unwrap()
+                    .filter_map(|e| e.ok())
+                    .filter(|e| {
+                        e.file_name()
+                            .to_string_lossy()
+                            .starts_with("msstore-submit-summary-")
+                    })
+                    .map(|e| std::fs::read_to_string(e.path()).unwrap())
+                    .collect::<String>()
+            };
+            // The echo did reach the log and the summary, scrubbed.
+            for (place, text) in [("log", out.stdout.as_str()), ("summary", &summary)] {
+                assert!(
+                    text.contains("you sent *** here"),
+                    "{platform}, form {form}: {place}\n{summary}\n{}",
+                    out.log()
+                );
+            }
+            for (place, text) in [
+                ("stdout", out.stdout.as_str()),
+                ("stderr", out.stderr.as_str()),
+                ("summary", summary.as_str()),
+            ] {
+                for line in text.lines().filter(|l| !l.starts_with("::add-mask::")) {
+                    for leaked in &forms {
+                        assert!(
+                            !line.contains(leaked.as_str()),
+                            "{platform}, echoed form {form}: form {leaked} in {place}: {line}"
+                        );
+                    }
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 2 * forms.len());
+}
+
+/// The id the simulator gives the next submission (it numbers them in steps of 17).
+fn next_submission_id(sim: &Simulator) -> String {
+    let last = sim.state()["submissions"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|id| id.parse::<u64>().unwrap())
+        .max()
+        .unwrap();
+    (last + 17).to_string()
+}
+
+#[test]
+fn a_plain_http_upload_url_is_refused_before_the_upload_and_the_new_submission_deleted() {
+    let cleartext =
+        "http://blob.example.net/ingestion/x?sv=2014-02-14&sr=b&sig=c2VjcmV0c2ln&sp=rwl";
+    for method in ["GET", "PUT"] {
+        let sim = Simulator::start();
+        let ws = Workspace::new();
+        ws.package("ContosoReader_1.0.1.0_x64.msix");
+        let next = next_submission_id(&sim);
+        let published = sim.app(APP_ID)["lastPublishedApplicationSubmission"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut answer = sim.submission(&published);
+        answer["id"] = json!(next);
+        answer["status"] = json!("PendingCommit");
+        answer["fileUploadUrl"] = json!(cleartext);
+        // The create's submission as read back, or the update's answer.
+        sim.fault(json!({
+            "method": method,
+            "path": format!("/v1.0/my/applications/{APP_ID}/submissions/{next}"),
+            "kind": if method == "GET" { "answer" } else { "apply-then-answer" },
+            "message": answer.to_string(),
+            "times": 1000,
+        }));
+        let out = Run::against(&ws, &sim)
+            .args(["submit", "--app-id", APP_ID, "--packages", "*.msix"])
+            .run();
+        out.assert_code(1);
+        let log = out.log();
+        assert!(log.contains("blob.example.net"), "{log}");
+        assert!(!log.contains("c2VjcmV0c2ln"), "{log}");
+        assert!(
+            log.contains(&format!("deleted submission {next}")),
+            "{method}\n{}",
+            out.log()
+        );
+        let mut expected = vec![format!("POST /v1.0/my/applications/{APP_ID}/submissions")];
+        if method == "PUT" {
+            expected.push(format!(
+                "PUT /v1.0/my/applications/{APP_ID}/submissions/{next}"
+            ));
+        }
+        expected.push(format!(
+            "DELETE /v1.0/my/applications/{APP_ID}/submissions/{next}"
+        ));
+        assert_eq!(sim.writes(), expected, "{method}\n{}", out.log());
+        assert!(sim.app(APP_ID)["pendingApplicationSubmission"].is_null());
+    }
+}

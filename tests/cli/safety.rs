@@ -512,6 +512,15 @@ fn a_zip_built_in_the_system_temp_folder_is_removed_at_exit() {
         ])
         .run();
     out.assert_code(0);
+    // The zip was built in the temp folder this test set (else its absence proves nothing).
+    let temp = ws.path().display().to_string();
+    assert!(
+        out.stderr
+            .lines()
+            .any(|l| l.contains(&format!("building {temp}/")) && l.ends_with(".zip from 1 file(s)")),
+        "{}",
+        out.log()
+    );
     assert_eq!(zips(), Vec::<String>::new(), "{}", out.log());
     let out = Run::against(&ws, &sim)
         .args(["submit", "--app-id", APP_ID, "--packages", "b/*.msix"])
@@ -772,4 +781,276 @@ fn a_certification_warning_is_printed_once_across_status_changes() {
         .filter(|l| l.contains("sales are ignored (safety test)"))
         .count();
     assert_eq!(shown, 1, "{}", out.log());
+}
+
+// ----- re-runs of a draft (review gaps) -----
+
+#[test]
+fn re_running_a_draft_with_the_same_inputs_warns_nothing_in_azure() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    let go = || {
+        Run::against(&ws, &sim)
+            .azure(&ws)
+            .args([
+                "submit",
+                "--app-id",
+                APP_ID,
+                "--packages",
+                "*.msix",
+                "--commit",
+                "false",
+            ])
+            .run()
+    };
+    go().assert_code(0);
+    // The draft's never-uploaded entry is this run's own package: re-added, not "dropped".
+    let out = go();
+    out.assert_code(0);
+    assert!(!out.stdout.contains("never uploaded"), "{}", out.log());
+    assert!(
+        !out.stdout.contains("logissue type=warning"),
+        "{}",
+        out.log()
+    );
+    assert!(
+        out.stdout.contains("##vso[task.complete result=Succeeded]"),
+        "{}",
+        out.log()
+    );
+}
+
+const PATCH_TIER5: &str = r#"{"pricing":{"priceId":"Tier5"},"notesForCertification":"from patch"}"#;
+
+#[test]
+fn a_committed_re_run_without_the_patch_is_not_an_earlier_runs() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    let go = |extra: &[&str]| {
+        let mut args = vec!["--packages", "*.msix", "--zip-path", "upload.zip"];
+        args.extend_from_slice(extra);
+        submit(&sim, &ws, &args)
+    };
+    let first = go(&[
+        "--submission-patch",
+        PATCH_TIER5,
+        "--release-notes",
+        "v1.0.2",
+        "--wait-for",
+        "certified",
+    ]);
+    first.assert_code(0);
+    assert_eq!(first.output("status"), "Release");
+    let id = first.output("submission-id").to_string();
+    assert_eq!(sim.submission(&id)["pricing"]["priceId"], "Tier5");
+
+    // The same packages and zip, without the patch and the notes: what these inputs make of
+    // the published submission is not what is pending. Not continued: on-pending, naming
+    // what differs, nothing written.
+    let before = sim.writes().len();
+    let out = go(&["--wait-for", "certified"]);
+    out.assert_code(4);
+    assert!(!out.stdout.contains("continuing it"), "{}", out.log());
+    assert!(
+        out.stdout.contains("differs from these inputs"),
+        "{}",
+        out.log()
+    );
+    for field in [
+        "/pricing/priceId",
+        "/notesForCertification",
+        "/releaseNotes",
+    ] {
+        assert!(out.stdout.contains(field), "{field}\n{}", out.log());
+    }
+    assert_eq!(writes_since(&sim, before), Vec::<String>::new());
+
+    // The same inputs again: that one is continued.
+    let out = go(&[
+        "--submission-patch",
+        PATCH_TIER5,
+        "--release-notes",
+        "v1.0.2",
+        "--wait-for",
+        "certified",
+    ]);
+    out.assert_code(0);
+    assert!(out.stdout.contains("continuing it"), "{}", out.log());
+    assert_eq!(out.output("submission-id"), id);
+}
+
+#[test]
+fn a_draft_re_run_without_the_patch_is_rebuilt_from_the_published_submission() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    let published = sim.app(APP_ID)["lastPublishedApplicationSubmission"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let published = sim.submission(&published);
+    let go = |extra: &[&str]| {
+        let mut args = vec!["--packages", "*.msix", "--commit", "false"];
+        args.extend_from_slice(extra);
+        submit(&sim, &ws, &args)
+    };
+    let first = go(&["--submission-patch", PATCH_TIER5]);
+    first.assert_code(0);
+    let id = first.output("submission-id").to_string();
+    assert_eq!(sim.submission(&id)["pricing"]["priceId"], "Tier5");
+
+    let out = go(&[]);
+    out.assert_code(0);
+    assert_eq!(out.output("submission-id"), id);
+    assert!(out.stdout.contains("rebuilt"), "{}", out.log());
+    assert!(out.stdout.contains("/pricing/priceId"), "{}", out.log());
+    assert!(!out.stdout.contains("never uploaded"), "{}", out.log());
+    let now = sim.submission(&id);
+    assert_eq!(now["pricing"]["priceId"], published["pricing"]["priceId"]);
+    assert_ne!(now["pricing"]["priceId"], "Tier5");
+    assert_eq!(
+        now["notesForCertification"],
+        published["notesForCertification"]
+    );
+    // Still this run's package, once.
+    assert_eq!(
+        packages(&now)
+            .iter()
+            .filter(|(name, _)| name == "ContosoReader_1.0.1.0_x64.msix")
+            .count(),
+        1
+    );
+
+    // A rollout and a publish mode given once, then dropped: the published values come back.
+    let out = go(&[
+        "--rollout-percentage",
+        "25",
+        "--target-publish-mode",
+        "Immediate",
+    ]);
+    out.assert_code(0);
+    let rollout = "/packageDeliveryOptions/packageRollout/isPackageRollout";
+    assert_eq!(sim.submission(&id).pointer(rollout), Some(&json!(true)));
+    assert_eq!(sim.submission(&id)["targetPublishMode"], "Immediate");
+    let out = go(&[]);
+    out.assert_code(0);
+    assert_eq!(out.output("submission-id"), id);
+    assert!(out.stdout.contains("rebuilt"), "{}", out.log());
+    let now = sim.submission(&id);
+    assert_eq!(now.pointer(rollout), published.pointer(rollout));
+    assert_eq!(now["targetPublishMode"], published["targetPublishMode"]);
+}
+
+// ----- undocumented statuses on every path (review gaps) -----
+
+#[test]
+fn an_undocumented_status_stops_status_rollout_and_on_pending_at_once() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    let draft = submit(&sim, &ws, &["--packages", "*.msix", "--commit", "false"]);
+    draft.assert_code(0);
+    let id = draft.output("submission-id").to_string();
+    let hostile = "Weird\u{7}\n::error::pwned";
+    sim.fault(json!({
+        "method": "GET",
+        "path": format!("/v1.0/my/applications/{APP_ID}/submissions/{id}"),
+        "kind": "answer",
+        "message": json!({"id": id, "status": hostile, "statusDetails": {}}).to_string(),
+        "times": 1000,
+    }));
+    let refused = |out: &Outcome| {
+        out.assert_code(1);
+        assert!(
+            out.stdout.contains("not a status the API documents"),
+            "{}",
+            out.log()
+        );
+        assert!(out.stdout.contains("MS-CorrelationId"), "{}", out.log());
+        assert!(!out.stdout.contains('\u{7}'), "{}", out.log());
+        assert!(
+            !out.stdout.lines().any(|l| l.starts_with("::error::pwned")),
+            "{}",
+            out.log()
+        );
+        assert!(
+            out.outputs.values().all(|v| !v.contains('\u{7}')),
+            "{:?}",
+            out.outputs
+        );
+    };
+
+    // `status` without `wait-for`.
+    let out = run(&sim, &ws, &["status", "--app-id", APP_ID]);
+    refused(&out);
+    assert!(!out.outputs.contains_key("status"), "{:?}", out.outputs);
+
+    // A pending submission in it, with every `on-pending`: nothing deleted, nothing made.
+    let before = sim.writes().len();
+    ws.package("other/ContosoReader_1.0.2.0_x64.msix");
+    for on_pending in ["fail", "reuse", "delete"] {
+        let out = submit(
+            &sim,
+            &ws,
+            &["--packages", "other/*.msix", "--on-pending", on_pending],
+        );
+        refused(&out);
+    }
+    assert_eq!(writes_since(&sim, before), Vec::<String>::new());
+    sim.clear_faults();
+
+    // A rollout in a state the API does not document: neither reported nor changed.
+    let published = sim.app(APP_ID)["lastPublishedApplicationSubmission"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sim.fault(json!({
+        "method": "GET",
+        "path": format!("/v1.0/my/applications/{APP_ID}/submissions/{published}/packagerollout"),
+        "kind": "answer",
+        "message": json!({
+            "isPackageRollout": true,
+            "packageRolloutPercentage": 10.0,
+            "packageRolloutStatus": "PackageRolloutWeird",
+            "fallbackSubmissionId": "0",
+        })
+        .to_string(),
+        "times": 1000,
+    }));
+    for action in ["get", "finalize"] {
+        let out = run(
+            &sim,
+            &ws,
+            &["rollout", "--app-id", APP_ID, "--rollout-action", action],
+        );
+        refused(&out);
+        assert!(out.stdout.contains("PackageRolloutWeird"), "{}", out.log());
+    }
+    assert_eq!(writes_since(&sim, before), Vec::<String>::new());
+}
+
+// ----- unknown products (review gaps) -----
+
+#[test]
+fn an_unknown_app_is_exit_2_for_add_on_lists_and_flight_deletes() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    for args in [
+        &["list", "--list", "addons", "--app-id", "9NBLGGH4R999"][..],
+        &[
+            "delete-flight",
+            "--app-id",
+            "9NBLGGH4R999",
+            "--flight-id",
+            "7bfc11d5-f710-47c5-8a83-3e3a2f6e3b4e",
+        ],
+    ] {
+        let out = run(&sim, &ws, args);
+        out.assert_code(2);
+        assert!(out.stdout.contains("input `app-id`"), "{}", out.log());
+        assert!(!out.stdout.contains("nothing to delete"), "{}", out.log());
+    }
+    assert_eq!(sim.writes(), Vec::<String>::new());
 }

@@ -116,6 +116,8 @@ impl Submit<'_> {
         let product = self.product;
         let resource = self.read_product().await?;
         let mut calls = Vec::new();
+        // A differing draft is rebuilt from the published submission (as the run does).
+        let mut start = None;
         let (base, target) = match &config.submission_id {
             Some(id) => {
                 let submission = self.continue_submission(id, "submission-id").await?;
@@ -123,7 +125,10 @@ impl Submit<'_> {
             }
             None => match pending_id(&resource, product) {
                 Some(pending) => match self.recognise(&pending, zip).await? {
-                    Recognised::Ours(earlier, done) => existing(earlier, done),
+                    Recognised::Ours(earlier, done, rebuilt) => {
+                        start = rebuilt;
+                        existing(earlier, done)
+                    }
                     Recognised::NotOurs { differs } => {
                         match self.flight_starter(&resource, &pending).await? {
                             Some(started) => existing(started, Done::default()),
@@ -205,9 +210,10 @@ impl Submit<'_> {
         };
 
         let current = put_body(&base);
-        let mut planned = base.clone();
+        let mut planned = start.unwrap_or_else(|| base.clone());
+        let source = planned.clone();
         if !done.committed {
-            release::changes_fit(&base, &config.changes)?;
+            release::changes_fit(&source, &config.changes)?;
             let report = apply_changes(&mut planned, product, &config.changes);
             for note in &report.notes {
                 tracing::info!("{note}");
@@ -217,7 +223,7 @@ impl Submit<'_> {
             }
             self.warn_files_missing_from_zip(&planned);
             // What would stop the run before its PUT stops the plan.
-            self.check_body(&base, &planned, &against)?;
+            self.check_body(&source, &planned, &against)?;
         }
         let (rollout, publish) = safety::describe_release(product, &planned);
         summary.rollout = rollout;
