@@ -8,6 +8,7 @@ mod proxy;
 mod util;
 
 mod action;
+mod command_line;
 mod hostile;
 mod inputs;
 mod pack;
