@@ -128,6 +128,15 @@ pub fn command() -> clap::Command {
         for input in flags_of(def.cmd) {
             sub = sub.arg(arg(input));
         }
+        // Another command's inputs are accepted but not shown: validation ignores them
+        // with a note, as it does from the environment, so one set of flags (an alias, a
+        // script's common arguments) serves several commands.
+        for input in catalog::INPUTS
+            .iter()
+            .filter(|i| i.name != "command" && !i.takes(def.cmd))
+        {
+            sub = sub.arg(arg(input).hide(true));
+        }
         if def.cmd == Cmd::Submit {
             sub = sub.after_help(
                 "`msstore-submit …` with no command runs this one. Every input can also be given as \
@@ -177,9 +186,8 @@ pub fn parse(args: Vec<OsString>, env_command: Option<&str>) -> Result<Parsed, c
                 .expect("shell is required"),
         )),
         "man" => Ok(Parsed::Man(sub.get_one::<PathBuf>("dir").cloned())),
-        name => {
-            let cmd = Cmd::from_name(name).expect("subcommands are the commands");
-            let mut flags = flag_values(cmd, sub);
+        _ => {
+            let mut flags = flag_values(sub);
             if let Some(given) = given {
                 flags.insert("command".into(), given);
             }
@@ -188,9 +196,10 @@ pub fn parse(args: Vec<OsString>, env_command: Option<&str>) -> Result<Parsed, c
     }
 }
 
-fn flag_values(cmd: Cmd, matches: &ArgMatches) -> BTreeMap<String, String> {
-    flags_of(cmd)
-        .into_iter()
+fn flag_values(matches: &ArgMatches) -> BTreeMap<String, String> {
+    catalog::INPUTS
+        .iter()
+        .filter(|input| input.name != "command")
         .filter_map(|input| {
             matches
                 .get_one::<String>(input.name)
@@ -412,25 +421,28 @@ mod tests {
     }
 
     #[test]
-    fn a_command_takes_only_its_inputs() {
+    fn another_commands_input_is_passed_on_for_validation_to_note() {
+        let flags = run(&["msstore-submit", "list", "--packages", "*.msix"]);
+        assert_eq!(flags["packages"], "*.msix");
+        // Values are checked by validation, all problems at once.
+        let flags = run(&["msstore-submit", "list", "--list", "everything"]);
+        assert_eq!(flags["list"], "everything");
         let error = parse(
-            os(&["msstore-submit", "list", "--packages", "*.msix"]),
+            os(&["msstore-submit", "list", "--no-such-input", "x"]),
             None,
         )
         .unwrap_err();
         assert_eq!(error.kind(), clap::error::ErrorKind::UnknownArgument);
-        // Values are checked by validation, all problems at once.
-        let flags = run(&["msstore-submit", "list", "--list", "everything"]);
-        assert_eq!(flags["list"], "everything");
     }
 
     #[test]
-    fn every_command_has_a_subcommand_with_exactly_its_flags() {
+    fn every_command_shows_exactly_its_flags() {
         let root = command();
         for def in COMMANDS {
             let sub = root.find_subcommand(def.name).expect(def.name);
             let mut flags: Vec<&str> = sub
                 .get_arguments()
+                .filter(|a| !a.is_hide_set())
                 .filter_map(|a| a.get_long())
                 .filter(|l| *l != "help")
                 .collect();

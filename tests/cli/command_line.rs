@@ -74,10 +74,10 @@ fn each_command_help_lists_exactly_what_it_takes_with_shared_inputs_under_their_
             "{help}"
         );
     }
-    // A flag another command takes is refused, naming it, before anything runs.
-    let out = bin(&["list", "--packages", "*.msix"]);
+    // A flag that is no input is refused, naming it, before anything runs.
+    let out = bin(&["list", "--no-such-input", "x"]);
     out.assert_code(2);
-    assert!(out.stderr.contains("--packages"), "{}", out.log());
+    assert!(out.stderr.contains("--no-such-input"), "{}", out.log());
 }
 
 fn dry_run(sim: &Simulator, ws: &Workspace, args: &[&str]) -> Outcome {
@@ -286,14 +286,22 @@ fn json_output_has_natural_types_and_matches_the_schema_whatever_happens() {
     assert_eq!(dry["packages"], json!(["ContosoReader_1.0.1.0_x64.msix"]));
     assert!(dry["zip_size"].as_u64().unwrap() > 0, "{dry:#}");
 
-    // A draft, then the conflict a second run meets (exit 4), naming the submission.
+    // A draft, then the conflict a second run meets (exit 4).
     let out = json_run(&[&submit[..], &["--commit", "false"]].concat());
     out.assert_code(0);
     let draft = checked(&out, &validator);
     assert_eq!(draft["status"], "PendingCommit");
     assert_eq!(draft["packages"], json!(["ContosoReader_1.0.1.0_x64.msix"]));
     assert!(draft["status_details"].is_object() || draft.get("status_details").is_none());
-    let out = json_run(&submit);
+    // (Another package: a re-run with the same files would continue the draft.)
+    ws.package("other/Second.msix");
+    let out = json_run(&[
+        "submit",
+        "--app-id",
+        APP_ID,
+        "--packages",
+        "other/Second.msix",
+    ]);
     out.assert_code(4);
     let conflict = checked(&out, &validator);
     assert!(
@@ -336,9 +344,9 @@ fn json_output_has_natural_types_and_matches_the_schema_whatever_happens() {
         "{invalid:#}"
     );
     // A command line that does not parse (exit 2) is still one object, naming the input.
-    let out = json_run(&["list", "--packages", "*.msix"]);
+    let out = json_run(&["list", "--list", "apps", "--wait-for"]);
     out.assert_code(2);
-    assert_eq!(checked(&out, &validator)["error"]["input"], "packages");
+    assert_eq!(checked(&out, &validator)["error"]["input"], "wait-for");
     // Output asked for in the environment, command line broken.
     let out = Run::new(&ws)
         .env("MSSTORE_OUTPUT", "json")
@@ -354,30 +362,47 @@ fn json_output_has_natural_types_and_matches_the_schema_whatever_happens() {
         .run();
     out.assert_code(3);
     checked(&out, &validator);
+}
 
-    // Storage and Partner Center keep failing (exit 7): the submission and the correlation id.
+/// A fresh simulator and workspace, and a `submit` run with `--output json`.
+fn fresh_submit(sim: &Simulator) -> Outcome {
+    let ws = Workspace::new();
+    ws.package("ContosoReader_1.0.1.0_x64.msix");
+    Run::against(&ws, sim)
+        .args(["submit", "--app-id", APP_ID, "--packages", "*.msix"])
+        .args(["--output", "json"])
+        .run()
+}
+
+#[test]
+fn json_output_when_partner_center_keeps_failing_or_the_submission_fails() {
+    let validator = jsonschema::validator_for(&schema()).expect("a valid JSON Schema");
+    // Partner Center keeps failing (exit 7): the submission and the correlation id.
+    let sim = Simulator::start();
     sim.fault(json!({
         "method": "POST",
         "path": format!("/v1.0/my/applications/{APP_ID}/submissions/*/commit"),
         "kind": "status", "status": 503, "retryAfter": 0, "times": 100,
         "message": "Service Unavailable",
     }));
-    let out = json_run(&[&submit[..], &["--on-pending", "delete"]].concat());
+    let out = fresh_submit(&sim);
     out.assert_code(7);
     let failed = checked(&out, &validator);
     assert!(failed["error"]["submission_id"].is_string(), "{failed:#}");
     assert_eq!(failed["error"]["submission_id"], failed["submission_id"]);
     assert!(failed["error"]["correlation_id"].is_string(), "{failed:#}");
-    sim.clear_faults();
+    assert!(failed["error"]["hint"].is_string(), "{failed:#}");
 
     // The submission fails (exit 5).
+    let sim = Simulator::start();
     sim.post(
         "/_simulator/processing",
         json!({"failAt": "CommitFallback"}),
     );
-    let out = json_run(&[&submit[..], &["--on-pending", "delete"]].concat());
+    let out = fresh_submit(&sim);
     out.assert_code(5);
-    checked(&out, &validator);
+    let failed = checked(&out, &validator);
+    assert!(failed["error"]["submission_id"].is_string(), "{failed:#}");
 }
 
 #[test]
