@@ -376,6 +376,7 @@ pub const INPUTS: &[InputDef] = &[
     // --- the simulator, as a server or in-process with `simulate` ---
     input("simulator-phase", DURATION, Group::Simulator, NETWORKED_AND_SIMULATOR,
         "How long each simulated processing phase lasts (simulator, simulate)").default("2s"),
+    // Secret: it holds a storage account key.
     input("simulator-storage", TEXT, Group::Simulator, NETWORKED_AND_SIMULATOR,
         "Azure Storage connection string (e.g. Azurite's) the simulator's upload URLs point to").secret(),
     input("simulator-token-lifetime", DURATION, Group::Simulator, NETWORKED_AND_SIMULATOR,
