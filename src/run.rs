@@ -6,7 +6,6 @@ use std::ffi::OsString;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Parser;
 use secrecy::SecretString;
 
 use crate::api::Client;
@@ -15,7 +14,7 @@ use crate::api::retry::RetryPolicy;
 use crate::auth::TokenSource;
 use crate::config::{
     self, AddonSpec, Command, Config, Credential, Environment, FlightSpec, Inputs, LogLevel,
-    OutputFormat, ProductRef, ProductSpec, RawInputs, Session,
+    OutputFormat, ProductRef, ProductSpec, Session,
 };
 use crate::error::{Error, ExitCode};
 use crate::report::summary::{Failure, RunSummary};
@@ -29,8 +28,29 @@ pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsStr
         .into_iter()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .collect();
-    let flags = match RawInputs::try_parse_from(&args) {
-        Ok(flags) => flags,
+    // The environment's `command` and `output` are read before the command line is parsed:
+    // the first says which command's flags to expect when the arguments name none, the
+    // second how to report a command line that does not parse.
+    let from_env = Inputs::gather(BTreeMap::new(), env.clone());
+    let flags = match config::cli::parse(args.clone(), from_env.value("command")) {
+        Ok(config::cli::Parsed::Run(flags)) => flags,
+        Ok(config::cli::Parsed::Completions(shell)) => {
+            config::cli::completions(shell, &mut std::io::stdout());
+            return ExitCode::Success;
+        }
+        Ok(config::cli::Parsed::Man(dir)) => {
+            let written = match &dir {
+                Some(dir) => config::cli::write_man_pages(dir),
+                None => config::cli::man_page(&mut std::io::stdout()),
+            };
+            return match written {
+                Ok(()) => ExitCode::Success,
+                Err(e) => {
+                    eprintln!("error: cannot write the man page: {e}");
+                    ExitCode::Internal
+                }
+            };
+        }
         Err(e) => {
             let code = match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
@@ -39,16 +59,13 @@ pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsStr
                 _ => ExitCode::InvalidInput,
             };
             let _ = e.print();
+            if code != ExitCode::Success && wants_json(&args, &from_env) {
+                crate::report::print_json(&crate::report::command_line_error(&e));
+            }
             return code;
         }
     };
-    let inputs = match Inputs::gather(flags, env.clone()) {
-        Ok(inputs) => inputs,
-        Err(e) => {
-            eprintln!("error: cannot read the inputs from the environment: {e}");
-            return ExitCode::InvalidInput;
-        }
-    };
+    let inputs = Inputs::gather(flags, env.clone());
     let platform = Platform::detect(&env);
     let format = match inputs.value("output") {
         Some("json") => OutputFormat::Json,
@@ -77,7 +94,7 @@ pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsStr
         let reporter = reporter.clone();
         crate::secrets::set_mask_hook(move |value| reporter.mask(value));
     }
-    for name in config::SECRET_INPUTS {
+    for name in config::catalog::secret_names() {
         if let Some(value) = inputs.value(name) {
             crate::secrets::register(value);
         }
@@ -148,6 +165,21 @@ pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsStr
             error.exit_code()
         }
     }
+}
+
+/// `--output json` on a command line that did not parse: asked for in the arguments, or
+/// else in the environment.
+fn wants_json(args: &[OsString], from_env: &Inputs) -> bool {
+    let args: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
+    let mut asked = None;
+    for (i, arg) in args.iter().enumerate() {
+        if *arg == "--output" {
+            asked = args.get(i + 1).copied();
+        } else if let Some(value) = arg.strip_prefix("--output=") {
+            asked = Some(value);
+        }
+    }
+    asked.or(from_env.value("output")) == Some("json")
 }
 
 /// `log-level` if valid; otherwise debug when the runner runs in debug mode.

@@ -2,6 +2,8 @@
 //! ([`raw`]), checked in one pass that reports every problem at once ([`validate`]), and
 //! turned into the typed [`Config`] the rest of the program works from.
 
+pub mod catalog;
+pub mod cli;
 pub mod raw;
 mod validate;
 pub mod values;
@@ -15,9 +17,9 @@ use secrecy::SecretString;
 use url::Url;
 
 use crate::auth::{ClientCertificate, FederatedSource};
-pub use raw::{Inputs, RawInputs, Source, unknown_variables};
+pub use raw::{Inputs, Source, unknown_variables};
+pub(crate) use validate::SECRET_VARIABLES;
 pub use validate::{Environment, validate};
-pub(crate) use validate::{SECRET_INPUTS, SECRET_VARIABLES};
 
 /// One thing wrong with the inputs: which input, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,211 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use clap::Parser;
-use serde::{Deserialize, Serialize};
-
-/// Every input of the public interface, as given (docs/inputs.md). One field per input; the
-/// field name in kebab-case is the input's name, which is also its flag and, upper-cased,
-/// its environment variable.
-#[derive(Debug, Default, Clone, Parser, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", default)]
-#[command(
-    name = "msstore-submit",
-    version,
-    about = "Ship Windows apps, package flights and add-ons to the Microsoft Store through the Partner Center submission API.",
-    long_about = None,
-    after_help = "Every flag can also be given as MSSTORE_<NAME> or INPUT_<NAME> (hyphens kept or turned into _). \
-                  An empty value counts as not given. See docs/inputs.md."
-)]
-pub struct RawInputs {
-    /// submit, status, create-flight, delete-flight, create-addon, delete-addon, rollout, list, pack, simulator (default submit)
-    #[arg(value_name = "COMMAND")]
-    pub command: Option<String>,
-
-    // --- authentication ---
-    /// Entra ID tenant GUID.
-    #[arg(long, help_heading = "Authentication")]
-    pub tenant_id: Option<String>,
-    /// Application (client) id with the Manager role in Partner Center.
-    #[arg(long, help_heading = "Authentication")]
-    pub client_id: Option<String>,
-    /// Client secret of that application.
-    #[arg(long, help_heading = "Authentication")]
-    pub client_secret: Option<String>,
-    /// PEM with certificate and private key, for certificate sign-in.
-    #[arg(long, help_heading = "Authentication")]
-    pub client_certificate: Option<String>,
-    /// File holding that PEM.
-    #[arg(long, help_heading = "Authentication")]
-    pub client_certificate_file: Option<String>,
-    /// Workload-identity (OIDC) assertion to exchange for a token.
-    #[arg(long, help_heading = "Authentication")]
-    pub federated_token: Option<String>,
-    /// File holding that assertion.
-    #[arg(long, help_heading = "Authentication")]
-    pub federated_token_file: Option<String>,
-    /// Azure Pipelines service connection whose workload identity to use.
-    #[arg(long, help_heading = "Authentication")]
-    pub azure_service_connection_id: Option<String>,
-    /// A ready Partner Center bearer token; no token request is made.
-    #[arg(long, help_heading = "Authentication")]
-    pub access_token: Option<String>,
-    /// Entra ID authority (default https://login.microsoftonline.com).
-    #[arg(long, help_heading = "Authentication")]
-    pub authority_host: Option<String>,
-    /// Partner Center API (default https://manage.devcenter.microsoft.com).
-    #[arg(long, help_heading = "Authentication")]
-    pub api_base_url: Option<String>,
-
-    // --- what to submit ---
-    /// Store ID of the app (12 characters, e.g. 9NBLGGH4R315).
-    #[arg(long, help_heading = "Product")]
-    pub app_id: Option<String>,
-    /// Package flight id (GUID).
-    #[arg(long, help_heading = "Product")]
-    pub flight_id: Option<String>,
-    /// Package flight friendly name.
-    #[arg(long, help_heading = "Product")]
-    pub flight_name: Option<String>,
-    /// Store ID of the add-on.
-    #[arg(long, help_heading = "Product")]
-    pub addon_id: Option<String>,
-    /// Developer product id of the add-on.
-    #[arg(long, help_heading = "Product")]
-    pub addon_product_id: Option<String>,
-    /// An existing pending submission to continue (skips create).
-    #[arg(long, help_heading = "Product")]
-    pub submission_id: Option<String>,
-
-    // --- submission content ---
-    /// Globs of package files (newline or comma separated).
-    #[arg(long, help_heading = "Submission")]
-    pub packages: Option<String>,
-    /// replace (default) or add.
-    #[arg(long, help_heading = "Submission")]
-    pub package_mode: Option<String>,
-    /// true lets the new packages stop serving an architecture or device family the published submission serves (default false).
-    #[arg(long, help_heading = "Submission")]
-    pub allow_dropped_platforms: Option<String>,
-    /// JSON merge patch applied to the cloned submission.
-    #[arg(long, help_heading = "Submission")]
-    pub submission_patch: Option<String>,
-    /// File holding the JSON merge patch.
-    #[arg(long, help_heading = "Submission")]
-    pub submission_patch_file: Option<String>,
-    /// Folder with images, trailers and icons the patch references.
-    #[arg(long, help_heading = "Submission")]
-    pub assets_dir: Option<String>,
-    /// Release notes for every listing.
-    #[arg(long, help_heading = "Submission")]
-    pub release_notes: Option<String>,
-    /// Folder with one release-notes file per language (en-us.txt, …).
-    #[arg(long, help_heading = "Submission")]
-    pub release_notes_dir: Option<String>,
-    /// Notes for the certification team.
-    #[arg(long, help_heading = "Submission")]
-    pub notes_for_certification: Option<String>,
-    /// Immediate, Manual or SpecificDate (default: keep the clone's).
-    #[arg(long, help_heading = "Submission")]
-    pub target_publish_mode: Option<String>,
-    /// ISO 8601 publish date, with SpecificDate.
-    #[arg(long, help_heading = "Submission")]
-    pub target_publish_date: Option<String>,
-    /// Public, Private or Hidden.
-    #[arg(long, help_heading = "Submission")]
-    pub visibility: Option<String>,
-    /// Gradual rollout percentage.
-    #[arg(long, help_heading = "Submission")]
-    pub rollout_percentage: Option<String>,
-    /// fail (default), halt or finalize a rollout still in progress.
-    #[arg(long, help_heading = "Submission")]
-    pub existing_rollout: Option<String>,
-    /// Mark the packages as a mandatory update.
-    #[arg(long, help_heading = "Submission")]
-    pub mandatory_update: Option<String>,
-    /// When the mandatory update takes effect (ISO 8601).
-    #[arg(long, help_heading = "Submission")]
-    pub mandatory_update_effective_date: Option<String>,
-    /// Use this ready zip instead of building one.
-    #[arg(long, help_heading = "Submission")]
-    pub upload_zip: Option<String>,
-    /// Where to write the built zip.
-    #[arg(long, help_heading = "Submission")]
-    pub zip_path: Option<String>,
-
-    // --- how to run ---
-    /// A pending submission exists: fail (default), delete or reuse.
-    #[arg(long, help_heading = "Run")]
-    pub on_pending: Option<String>,
-    /// false leaves the submission as an uncommitted draft (default true).
-    #[arg(long, help_heading = "Run")]
-    pub commit: Option<String>,
-    /// none, committed (default), certified or published.
-    #[arg(long, help_heading = "Run")]
-    pub wait_for: Option<String>,
-    /// How long to wait for wait-for (default 60m).
-    #[arg(long, help_heading = "Run")]
-    pub timeout: Option<String>,
-    /// First wait between status polls (default 30s).
-    #[arg(long, help_heading = "Run")]
-    pub poll_interval: Option<String>,
-    /// Read-only: print the plan, change nothing.
-    #[arg(long, help_heading = "Run")]
-    pub dry_run: Option<String>,
-    /// Run against the built-in simulator.
-    #[arg(long, help_heading = "Run")]
-    pub simulate: Option<String>,
-    /// Blocks in flight during the upload.
-    #[arg(long, help_heading = "Run")]
-    pub upload_concurrency: Option<String>,
-    /// Block size for the upload (e.g. 8MiB).
-    #[arg(long, help_heading = "Run")]
-    pub upload_block_size: Option<String>,
-    /// text (default) or json.
-    #[arg(long, help_heading = "Run")]
-    pub output: Option<String>,
-    /// error, warn, info (default), debug or trace.
-    #[arg(long, help_heading = "Run")]
-    pub log_level: Option<String>,
-    /// Partner Center calls allowed per minute (or N/DURATION, or off; default 15).
-    #[arg(long, help_heading = "Run")]
-    pub rate_limit: Option<String>,
-    /// How long one Partner Center call may take (default 3m).
-    #[arg(long, help_heading = "Run")]
-    pub request_timeout: Option<String>,
-
-    // --- command-specific ---
-    /// Flight group ids (create-flight).
-    #[arg(long, help_heading = "Commands")]
-    pub group_ids: Option<String>,
-    /// Friendly name of the flight the new one ranks above (create-flight).
-    #[arg(long, help_heading = "Commands")]
-    pub rank_higher_than: Option<String>,
-    /// Durable or Consumable (create-addon).
-    #[arg(long, help_heading = "Commands")]
-    pub addon_type: Option<String>,
-    /// get, update, halt or finalize (rollout).
-    #[arg(long, help_heading = "Commands")]
-    pub rollout_action: Option<String>,
-    /// apps, flights or addons (list).
-    #[arg(long, help_heading = "Commands")]
-    pub list: Option<String>,
-    /// Address the simulator listens on (default 127.0.0.1:0).
-    #[arg(long, help_heading = "Commands")]
-    pub listen: Option<String>,
-    /// How long each simulated processing phase lasts (simulator, simulate; default 2s).
-    #[arg(long, help_heading = "Commands")]
-    pub simulator_phase: Option<String>,
-    /// Azure Storage connection string (e.g. Azurite's): the simulator's upload URLs point there (simulator, simulate).
-    #[arg(long, help_heading = "Commands")]
-    pub simulator_storage: Option<String>,
-    /// Lifetime of the simulator's Partner Center tokens (simulator, simulate; default 3599s).
-    #[arg(long, help_heading = "Commands")]
-    pub simulator_token_lifetime: Option<String>,
-    /// How long the simulator's upload URLs stay valid (simulator, simulate; default 24h).
-    #[arg(long, help_heading = "Commands")]
-    pub simulator_upload_url_lifetime: Option<String>,
-}
+use super::catalog;
 
 /// Where an input's value came from; shown in error messages so users know what to fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,29 +37,27 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// Every input name of the interface, in kebab-case.
+    /// Every input name of the interface, in kebab-case ([`catalog::INPUTS`]).
     pub fn names() -> Vec<String> {
-        match serde_json::to_value(RawInputs::default()) {
-            Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
-            _ => unreachable!("RawInputs serializes to an object"),
-        }
+        catalog::names().map(str::to_string).collect()
     }
 
-    /// Merge flags over `MSSTORE_*` over `INPUT_*` from the given environment.
+    /// Merge flags (input name → value, from [`super::cli::parse`]) over `MSSTORE_*` over
+    /// `INPUT_*` from the given environment.
     pub fn gather(
-        flags: RawInputs,
+        flags: BTreeMap<String, String>,
         env: impl IntoIterator<Item = (String, String)>,
-    ) -> anyhow::Result<Self> {
+    ) -> Self {
         let env: Vec<(String, String)> = env.into_iter().collect();
         let mut inputs = Inputs::default();
-        inputs.layer(to_map(&flags)?, |_| Source::Flag);
+        inputs.layer(flags, |_| Source::Flag);
         for prefix in ["MSSTORE_", "INPUT_"] {
-            let (raw, names) = from_env(prefix, &env)?;
-            inputs.layer(to_map(&raw)?, |name| {
+            let (values, names) = from_env(prefix, &env);
+            inputs.layer(values, |name| {
                 Source::Env(names.get(name).cloned().unwrap_or_default())
             });
         }
-        Ok(inputs)
+        inputs
     }
 
     fn layer(&mut self, map: BTreeMap<String, String>, source: impl Fn(&str) -> Source) {
@@ -307,28 +101,14 @@ impl Inputs {
     }
 }
 
-fn to_map(raw: &RawInputs) -> anyhow::Result<BTreeMap<String, String>> {
-    let value = serde_json::to_value(raw)?;
-    let serde_json::Value::Object(map) = value else {
-        anyhow::bail!("inputs did not serialize to an object");
-    };
-    Ok(map
-        .into_iter()
-        .filter_map(|(k, v)| match v {
-            serde_json::Value::String(s) => Some((k, s)),
-            _ => None,
-        })
-        .collect())
-}
-
-/// Reads `PREFIX*` variables into [`RawInputs`] with envy. The GitHub runner keeps hyphens
+/// Reads the `PREFIX*` variables that name an input. The GitHub runner keeps hyphens
 /// (`INPUT_CLIENT-SECRET`), the Azure agent and shells use `_`; both map to the same input.
 /// Empty values are dropped first: the runner sets every declared input, `""` when unset.
-/// Returns the inputs and, per input name, the variable it was read from.
+/// Returns name → value and, per input name, the variable it was read from.
 fn from_env(
     prefix: &str,
     env: &[(String, String)],
-) -> anyhow::Result<(RawInputs, BTreeMap<String, String>)> {
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
     // name → (variable, value)
     let mut chosen: BTreeMap<String, (&str, &str)> = BTreeMap::new();
     for (key, value) in env {
@@ -339,6 +119,9 @@ fn from_env(
             continue;
         }
         let name = rest.to_ascii_lowercase().replace('_', "-");
+        if catalog::find(&name).is_none() {
+            continue;
+        }
         // Of two spellings of the same input, the hyphenated one (the GitHub runner's) wins,
         // and the choice does not depend on the environment's order.
         let replaces = match chosen.get(&name) {
@@ -349,16 +132,15 @@ fn from_env(
             chosen.insert(name, (key, value));
         }
     }
-    let raw: RawInputs = envy::from_iter(
-        chosen
-            .iter()
-            .map(|(name, (_, value))| (name.clone(), value.to_string())),
-    )?;
+    let values = chosen
+        .iter()
+        .map(|(name, (_, value))| (name.clone(), value.to_string()))
+        .collect();
     let names = chosen
         .into_iter()
         .map(|(name, (key, _))| (name, key.to_string()))
         .collect();
-    Ok((raw, names))
+    (values, names)
 }
 
 /// Warnings for variables with the tool's prefixes that name no input (a misspelled
@@ -442,10 +224,7 @@ mod tests {
 
     #[test]
     fn flags_beat_msstore_beat_input() {
-        let flags = RawInputs {
-            app_id: Some("FLAG".into()),
-            ..Default::default()
-        };
+        let flags = BTreeMap::from([("app-id".to_string(), "FLAG".to_string())]);
         let inputs = Inputs::gather(
             flags,
             env(&[
@@ -455,8 +234,7 @@ mod tests {
                 ("INPUT_TENANT_ID", "tenant-from-input"),
                 ("INPUT_CLIENT-ID", "client-from-input"),
             ]),
-        )
-        .unwrap();
+        );
         assert_eq!(inputs.value("app-id"), Some("FLAG"));
         assert_eq!(inputs.get("app-id").unwrap().source, Source::Flag);
         assert_eq!(inputs.value("tenant-id"), Some("tenant-from-msstore"));
@@ -470,14 +248,13 @@ mod tests {
     #[test]
     fn empty_values_are_not_given() {
         let inputs = Inputs::gather(
-            RawInputs::default(),
+            BTreeMap::new(),
             env(&[
                 ("INPUT_APP-ID", ""),
                 ("MSSTORE_APP_ID", ""),
                 ("INPUT_WAIT-FOR", "none"),
             ]),
-        )
-        .unwrap();
+        );
         assert!(!inputs.is_given("app-id"));
         assert_eq!(inputs.value("wait-for"), Some("none"));
     }
@@ -485,10 +262,9 @@ mod tests {
     #[test]
     fn an_empty_hyphenated_input_does_not_hide_the_underscore_one() {
         let inputs = Inputs::gather(
-            RawInputs::default(),
+            BTreeMap::new(),
             env(&[("INPUT_APP-ID", ""), ("INPUT_APP_ID", "9NBLGGH4R315")]),
-        )
-        .unwrap();
+        );
         assert_eq!(inputs.value("app-id"), Some("9NBLGGH4R315"));
     }
 
@@ -498,7 +274,7 @@ mod tests {
             [("INPUT_APP_ID", "underscore"), ("INPUT_APP-ID", "hyphen")],
             [("INPUT_APP-ID", "hyphen"), ("INPUT_APP_ID", "underscore")],
         ] {
-            let inputs = Inputs::gather(RawInputs::default(), env(&order)).unwrap();
+            let inputs = Inputs::gather(BTreeMap::new(), env(&order));
             assert_eq!(inputs.value("app-id"), Some("hyphen"));
         }
     }
@@ -506,14 +282,13 @@ mod tests {
     #[test]
     fn unrelated_variables_are_ignored() {
         let inputs = Inputs::gather(
-            RawInputs::default(),
+            BTreeMap::new(),
             env(&[
                 ("INPUT_", "x"),
                 ("INPUT_NOT-AN-INPUT", "x"),
                 ("PATH", "/bin"),
             ]),
-        )
-        .unwrap();
+        );
         assert_eq!(inputs.given_names().count(), 0);
     }
 

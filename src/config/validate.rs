@@ -40,118 +40,9 @@ const DEFAULT_SIM_UPLOAD_URL_LIFETIME: Duration = Duration::from_secs(24 * 3600)
 /// A certificate that expires sooner than this gets a warning on every run.
 const CERTIFICATE_WARNING_DAYS: i64 = 30;
 
-/// Inputs that every command reads.
-const COMMON_INPUTS: &[&str] = &["command", "output", "log-level"];
-/// Inputs of the networked commands.
-const SESSION_INPUTS: &[&str] = &[
-    "tenant-id",
-    "client-id",
-    "client-secret",
-    "client-certificate",
-    "client-certificate-file",
-    "federated-token",
-    "federated-token-file",
-    "azure-service-connection-id",
-    "access-token",
-    "authority-host",
-    "api-base-url",
-    "simulate",
-    "simulator-phase",
-    "simulator-token-lifetime",
-    "simulator-upload-url-lifetime",
-    "simulator-storage",
-    "rate-limit",
-    "request-timeout",
-];
-/// Inputs that name a product.
-const PRODUCT_INPUTS: &[&str] = &[
-    "app-id",
-    "flight-id",
-    "flight-name",
-    "addon-id",
-    "addon-product-id",
-];
-const SUBMIT_INPUTS: &[&str] = &[
-    "submission-id",
-    "packages",
-    "package-mode",
-    "allow-dropped-platforms",
-    "submission-patch",
-    "submission-patch-file",
-    "assets-dir",
-    "release-notes",
-    "release-notes-dir",
-    "notes-for-certification",
-    "target-publish-mode",
-    "target-publish-date",
-    "visibility",
-    "rollout-percentage",
-    "existing-rollout",
-    "mandatory-update",
-    "mandatory-update-effective-date",
-    "dry-run",
-    "on-pending",
-    "commit",
-    "wait-for",
-    "timeout",
-    "poll-interval",
-    "zip-path",
-    "upload-zip",
-    "upload-concurrency",
-    "upload-block-size",
-];
-const STATUS_INPUTS: &[&str] = &["submission-id", "wait-for", "timeout", "poll-interval"];
-const PACK_INPUTS: &[&str] = &[
-    "packages",
-    "assets-dir",
-    "submission-patch",
-    "submission-patch-file",
-    "zip-path",
-];
-const CREATE_FLIGHT_INPUTS: &[&str] = &["app-id", "flight-name", "group-ids", "rank-higher-than"];
-const DELETE_FLIGHT_INPUTS: &[&str] = &["app-id", "flight-id", "flight-name"];
-const CREATE_ADDON_INPUTS: &[&str] = &["app-id", "addon-product-id", "addon-type"];
-const DELETE_ADDON_INPUTS: &[&str] = &["app-id", "addon-id", "addon-product-id"];
-const LIST_INPUTS: &[&str] = &["list", "app-id"];
-const SIMULATOR_INPUTS: &[&str] = &[
-    "listen",
-    "simulator-phase",
-    "simulator-token-lifetime",
-    "simulator-upload-url-lifetime",
-    "simulator-storage",
-    "app-id",
-    "flight-id",
-    "flight-name",
-    "addon-id",
-    "addon-product-id",
-];
-
 /// Inputs of the interface that this version does not act on yet. Giving one is an error,
 /// never silently ignored: a `flight-id` that is ignored would ship to production.
 const NOT_YET_SUPPORTED: &[&str] = &[];
-
-const COMMANDS: &[&str] = &[
-    "submit",
-    "status",
-    "create-flight",
-    "delete-flight",
-    "create-addon",
-    "delete-addon",
-    "rollout",
-    "list",
-    "pack",
-    "simulator",
-];
-
-/// Inputs whose values are never repeated in messages.
-pub(crate) const SECRET_INPUTS: &[&str] = &[
-    "client-secret",
-    "access-token",
-    "client-certificate",
-    "federated-token",
-    // Holds a storage account key.
-    "simulator-storage",
-];
 
 /// Environment variables that hold credentials of the CI platform; masked like inputs.
 pub(crate) const SECRET_VARIABLES: &[&str] =
@@ -272,6 +163,7 @@ impl Check<'_> {
             }
         }
         let command_name = self.inputs.value("command").unwrap_or("submit").to_string();
+        let commands: Vec<&str> = catalog::COMMANDS.iter().map(|c| c.name).collect();
         let command = match command_name.as_str() {
             "submit" => self.submit().map(|c| Command::Submit(Box::new(c))),
             "status" => self.status().map(|c| Command::Status(Box::new(c))),
@@ -292,7 +184,7 @@ impl Check<'_> {
             "pack" => self.pack().map(Command::Pack),
             "simulator" => self.simulator().map(Command::Simulator),
             other => {
-                let hint = COMMANDS
+                let hint = commands
                     .iter()
                     .find(|c| c.eq_ignore_ascii_case(other))
                     .map(|c| format!(" (did you mean `{c}`?)"))
@@ -301,7 +193,7 @@ impl Check<'_> {
                     "command",
                     format!(
                         "`{other}` is not a command{hint}; use one of {}",
-                        COMMANDS.join(", ")
+                        commands.join(", ")
                     ),
                 );
                 None
@@ -318,27 +210,14 @@ impl Check<'_> {
     }
 
     fn warn_unused(&mut self, command: &str) {
-        let used: Vec<&str> = match command {
-            "submit" => [SESSION_INPUTS, PRODUCT_INPUTS, SUBMIT_INPUTS].concat(),
-            "status" => [SESSION_INPUTS, PRODUCT_INPUTS, STATUS_INPUTS].concat(),
-            "create-flight" => [SESSION_INPUTS, CREATE_FLIGHT_INPUTS].concat(),
-            "delete-flight" => [SESSION_INPUTS, DELETE_FLIGHT_INPUTS].concat(),
-            "create-addon" => [SESSION_INPUTS, CREATE_ADDON_INPUTS].concat(),
-            "delete-addon" => [SESSION_INPUTS, DELETE_ADDON_INPUTS].concat(),
-            "list" => [SESSION_INPUTS, LIST_INPUTS].concat(),
-            "rollout" => [SESSION_INPUTS, PRODUCT_INPUTS, release::ROLLOUT_INPUTS].concat(),
-            "pack" => PACK_INPUTS.to_vec(),
-            "simulator" => SIMULATOR_INPUTS.to_vec(),
-            _ => return,
+        let Some(cmd) = catalog::Cmd::from_name(command) else {
+            return;
         };
+        let used: Vec<&str> = catalog::inputs_of(cmd).map(|i| i.name).collect();
         let unused: Vec<String> = self
             .inputs
             .given_names()
-            .filter(|name| {
-                !used.contains(name)
-                    && !COMMON_INPUTS.contains(name)
-                    && !NOT_YET_SUPPORTED.contains(name)
-            })
+            .filter(|name| !used.contains(name) && !NOT_YET_SUPPORTED.contains(name))
             .map(|name| format!("`{name}`"))
             .collect();
         if !unused.is_empty() {
@@ -755,7 +634,7 @@ impl Check<'_> {
         let phase = self.duration("simulator-phase", DEFAULT_SIM_PHASE);
         let token_lifetime = self.token_lifetime();
         let upload_url_lifetime = self.upload_url_lifetime();
-        let names_a_product = PRODUCT_INPUTS.iter().any(|i| self.inputs.is_given(i));
+        let names_a_product = catalog::product_names().any(|i| self.inputs.is_given(i));
         let products = if names_a_product {
             vec![self.product()?]
         } else {
@@ -1886,7 +1765,7 @@ impl Check<'_> {
     }
 
     fn shown(&self, name: &str, text: &str) -> String {
-        if SECRET_INPUTS.contains(&name) {
+        if catalog::find(name).is_some_and(|i| i.secret) {
             "(hidden)".into()
         } else {
             format!("`{text}`")

@@ -34,6 +34,103 @@ pub const OUTPUT_NAMES: &[&str] = &[
     "rollout",
 ];
 
+/// Outputs that hold JSON text: in the `--output json` object they are that JSON itself (an
+/// array or an object), not a string (docs/outputs.md). Step outputs are text either way.
+const JSON_OUTPUTS: &[&str] = &["packages", "status-details", "rollout"];
+/// Outputs that are whole numbers: numbers in the `--output json` object.
+const NUMBER_OUTPUTS: &[&str] = &["zip-size"];
+
+/// An output's value in the `--output json` object: its natural JSON type.
+pub fn json_value(name: &str, value: &str) -> serde_json::Value {
+    let text = || serde_json::Value::String(value.to_string());
+    if JSON_OUTPUTS.contains(&name) {
+        serde_json::from_str(value).unwrap_or_else(|_| text())
+    } else if NUMBER_OUTPUTS.contains(&name) {
+        value
+            .parse::<u64>()
+            .map(serde_json::Value::from)
+            .unwrap_or_else(|_| text())
+    } else {
+        text()
+    }
+}
+
+/// The `error` member of the `--output json` object: what failed, the input to fix and
+/// what to do when known, and the ids to quote to support (docs/outputs.md).
+pub fn error_json(error: &crate::Error, outputs: &BTreeMap<String, String>) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    object.insert("exit_code".into(), error.exit_code().code().into());
+    let message = match error {
+        crate::Error::Input(problems) => problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; "),
+        crate::Error::Internal(e) => format!("{e:#}"),
+        other => other.to_string(),
+    };
+    object.insert("message".into(), message.into());
+    if let crate::Error::Input(problems) = error {
+        if let Some(first) = problems.first() {
+            object.insert("input".into(), first.input.clone().into());
+        }
+        object.insert(
+            "problems".into(),
+            problems
+                .iter()
+                .map(|p| serde_json::json!({"input": p.input, "message": p.message}))
+                .collect(),
+        );
+    }
+    if let Some(hint) = error.hint() {
+        object.insert("hint".into(), hint.into());
+    }
+    if let Some(id) = outputs.get("submission-id") {
+        object.insert("submission_id".into(), id.clone().into());
+    }
+    if let Some(id) = error.call_context().and_then(|c| c.correlation_id.clone()) {
+        object.insert("correlation_id".into(), id.into());
+    }
+    serde_json::Value::Object(object)
+}
+
+/// The `--output json` object for a command line that does not parse (exit 2).
+pub fn command_line_error(error: &clap::Error) -> serde_json::Value {
+    use clap::error::{ContextKind, ContextValue};
+    let rendered = error.render().to_string();
+    let message = rendered
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ")
+        .to_string();
+    let mut object = serde_json::Map::new();
+    object.insert("exit_code".into(), 2.into());
+    object.insert("message".into(), message.into());
+    if let Some(ContextValue::String(arg)) = error.get(ContextKind::InvalidArg) {
+        let name = arg
+            .trim_start_matches("--")
+            .split([' ', '=', '<'])
+            .next()
+            .unwrap_or_default();
+        if crate::config::catalog::find(name).is_some() {
+            object.insert("input".into(), name.into());
+        }
+    }
+    object.insert(
+        "hint".into(),
+        "`msstore-submit help COMMAND` lists the inputs each command takes".into(),
+    );
+    serde_json::json!({ "error": serde_json::Value::Object(object) })
+}
+
+/// Prints one JSON object on stdout, as the one result of the run.
+pub fn print_json(value: &serde_json::Value) {
+    let text = value.to_string();
+    let mut stdout = io::stdout().lock();
+    let _ = writeln!(stdout, "{}", crate::secrets::redact(&text));
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Platform {
     GitHub {
@@ -350,23 +447,12 @@ impl Reporter {
             OutputFormat::Json => {
                 let mut object = self.results.lock().map(|r| r.clone()).unwrap_or_default();
                 for (name, value) in &outputs {
-                    object.insert(
-                        name.replace('-', "_"),
-                        serde_json::Value::String(value.clone()),
-                    );
+                    object.insert(name.replace('-', "_"), json_value(name, value));
                 }
                 if let Some(error) = error {
-                    object.insert(
-                        "error".into(),
-                        serde_json::json!({
-                            "exit_code": error.exit_code().code(),
-                            "message": crate::secrets::redact(&error.to_string()),
-                        }),
-                    );
+                    object.insert("error".into(), error_json(error, &outputs));
                 }
-                let text = serde_json::Value::Object(object).to_string();
-                let mut stdout = io::stdout().lock();
-                let _ = writeln!(stdout, "{}", crate::secrets::redact(&text));
+                print_json(&serde_json::Value::Object(object));
             }
             OutputFormat::Text if !self.platform.is_ci() => {
                 let mut stdout = io::stdout().lock();

@@ -9,6 +9,7 @@ mod util;
 
 mod action;
 mod citations;
+mod command_line;
 mod hostile;
 mod inputs;
 mod pack;

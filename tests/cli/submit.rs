@@ -378,7 +378,10 @@ fn json_output_in_a_terminal() {
         serde_json::from_str(out.stdout.trim()).unwrap_or_else(|e| panic!("{e}\n{}", out.log()));
     assert_eq!(result["status"], "PendingCommit");
     assert!(result["submission_id"].as_str().unwrap().len() >= 19);
-    assert_eq!(result["packages"], "[\"ContosoReader_1.0.1.0_x64.msix\"]");
+    assert_eq!(
+        result["packages"],
+        serde_json::json!(["ContosoReader_1.0.1.0_x64.msix"])
+    );
 }
 
 #[test]

@@ -7,9 +7,6 @@ use std::collections::BTreeMap;
 use super::super::values::{parse_percentage, parse_timestamp};
 use super::*;
 
-/// Inputs of the `rollout` command besides the session and the product.
-pub(super) const ROLLOUT_INPUTS: &[&str] = &["rollout-action", "rollout-percentage"];
-
 /// Inputs that only mean something for products with packages (apps and flights):
 /// `packageDeliveryOptions` does not exist for add-ons (https://learn.microsoft.com/windows/uwp/monetize/manage-add-on-submissions).
 const PACKAGE_DELIVERY_INPUTS: &[&str] = &[
