@@ -40,12 +40,23 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 
 /// Applies, in order: the merge patch (with the image rule of [`apply_patch`]), release
 /// notes, release notes per language, certification notes, packages, release settings.
+///
+/// A submission is a JSON object, and so is a patch (the inputs refuse any other patch, the
+/// flow any answer without an id). Anything else is left exactly as it is, with a warning,
+/// rather than edited into a shape nobody asked for (found by the `submission_json` fuzz
+/// target: the patch `1` turned the submission into a number).
 pub fn apply_changes(
     submission: &mut Value,
     product: &ProductRef,
     changes: &SubmissionChanges,
 ) -> EditReport {
     let mut report = EditReport::default();
+    if !submission.is_object() || changes.patch.as_ref().is_some_and(|p| !p.is_object()) {
+        report.warnings.push(
+            "the submission or the merge patch is not a JSON object: nothing was changed".into(),
+        );
+        return report;
+    }
     if let Some(patch) = &changes.patch {
         apply_patch(submission, patch, &mut report);
         report.notes.push(format!(
@@ -715,6 +726,21 @@ mod tests {
             ]
         );
         assert!(report.warnings[0].contains("Stale.msix"));
+    }
+
+    #[test]
+    fn a_patch_or_submission_that_is_not_an_object_changes_nothing() {
+        let mut c = changes(&[], PackageMode::Replace);
+        c.patch = Some(json!(1));
+        c.notes_for_certification = Some("n".into());
+        let mut submission = sample();
+        let report = apply_changes(&mut submission, &app(), &c);
+        assert_eq!(submission, sample());
+        assert_eq!(report.warnings.len(), 1);
+        c.patch = None;
+        let mut number = json!(1);
+        apply_changes(&mut number, &app(), &c);
+        assert_eq!(number, json!(1));
     }
 
     #[test]
