@@ -19,6 +19,7 @@ pub(crate) mod error;
 #[cfg(any(test, fuzzing))]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod msi;
 pub(crate) mod net;
 pub mod package;
 pub mod products;
@@ -28,6 +29,7 @@ pub(crate) mod rollout;
 pub mod run;
 pub(crate) mod secrets;
 pub mod simulator;
+pub mod store_api;
 pub mod submission;
 pub mod upload;
 

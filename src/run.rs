@@ -258,6 +258,7 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
             write_summary(reporter, &title, summary, result.as_ref().err());
             result
         }
+        Command::MsiSubmit(submit) => crate::msi::flow::run(submit, reporter).await,
         Command::Status(status) => {
             let mut summary = RunSummary::new(describe_spec(&status.product));
             let result = async {

@@ -57,6 +57,8 @@ pub struct Config {
 #[derive(Debug)]
 pub enum Command {
     Submit(Box<SubmitConfig>),
+    /// `submit` for an MSI/EXE product (a GUID `app-id`, src/msi/).
+    MsiSubmit(Box<crate::msi::MsiSubmitConfig>),
     Status(Box<StatusConfig>),
     CreateFlight(Box<CreateFlightConfig>),
     DeleteFlight(Box<DeleteFlightConfig>),
@@ -71,7 +73,7 @@ pub enum Command {
 impl Command {
     pub fn name(&self) -> &'static str {
         match self {
-            Command::Submit(_) => "submit",
+            Command::Submit(_) | Command::MsiSubmit(_) => "submit",
             Command::Status(_) => "status",
             Command::CreateFlight(_) => "create-flight",
             Command::DeleteFlight(_) => "delete-flight",

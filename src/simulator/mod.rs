@@ -19,6 +19,7 @@ mod blob;
 mod checks;
 mod faults;
 mod identity;
+pub mod msi;
 mod preprocess;
 mod pricing;
 mod quirks;
@@ -66,6 +67,8 @@ pub struct Options {
     /// Products to seed besides [`DEFAULT_APP_ID`] (each app with a published submission,
     /// a flight and an add-on): what a user names works unchanged.
     pub products: Vec<crate::config::ProductSpec>,
+    /// The seller that owns the MSI/EXE products of `products`.
+    pub seller_id: String,
     /// Extra accepted client credentials (besides the default ones).
     pub credentials: Vec<CredentialRegistration>,
     /// Where uploaded blobs are kept; a temporary folder when not given.
@@ -82,6 +85,7 @@ impl Default for Options {
             token_lifetime: Duration::from_secs(3599),
             upload_url_lifetime: Duration::from_secs(24 * 3600),
             products: Vec::new(),
+            seller_id: msi::DEFAULT_SELLER_ID.to_string(),
             credentials: Vec::new(),
             data_dir: None,
             storage: None,
@@ -212,8 +216,17 @@ pub async fn start(listen: SocketAddr, options: Options) -> std::io::Result<Runn
     let azure_access_token = state.identity.azure_access_token.clone();
     state.seed_app(DEFAULT_APP_ID);
     for product in &options.products {
-        state.seed_product(product);
+        match product {
+            // A GUID names an MSI/EXE product (docs/msi-exe.md).
+            crate::config::ProductSpec::App { app_id } if crate::msi::is_product_id(app_id) => {
+                state.msi.seed(app_id, &options.seller_id)
+            }
+            _ => state.seed_product(product),
+        }
     }
+    state
+        .msi
+        .seed(msi::DEFAULT_PRODUCT_ID, msi::DEFAULT_SELLER_ID);
     let app_ids: Vec<String> = state.apps.keys().cloned().collect();
     let shared: Shared = Arc::new(Mutex::new(state));
     let router = router(shared.clone());
@@ -328,6 +341,11 @@ fn router(shared: Shared) -> Router {
 
     Router::new()
         .nest("/v1.0/my", api)
+        .merge(msi::router())
+        .route("/_simulator/msi/products", post(msi::admin_seed))
+        .route("/_simulator/msi/fail", post(msi::admin_fail))
+        .route("/_simulator/msi/cancel", post(msi::admin_cancel))
+        .route("/_simulator/msi/state", get(msi::admin_state))
         .route("/{tenant}/oauth2/v2.0/token", post(token::token_v2))
         .route("/{tenant}/oauth2/token", post(token::token_v1))
         .route("/github/idtoken", get(identity::github_idtoken))

@@ -1,0 +1,805 @@
+//! `submit` for an MSI/EXE product (docs/msi-exe.md):
+//! 1. `GET status`: a submission in flight stops the run (`on-pending: fail`, exit 4) or is
+//!    waited for (`reuse`); the API cannot cancel it.
+//! 2. `GET packages`, the new package set planned from `installers`, every new installer
+//!    read by the pre-flight; `GET metadata` and the modules planned. Any problem: exit 2,
+//!    nothing written.
+//! 3. `PUT packages` (the whole set, every field the service returned kept),
+//!    `POST packages/commit`, `GET status` until the Store has fetched the installers.
+//! 4. `PUT metadata` once per changed module (a full-module update replaces the module, so
+//!    each is sent whole, as read and changed).
+//! 5. `POST submit` and `GET submission/{id}/status` until `wait-for`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+use super::preflight;
+use super::{Installers, MsiSubmitConfig};
+use crate::api::Client;
+use crate::api::pace::Pacer;
+use crate::api::retry::RetryPolicy;
+use crate::auth::TokenSource;
+use crate::config::{Credential, OnPending, PackageMode, WaitFor};
+use crate::error::Error;
+use crate::report::Reporter;
+use crate::report::summary::{Failure, PlanSummary, RunSummary, StatusChange};
+use crate::store_api::{StoreApi, messages};
+
+/// Runs `submit` for an MSI/EXE product and writes its step summary.
+pub async fn run(config: &MsiSubmitConfig, reporter: &Reporter) -> Result<(), Error> {
+    let mut summary = RunSummary::new(format!("MSI/EXE product {}", config.product_id));
+    let result = async {
+        let connection = Connection::open(config).await?;
+        Flow {
+            config,
+            api: &connection.api,
+            http: &connection.http,
+            reporter,
+            summary: &mut summary,
+        }
+        .run()
+        .await
+    }
+    .await;
+    summary.warnings = reporter.warnings_shown();
+    if reporter.platform().is_ci() {
+        summary.failure = result.as_ref().err().map(|error| Failure {
+            exit_code: error.exit_code().code(),
+            message: match error {
+                Error::Input(problems) => problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                other => other.to_string(),
+            },
+            hint: error.hint().map(str::to_string),
+        });
+        let title = format!("Microsoft Store submission: {}", summary.product);
+        if let Err(e) = reporter.summary(&summary.to_markdown(&title)) {
+            tracing::warn!("cannot write the step summary: {e}");
+        }
+    }
+    result
+}
+
+struct Connection {
+    http: reqwest::Client,
+    api: StoreApi,
+    _simulator: Option<crate::simulator::Running>,
+}
+
+impl Connection {
+    async fn open(config: &MsiSubmitConfig) -> Result<Connection, Error> {
+        let session = &config.session;
+        let http = crate::net::client_builder()
+            .connect_timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| Error::Internal(anyhow::anyhow!("cannot set up HTTPS: {e}")))?;
+        let (authority, base, credential, running) = match &session.simulate {
+            None => (
+                session.authority_host.clone(),
+                config.store_api_base_url.clone(),
+                session.credential.clone(),
+                None,
+            ),
+            Some(settings) => {
+                let mut options = crate::simulator::Options {
+                    phase: settings.phase,
+                    storage: settings.storage.clone(),
+                    token_lifetime: settings.token_lifetime,
+                    upload_url_lifetime: settings.upload_url_lifetime,
+                    products: vec![crate::config::ProductSpec::App {
+                        app_id: config.product_id.clone(),
+                    }],
+                    seller_id: config.seller_id.clone(),
+                    ..Default::default()
+                };
+                match &session.credential {
+                    Credential::ClientSecret {
+                        tenant_id,
+                        client_id,
+                        secret,
+                    } => {
+                        use secrecy::ExposeSecret;
+                        options
+                            .credentials
+                            .push(crate::simulator::CredentialRegistration {
+                                tenant_id: tenant_id.clone(),
+                                client_id: client_id.clone(),
+                                client_secret: Some(secret.expose_secret().to_string()),
+                                ..Default::default()
+                            });
+                    }
+                    Credential::Certificate {
+                        tenant_id,
+                        client_id,
+                        certificate,
+                    } => options
+                        .credentials
+                        .push(crate::simulator::CredentialRegistration {
+                            tenant_id: tenant_id.clone(),
+                            client_id: client_id.clone(),
+                            certificate: Some(certificate.certificate_pem()),
+                            ..Default::default()
+                        }),
+                    _ => {}
+                }
+                let running = crate::simulator::start(
+                    std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+                    options,
+                )
+                .await
+                .map_err(|e| Error::Internal(anyhow::anyhow!("cannot start the simulator: {e}")))?;
+                tracing::info!(
+                    "simulate: talking to the built-in Store simulator at {}",
+                    running.base_url
+                );
+                let credential = match &session.credential {
+                    Credential::SimulatorDefault => Credential::ClientSecret {
+                        tenant_id: running.credentials.tenant_id.clone(),
+                        client_id: running.credentials.client_id.clone(),
+                        secret: SecretString::from(running.credentials.client_secret.clone()),
+                    },
+                    other => other.clone(),
+                };
+                (
+                    running.base_url.clone(),
+                    running.base_url.clone(),
+                    credential,
+                    Some(running),
+                )
+            }
+        };
+        let tokens = Arc::new(
+            TokenSource::new(http.clone(), authority, credential)
+                .with_bounds(crate::auth::Bounds::from_request_timeout(
+                    session.request_timeout,
+                ))
+                .with_scope(super::SCOPE),
+        );
+        let retry = if running.is_some() {
+            RetryPolicy {
+                first_delay: Duration::from_millis(200),
+                ..RetryPolicy::default()
+            }
+        } else {
+            RetryPolicy::default()
+        };
+        let client = Client::at(
+            http.clone(),
+            StoreApi::base(&base, &config.product_id),
+            tokens,
+            retry,
+            Pacer::new(session.rate_limit),
+            session.request_timeout,
+        )
+        .with_header("X-Seller-Account-Id", config.seller_id.clone());
+        Ok(Connection {
+            http,
+            api: StoreApi::new(client, &config.product_id),
+            _simulator: running,
+        })
+    }
+}
+
+struct Flow<'a> {
+    config: &'a MsiSubmitConfig,
+    api: &'a StoreApi,
+    http: &'a reqwest::Client,
+    reporter: &'a Reporter,
+    summary: &'a mut RunSummary,
+}
+
+/// One module update: what is sent, and a line for the plan.
+struct ModuleUpdate {
+    label: String,
+    body: Value,
+    changes: Vec<String>,
+}
+
+impl Flow<'_> {
+    async fn run(&mut self) -> Result<(), Error> {
+        let started = Instant::now();
+        self.ready_for_changes(started).await?;
+        let current = self.api.get("packages", "reading the packages").await?;
+        let current: Vec<Value> = current.data["packages"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let (packages, package_changes) = self.plan_packages(&current).await?;
+        let modules = self.plan_metadata().await?;
+
+        let mut calls = Vec::new();
+        if packages.is_some() {
+            calls.push("PUT packages (the whole set)".to_string());
+            calls.push("POST packages/commit, then GET status until ready".to_string());
+        }
+        for m in &modules {
+            calls.push(format!("PUT metadata ({})", m.label));
+        }
+        if self.config.commit {
+            calls.push("POST submit".to_string());
+        }
+        let mut changes = package_changes;
+        for m in &modules {
+            changes.extend(m.changes.iter().cloned());
+        }
+        for line in &changes {
+            tracing::info!("change: {line}");
+        }
+        if self.config.dry_run {
+            self.reporter.group_start("Dry run: the plan");
+            for call in &calls {
+                tracing::info!("would call: {call}");
+            }
+            if let Some(packages) = &packages {
+                tracing::info!(
+                    "would send the packages: {}",
+                    crate::secrets::redact(&json!({"packages": packages}).to_string())
+                );
+            }
+            for m in &modules {
+                tracing::info!(
+                    "would send ({}): {}",
+                    m.label,
+                    crate::secrets::redact(&m.body.to_string())
+                );
+            }
+            self.reporter.group_end();
+            self.summary.plan = Some(PlanSummary {
+                calls,
+                against: format!("the draft of product {}", self.config.product_id),
+                changes,
+            });
+            self.output("status", "DRAFT");
+            return Ok(());
+        }
+
+        if let Some(packages) = packages {
+            self.reporter.group_start("Packages");
+            self.api
+                .put(
+                    "packages",
+                    &json!({ "packages": packages }),
+                    "updating the packages",
+                )
+                .await?;
+            self.api
+                .post("packages/commit", "committing the packages")
+                .await?;
+            tracing::info!("packages committed; waiting for the Store to fetch the installers");
+            self.wait_ready(started).await?;
+            self.reporter.group_end();
+        }
+        for m in &modules {
+            self.api
+                .put("metadata", &m.body, &format!("updating {}", m.label))
+                .await?;
+            tracing::info!("updated {}", m.label);
+        }
+        if !self.config.commit {
+            tracing::info!("`commit` is false: the draft is left as it is, not submitted");
+            self.output("status", "DRAFT");
+            return Ok(());
+        }
+        let submitted = self.api.post("submit", "submitting the draft").await?;
+        let id = ["submissionId", "ongoingSubmissionId"]
+            .iter()
+            .find_map(|k| {
+                submitted.data[*k]
+                    .as_str()
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+            })
+            .ok_or_else(|| Error::Api {
+                message: "the Store accepted the submission but named no submission id".into(),
+                hint: "Check the product in Partner Center.".into(),
+                context: submitted.context.clone(),
+            })?;
+        tracing::info!("submitted: submission {id}");
+        self.output("submission-id", &id);
+        self.output(
+            "submission-url",
+            &format!(
+                "https://partner.microsoft.com/dashboard/products/{}/submissions/{id}/",
+                self.config.product_id
+            ),
+        );
+        self.set_status("INPROGRESS");
+        self.follow(&id, started).await
+    }
+
+    fn output(&mut self, name: &str, value: &str) {
+        match name {
+            "submission-id" => self.summary.submission_id = Some(value.to_string()),
+            "submission-url" => self.summary.submission_url = Some(value.to_string()),
+            "status" => self.summary.status = Some(value.to_string()),
+            _ => {}
+        }
+        if let Err(e) = self.reporter.set_output(name, value) {
+            tracing::error!("cannot write output `{name}`: {e}");
+        }
+    }
+
+    fn set_status(&mut self, status: &str) {
+        if self.summary.status.as_deref() != Some(status) {
+            self.summary.timeline.push(StatusChange {
+                status: status.to_string(),
+                at: jiff::Timestamp::now(),
+            });
+        }
+        self.output("status", status);
+    }
+
+    fn timed_out(&self, target: &str, status: &str) -> Error {
+        Error::TimedOut {
+            target: target.to_string(),
+            status: status.to_string(),
+            waited: crate::config::values::format_duration(self.config.wait.timeout),
+        }
+    }
+
+    async fn pause(&self, started: Instant, target: &str, status: &str) -> Result<(), Error> {
+        if started.elapsed() >= self.config.wait.timeout {
+            return Err(self.timed_out(target, status));
+        }
+        tokio::time::sleep(self.config.wait.poll_interval).await;
+        Ok(())
+    }
+
+    /// No submission in flight, and every module ready. A submission in flight: exit 4
+    /// (`on-pending: fail`) or wait for its end (`reuse`).
+    async fn ready_for_changes(&mut self, started: Instant) -> Result<(), Error> {
+        loop {
+            let status = self
+                .api
+                .get("status", "reading the product's status")
+                .await?;
+            let ongoing = status.data["ongoingSubmissionId"]
+                .as_str()
+                .filter(|s| !s.is_empty())
+                .map(str::to_string);
+            if let Some(id) = ongoing {
+                if self.config.on_pending == OnPending::Fail {
+                    return Err(Error::Conflict {
+                        message: format!(
+                            "product {} has submission {id} in progress (`on-pending: fail`)",
+                            self.config.product_id
+                        ),
+                        hint: "The MSI/EXE API cannot cancel a submission: wait for it (`on-pending: reuse` waits, within `timeout`), or cancel it in Partner Center (\"Cancel review\"), then run again.".into(),
+                        context: Some(status.context),
+                    });
+                }
+                if self.config.dry_run {
+                    tracing::info!(
+                        "submission {id} is in progress; a real run would wait for it to end (`on-pending: reuse`)"
+                    );
+                    return Ok(());
+                }
+                tracing::info!(
+                    "submission {id} is in progress; waiting for it to end (`on-pending: reuse`)"
+                );
+                self.pause(
+                    started,
+                    "the end of the submission in progress",
+                    "INPROGRESS",
+                )
+                .await?;
+                continue;
+            }
+            let ready = status.data["isReady"].as_bool() == Some(true);
+            if ready {
+                return Ok(());
+            }
+            let errors = status.messages();
+            if !errors.is_empty() {
+                // A failed fetch of the last commit: this run's commit may cure it.
+                tracing::warn!(
+                    "the draft is not ready: {}; a new package commit retries the fetch",
+                    errors.join("; ")
+                );
+                return Ok(());
+            }
+            if self.config.dry_run {
+                return Ok(());
+            }
+            tracing::info!("a module of the draft is not ready yet; waiting");
+            self.pause(started, "a ready draft", "not ready").await?;
+        }
+    }
+
+    /// After the package commit: until `isReady`; a failed fetch is exit 5 with its errors.
+    async fn wait_ready(&mut self, started: Instant) -> Result<(), Error> {
+        loop {
+            let status = self
+                .api
+                .get("status", "reading the status of the package upload")
+                .await?;
+            if status.data["isReady"].as_bool() == Some(true) {
+                return Ok(());
+            }
+            let failed: Vec<Value> = status
+                .errors
+                .iter()
+                .filter(|e| {
+                    e["code"] == "packageuploaderror" || e["target"].as_str() != Some("packages")
+                })
+                .cloned()
+                .collect();
+            if !failed.is_empty() {
+                self.summary.status_details = Some(json!({ "errors": status.errors }));
+                let _ = self.reporter.set_output(
+                    "status-details",
+                    &json!({ "errors": status.errors }).to_string(),
+                );
+                return Err(Error::SubmissionFailed {
+                    message: format!(
+                        "the Store could not take the packages: {}",
+                        messages(&status.errors).join("; ")
+                    ),
+                    hint: "Check that every installer URL is a public, direct HTTPS download, then run again (the commit is retried).".into(),
+                });
+            }
+            self.pause(started, "the package upload", "not ready")
+                .await?;
+        }
+    }
+
+    /// Follows submission `id` to `wait-for`.
+    async fn follow(&mut self, id: &str, started: Instant) -> Result<(), Error> {
+        let target = match self.config.wait.wait_for {
+            WaitFor::None | WaitFor::Committed => return Ok(()),
+            WaitFor::Certified => {
+                tracing::info!(
+                    "the MSI/EXE API reports no certification step (INPROGRESS until PUBLISHED): `wait-for: certified` waits for PUBLISHED"
+                );
+                "certified"
+            }
+            WaitFor::Published => "published",
+        };
+        loop {
+            let answer = self
+                .api
+                .get(
+                    &format!("submission/{id}/status"),
+                    "reading the submission's status",
+                )
+                .await?;
+            let status = answer.data["publishingStatus"]
+                .as_str()
+                .unwrap_or("UNKNOWN")
+                .to_string();
+            let failed = answer.data["hasFailed"].as_bool() == Some(true) || status == "FAILED";
+            if failed {
+                self.set_status("FAILED");
+                let details = json!({ "errors": answer.errors });
+                self.summary.status_details = Some(details.clone());
+                let _ = self
+                    .reporter
+                    .set_output("status-details", &details.to_string());
+                let shown = answer.messages();
+                return Err(Error::SubmissionFailed {
+                    message: format!(
+                        "submission {id} failed{}",
+                        if shown.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", shown.join("; "))
+                        }
+                    ),
+                    hint: "Read the certification report in Partner Center, fix the installer or listing, and run again.".into(),
+                });
+            }
+            self.set_status(&status);
+            if status == "PUBLISHED" {
+                return Ok(());
+            }
+            self.pause(started, target, &status).await?;
+        }
+    }
+
+    /// The new package set (None: packages unchanged) and the change lines; every new
+    /// installer read. Problems: exit 2 before anything is written.
+    async fn plan_packages(
+        &mut self,
+        current: &[Value],
+    ) -> Result<(Option<Vec<Value>>, Vec<String>), Error> {
+        let Some(installers) = &self.config.installers else {
+            return Ok((None, Vec::new()));
+        };
+        let arch_of = |p: &Value| p["architectures"][0].as_str().unwrap_or("").to_string();
+        let mut problems = Vec::new();
+        let mut changes = Vec::new();
+        // (package, whether its installer is to be read)
+        let mut wanted: Vec<(Value, bool)> = Vec::new();
+        match installers {
+            Installers::Urls(urls) => {
+                for (arch, url) in urls {
+                    let url = url.to_string();
+                    match current.iter().find(|p| arch_of(p) == *arch) {
+                        Some(existing) => {
+                            if existing["packageUrl"].as_str() == Some(url.as_str()) {
+                                problems.push(format!(
+                                    "the {arch} installer `{}` is the URL the {arch} package already has: the Store requires a new, versioned URL for every new binary (it keeps serving its copy of the old one). If a previous run set it and stopped before submitting, submit without `installers`",
+                                    crate::secrets::redact(&url)
+                                ));
+                                continue;
+                            }
+                            let mut package = existing.clone();
+                            changes.push(format!(
+                                "~ {arch} package: {} → {}",
+                                existing["packageUrl"].as_str().unwrap_or(""),
+                                crate::secrets::redact(&url)
+                            ));
+                            package["packageUrl"] = json!(url);
+                            wanted.push((package, true));
+                        }
+                        None => {
+                            let languages = current
+                                .first()
+                                .map(|p| p["languages"].clone())
+                                .unwrap_or_else(|| json!(["en-us"]));
+                            changes.push(format!(
+                                "+ {arch} package: {}",
+                                crate::secrets::redact(&url)
+                            ));
+                            wanted.push((
+                                json!({
+                                    "packageUrl": url,
+                                    "languages": languages,
+                                    "architectures": [arch],
+                                }),
+                                true,
+                            ));
+                        }
+                    }
+                }
+            }
+            Installers::Packages(given) => {
+                for package in given {
+                    let arch = arch_of(package);
+                    let url = package["packageUrl"].as_str().unwrap_or("").to_string();
+                    let previous = current.iter().find(|p| arch_of(p) == arch);
+                    changes.push(match previous {
+                        Some(_) => format!(
+                            "~ {arch} package: as given ({})",
+                            crate::secrets::redact(&url)
+                        ),
+                        None => format!(
+                            "+ {arch} package: as given ({})",
+                            crate::secrets::redact(&url)
+                        ),
+                    });
+                    wanted.push((package.clone(), true));
+                }
+            }
+        }
+        // Read every installer; a new package takes its type from its file.
+        for (package, read) in wanted.iter_mut() {
+            if !*read {
+                continue;
+            }
+            let arch = arch_of(package);
+            let url = package["packageUrl"].as_str().unwrap_or("").to_string();
+            match preflight::probe(self.http, &url, Duration::from_secs(30)).await {
+                Err(problem) => problems.push(format!("the {arch} installer {problem}")),
+                Ok(probe) => {
+                    tracing::info!(
+                        "pre-flight: the {arch} installer is {}",
+                        probe.kind.describe()
+                    );
+                    if package.get("packageType").is_none() {
+                        match preflight::package_type(probe.kind) {
+                            Some("msi") => {
+                                package["packageType"] = json!("msi");
+                                // msiexec runs it with /qn: silent without switches.
+                                package["isSilentInstall"] = json!(true);
+                            }
+                            Some(_) => problems.push(format!(
+                                "the {arch} installer is a new EXE package: its silent-install settings cannot be read from the file; give `installers` as JSON with `packageType: exe`, `isSilentInstall` and `installerParameters`"
+                            )),
+                            None => {}
+                        }
+                    }
+                    for problem in preflight::file_problems(&probe, package) {
+                        problems.push(format!(
+                            "the {arch} installer `{}` {problem}",
+                            crate::secrets::redact(&url)
+                        ));
+                    }
+                }
+            }
+        }
+        let mut set: Vec<Value> = wanted.into_iter().map(|(p, _)| p).collect();
+        let given_arches: Vec<String> = set.iter().map(arch_of).collect();
+        for existing in current {
+            let arch = arch_of(existing);
+            if given_arches.contains(&arch) {
+                continue;
+            }
+            match self.config.package_mode {
+                PackageMode::Add => set.push(existing.clone()),
+                PackageMode::Replace => changes.push(format!(
+                    "- {arch} package removed (`package-mode: replace`): {}",
+                    existing["packageUrl"].as_str().unwrap_or("")
+                )),
+            }
+        }
+        // What every later update would trip on, also in packages this run keeps.
+        for package in &set {
+            for problem in preflight::settings_problems(package) {
+                let origin = if given_arches.contains(&arch_of(package))
+                    && !current.iter().any(|c| c == package)
+                {
+                    "".to_string()
+                } else {
+                    " (kept from the draft, as set in Partner Center)".to_string()
+                };
+                problems.push(format!(
+                    "the {} package{origin}: {problem}",
+                    arch_of(package)
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            problems.dedup();
+            for p in &problems {
+                tracing::error!("pre-flight: {p}");
+            }
+            self.summary.notes.extend(problems.iter().cloned());
+            return Err(Error::Input(
+                problems
+                    .into_iter()
+                    .map(|p| crate::config::InputProblem::new("installers", p))
+                    .collect(),
+            ));
+        }
+        Ok((Some(set), changes))
+    }
+
+    /// The module updates the metadata inputs ask for, each the module as read and changed.
+    async fn plan_metadata(&mut self) -> Result<Vec<ModuleUpdate>, Error> {
+        let c = self.config;
+        if c.patch.is_none()
+            && c.release_notes.is_none()
+            && c.release_notes_by_language.is_empty()
+            && c.notes_for_certification.is_none()
+        {
+            return Ok(Vec::new());
+        }
+        let metadata = self
+            .api
+            .get("metadata", "reading the listings and properties")
+            .await?;
+        let patch = c.patch.clone().unwrap_or(json!({}));
+        let mut problems = Vec::new();
+        let mut updates = Vec::new();
+        let listings: Vec<Value> = metadata.data["listings"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let by_language: BTreeMap<String, Value> = listings
+            .iter()
+            .filter_map(|l| {
+                l["language"]
+                    .as_str()
+                    .map(|lang| (lang.to_ascii_lowercase(), l.clone()))
+            })
+            .collect();
+        for language in c.release_notes_by_language.keys() {
+            if !by_language.contains_key(&language.to_ascii_lowercase()) {
+                problems.push(crate::config::InputProblem::new(
+                    "release-notes-dir",
+                    format!(
+                        "`{language}` is not a listing language of the product ({}); adding a language is done in Partner Center",
+                        by_language.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+        }
+        if let Some(patched) = patch.get("listings").and_then(Value::as_object) {
+            for language in patched.keys() {
+                if !by_language.contains_key(&language.to_ascii_lowercase()) {
+                    problems.push(crate::config::InputProblem::new(
+                        "submission-patch",
+                        format!(
+                            "`listings.{language}` is not a listing language of the product ({}); adding a language is done in Partner Center",
+                            by_language.keys().cloned().collect::<Vec<_>>().join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Input(problems));
+        }
+        for (language, listing) in &by_language {
+            let mut updated = listing.clone();
+            if let Some(notes) = &c.release_notes {
+                updated["whatsNew"] = json!(notes);
+            }
+            if let Some((_, notes)) = c
+                .release_notes_by_language
+                .iter()
+                .find(|(l, _)| l.eq_ignore_ascii_case(language))
+            {
+                updated["whatsNew"] = json!(notes);
+            }
+            if let Some(p) = patch
+                .get("listings")
+                .and_then(Value::as_object)
+                .and_then(|m| {
+                    m.iter()
+                        .find(|(l, _)| l.eq_ignore_ascii_case(language))
+                        .map(|(_, v)| v.clone())
+                })
+            {
+                json_patch::merge(&mut updated, &p);
+            }
+            if &updated != listing {
+                updates.push(ModuleUpdate {
+                    label: format!("the {language} listing"),
+                    changes: diff_lines(&format!("listings/{language}"), listing, &updated),
+                    body: json!({ "listings": updated }),
+                });
+            }
+        }
+        let properties = metadata.data["properties"].clone();
+        let mut updated = properties.clone();
+        if let Some(notes) = &c.notes_for_certification {
+            updated["certificationNotes"] = json!(notes);
+        }
+        if let Some(p) = patch.get("properties") {
+            json_patch::merge(&mut updated, p);
+        }
+        if updated != properties {
+            updates.push(ModuleUpdate {
+                label: "the properties".into(),
+                changes: diff_lines("properties", &properties, &updated),
+                body: json!({ "properties": updated }),
+            });
+        }
+        if let Some(p) = patch.get("availability") {
+            let availability = metadata.data["availability"].clone();
+            let mut updated = availability.clone();
+            json_patch::merge(&mut updated, p);
+            if updated != availability {
+                updates.push(ModuleUpdate {
+                    label: "the availability".into(),
+                    changes: diff_lines("availability", &availability, &updated),
+                    body: json!({ "availability": updated }),
+                });
+            }
+        }
+        Ok(updates)
+    }
+}
+
+/// `~ listings/en-us/whatsNew: "old" → "new"` for each top-level field that changed.
+fn diff_lines(prefix: &str, before: &Value, after: &Value) -> Vec<String> {
+    let mut lines = Vec::new();
+    let empty = serde_json::Map::new();
+    let b = before.as_object().unwrap_or(&empty);
+    let a = after.as_object().unwrap_or(&empty);
+    for (key, value) in a {
+        match b.get(key) {
+            Some(old) if old == value => {}
+            Some(old) => lines.push(format!("~ {prefix}/{key}: {old} → {value}")),
+            None => lines.push(format!("+ {prefix}/{key}: {value}")),
+        }
+    }
+    for key in b.keys() {
+        if !a.contains_key(key) {
+            lines.push(format!("- {prefix}/{key}"));
+        }
+    }
+    lines
+        .into_iter()
+        .map(|l| crate::secrets::redact(&l).into_owned())
+        .collect()
+}
