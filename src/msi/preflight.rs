@@ -206,11 +206,15 @@ pub fn file_problems(probe: &Probe, package: &Value) -> Vec<String> {
         Kind::Exe { .. } if declared == "msi" => problems.push(
             "is an EXE but the package says `packageType: msi`: use `packageType: exe` with its silent switches".into(),
         ),
-        Kind::Exe { machine } if !serves(machine, arch) => problems.push(format!(
+        _ => {}
+    }
+    if let Kind::Exe { machine } = probe.kind
+        && !serves(machine, arch)
+    {
+        problems.push(format!(
             "is {} but is declared for {arch}",
             probe.kind.describe()
-        )),
-        _ => {}
+        ));
     }
     problems
 }
@@ -255,7 +259,12 @@ mod tests {
         let x64 = Probe {
             kind: Kind::Exe { machine: 0x8664 },
         };
-        assert!(file_problems(&x64, &package).is_empty());
+        assert!(file_problems(&x64, &package)[0].contains("declared for Arm64"));
+        // NSIS and Inno Setup build 32-bit installers for every architecture.
+        let x86 = Probe {
+            kind: Kind::Exe { machine: 0x014c },
+        };
+        assert!(file_problems(&x86, &package).is_empty());
         let arm = Probe {
             kind: Kind::Exe { machine: 0xaa64 },
         };

@@ -98,6 +98,8 @@ pub struct Running {
     pub base_url: url::Url,
     pub credentials: Credentials,
     pub app_ids: Vec<String>,
+    pub msi_product_ids: Vec<String>,
+    pub seller_id: String,
     github_request_token: String,
     azure_access_token: String,
     shutdown: Option<oneshot::Sender<()>>,
@@ -122,6 +124,10 @@ pub struct Announcement {
     pub client_id: String,
     pub client_secret: String,
     pub app_ids: Vec<String>,
+    /// MSI/EXE products (GUIDs), their API (`--store-api-base-url`) and their seller.
+    pub msi_product_ids: Vec<String>,
+    pub store_api_base_url: String,
+    pub seller_id: String,
     /// `ACTIONS_ID_TOKEN_REQUEST_URL` and `ACTIONS_ID_TOKEN_REQUEST_TOKEN`.
     pub github_id_token_request_url: String,
     pub github_id_token_request_token: String,
@@ -141,11 +147,14 @@ impl Running {
             azure_access_token: self.azure_access_token.clone(),
             azure_service_connection_id: DEFAULT_SERVICE_CONNECTION_ID.to_string(),
             api_base_url: base.clone(),
-            authority_host: base,
+            authority_host: base.clone(),
             tenant_id: self.credentials.tenant_id.clone(),
             client_id: self.credentials.client_id.clone(),
             client_secret: self.credentials.client_secret.clone(),
             app_ids: self.app_ids.clone(),
+            msi_product_ids: self.msi_product_ids.clone(),
+            store_api_base_url: base.clone(),
+            seller_id: self.seller_id.clone(),
         }
     }
 }
@@ -228,6 +237,7 @@ pub async fn start(listen: SocketAddr, options: Options) -> std::io::Result<Runn
         .msi
         .seed(msi::DEFAULT_PRODUCT_ID, msi::DEFAULT_SELLER_ID);
     let app_ids: Vec<String> = state.apps.keys().cloned().collect();
+    let msi_product_ids: Vec<String> = state.msi.products.values().map(|p| p.id.clone()).collect();
     let shared: Shared = Arc::new(Mutex::new(state));
     let router = router(shared.clone());
     let (tx, rx) = oneshot::channel::<()>();
@@ -242,6 +252,8 @@ pub async fn start(listen: SocketAddr, options: Options) -> std::io::Result<Runn
         base_url,
         credentials: default_credentials,
         app_ids,
+        msi_product_ids,
+        seller_id: options.seller_id.clone(),
         github_request_token,
         azure_access_token,
         shutdown: Some(tx),
