@@ -259,6 +259,7 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
             result
         }
         Command::MsiSubmit(submit) => crate::msi::flow::run(submit, reporter).await,
+        Command::MsiStatus(status) => crate::msi::flow::status(status, reporter).await,
         Command::Status(status) => {
             let mut summary = RunSummary::new(describe_spec(&status.product));
             let result = async {

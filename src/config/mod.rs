@@ -59,6 +59,8 @@ pub enum Command {
     Submit(Box<SubmitConfig>),
     /// `submit` for an MSI/EXE product (a GUID `app-id`, src/msi/).
     MsiSubmit(Box<crate::msi::MsiSubmitConfig>),
+    /// `status` for an MSI/EXE product.
+    MsiStatus(Box<crate::msi::MsiSubmitConfig>),
     Status(Box<StatusConfig>),
     CreateFlight(Box<CreateFlightConfig>),
     DeleteFlight(Box<DeleteFlightConfig>),
@@ -74,7 +76,7 @@ impl Command {
     pub fn name(&self) -> &'static str {
         match self {
             Command::Submit(_) | Command::MsiSubmit(_) => "submit",
-            Command::Status(_) => "status",
+            Command::Status(_) | Command::MsiStatus(_) => "status",
             Command::CreateFlight(_) => "create-flight",
             Command::DeleteFlight(_) => "delete-flight",
             Command::CreateAddon(_) => "create-addon",

@@ -170,6 +170,9 @@ impl Check<'_> {
                 self.msi_submit().map(|c| Command::MsiSubmit(Box::new(c)))
             }
             "submit" => self.submit().map(|c| Command::Submit(Box::new(c))),
+            "status" if self.is_msi_product() => {
+                self.msi_status().map(|c| Command::MsiStatus(Box::new(c)))
+            }
             "status" => self.status().map(|c| Command::Status(Box::new(c))),
             "create-flight" => self
                 .create_flight()

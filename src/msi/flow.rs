@@ -46,25 +46,96 @@ pub async fn run(config: &MsiSubmitConfig, reporter: &Reporter) -> Result<(), Er
     }
     .await;
     summary.warnings = reporter.warnings_shown();
-    if reporter.platform().is_ci() {
-        summary.failure = result.as_ref().err().map(|error| Failure {
-            exit_code: error.exit_code().code(),
-            message: match error {
-                Error::Input(problems) => problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                other => other.to_string(),
-            },
-            hint: error.hint().map(str::to_string),
-        });
-        let title = format!("Microsoft Store submission: {}", summary.product);
-        if let Err(e) = reporter.summary(&summary.to_markdown(&title)) {
-            tracing::warn!("cannot write the step summary: {e}");
-        }
-    }
+    write_summary(
+        reporter,
+        "Microsoft Store submission",
+        &mut summary,
+        &result,
+    );
     result
+}
+
+/// `status` for an MSI/EXE product: the submission in progress (or `submission-id`), and
+/// with `wait-for` followed like a submit's. The API lists no past submissions.
+pub async fn status(config: &MsiSubmitConfig, reporter: &Reporter) -> Result<(), Error> {
+    let mut summary = RunSummary::new(format!("MSI/EXE product {}", config.product_id));
+    let result = async {
+        let connection = Connection::open(config).await?;
+        let mut flow = Flow {
+            config,
+            api: &connection.api,
+            http: &connection.http,
+            reporter,
+            summary: &mut summary,
+        };
+        let id = match &config.submission_id {
+            Some(id) => id.clone(),
+            None => {
+                let status = connection
+                    .api
+                    .get("status", "reading the product's status")
+                    .await?;
+                match status.data["ongoingSubmissionId"]
+                    .as_str()
+                    .filter(|s| !s.is_empty())
+                {
+                    Some(id) => id.to_string(),
+                    None => {
+                        tracing::info!(
+                            "no submission in progress (the MSI/EXE API lists no past submissions: give `submission-id` to read one)"
+                        );
+                        flow.output("status", "DRAFT");
+                        return Ok(());
+                    }
+                }
+            }
+        };
+        flow.output("submission-id", &id);
+        flow.output("submission-url", &submission_url(&config.product_id, &id));
+        flow.follow(&id, Instant::now(), true).await
+    }
+    .await;
+    summary.warnings = reporter.warnings_shown();
+    write_summary(
+        reporter,
+        "Microsoft Store submission status",
+        &mut summary,
+        &result,
+    );
+    result
+}
+
+fn submission_url(product_id: &str, submission_id: &str) -> String {
+    format!(
+        "https://partner.microsoft.com/dashboard/products/{product_id}/submissions/{submission_id}/"
+    )
+}
+
+fn write_summary(
+    reporter: &Reporter,
+    title: &str,
+    summary: &mut RunSummary,
+    result: &Result<(), Error>,
+) {
+    if !reporter.platform().is_ci() {
+        return;
+    }
+    summary.failure = result.as_ref().err().map(|error| Failure {
+        exit_code: error.exit_code().code(),
+        message: match error {
+            Error::Input(problems) => problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        },
+        hint: error.hint().map(str::to_string),
+    });
+    let title = format!("{title}: {}", summary.product);
+    if let Err(e) = reporter.summary(&summary.to_markdown(&title)) {
+        tracing::warn!("cannot write the step summary: {e}");
+    }
 }
 
 struct Connection {
@@ -305,13 +376,10 @@ impl Flow<'_> {
         self.output("submission-id", &id);
         self.output(
             "submission-url",
-            &format!(
-                "https://partner.microsoft.com/dashboard/products/{}/submissions/{id}/",
-                self.config.product_id
-            ),
+            &submission_url(&self.config.product_id, &id),
         );
         self.set_status("INPROGRESS");
-        self.follow(&id, started).await
+        self.follow(&id, started, false).await
     }
 
     fn output(&mut self, name: &str, value: &str) {
@@ -450,10 +518,12 @@ impl Flow<'_> {
         }
     }
 
-    /// Follows submission `id` to `wait-for`.
-    async fn follow(&mut self, id: &str, started: Instant) -> Result<(), Error> {
+    /// Follows submission `id` to `wait-for`; `read_once`: read its status even when not
+    /// waiting (`status`).
+    async fn follow(&mut self, id: &str, started: Instant, read_once: bool) -> Result<(), Error> {
         let target = match self.config.wait.wait_for {
-            WaitFor::None | WaitFor::Committed => return Ok(()),
+            WaitFor::None | WaitFor::Committed if !read_once => return Ok(()),
+            WaitFor::None | WaitFor::Committed => "",
             WaitFor::Certified => {
                 tracing::info!(
                     "the MSI/EXE API reports no certification step (INPROGRESS until PUBLISHED): `wait-for: certified` waits for PUBLISHED"
@@ -496,7 +566,7 @@ impl Flow<'_> {
                 });
             }
             self.set_status(&status);
-            if status == "PUBLISHED" {
+            if status == "PUBLISHED" || target.is_empty() {
                 return Ok(());
             }
             self.pause(started, target, &status).await?;

@@ -36,7 +36,7 @@ pub fn is_product_id(text: &str) -> bool {
             .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-/// `submit` for an MSI/EXE product, every input checked.
+/// `submit` (or `status`, with no changes) for an MSI/EXE product, every input checked.
 #[derive(Debug)]
 pub struct MsiSubmitConfig {
     pub session: Session,
@@ -55,6 +55,8 @@ pub struct MsiSubmitConfig {
     pub commit: bool,
     pub wait: WaitConfig,
     pub dry_run: bool,
+    /// `status`: the submission to read (else the one in progress).
+    pub submission_id: Option<String>,
     /// Installers may be served over plain http from this machine: only when talking to a
     /// simulator (`simulate`, or a loopback `store-api-base-url`), as the tests do.
     pub loopback_installers: bool,

@@ -741,3 +741,48 @@ fn msi_simulator_answers_in_the_observed_envelope() {
             .all(|c| c.is_ascii_digit())
     );
 }
+
+#[test]
+fn msi_status_reads_and_follows_the_submission_in_progress() {
+    let sim = Simulator::start_with(&["--simulator-phase", "1s"]);
+    let ws = Workspace::new();
+    let status = |extra: &[&str]| {
+        let mut run = Run::against(&ws, &sim);
+        run.args([
+            "status",
+            "--store-api-base-url",
+            &sim.url,
+            "--seller-id",
+            SELLER,
+        ])
+        .args(["--app-id", PRODUCT, "--output", "json"])
+        .args(extra);
+        let out = run.run();
+        let result: Value = serde_json::from_str(&out.stdout).unwrap_or(Value::Null);
+        (out, result)
+    };
+    let (out, result) = status(&[]);
+    out.assert_code(0);
+    assert_eq!(result["status"], "DRAFT", "{}", out.log());
+    assert!(
+        out.stderr.contains("no submission in progress"),
+        "{}",
+        out.log()
+    );
+    let submitted = msi_run(&ws, &sim)
+        .args(["--release-notes", "x", "--output", "json"])
+        .run();
+    submitted.assert_code(0);
+    let id = serde_json::from_str::<Value>(&submitted.stdout).unwrap()["submission_id"].clone();
+    let (out, result) = status(&[]);
+    out.assert_code(0);
+    assert_eq!(result["status"], "INPROGRESS", "{}", out.log());
+    assert_eq!(result["submission_id"], id);
+    let (out, result) = status(&["--wait-for", "published"]);
+    out.assert_code(0);
+    assert_eq!(result["status"], "PUBLISHED", "{}", out.log());
+    // Once published, the API no longer names it; `submission-id` reads it.
+    let (out, result) = status(&["--submission-id", id.as_str().unwrap()]);
+    out.assert_code(0);
+    assert_eq!(result["status"], "PUBLISHED", "{}", out.log());
+}

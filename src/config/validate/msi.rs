@@ -179,7 +179,48 @@ impl Check<'_> {
             commit,
             wait,
             dry_run,
+            submission_id: None,
             loopback_installers,
+        })
+    }
+
+    /// `status` for an MSI/EXE product: the submission in progress, or `submission-id`.
+    pub(super) fn msi_status(&mut self) -> Option<MsiSubmitConfig> {
+        let session = self.session();
+        let product_id = self.inputs.value("app-id")?.trim().to_ascii_lowercase();
+        let simulate = session.as_ref().is_some_and(|s| s.simulate.is_some());
+        let seller_id = self.seller_id();
+        let store_api_base_url = self.url("store-api-base-url", msi::DEFAULT_STORE_API);
+        for input in ["flight-id", "flight-name", "addon-id", "addon-product-id"] {
+            if self.inputs.is_given(input) {
+                self.problem(
+                    input,
+                    "does not apply to MSI/EXE products: they have no flights or add-ons",
+                );
+            }
+        }
+        let submission_id = self.submission_id();
+        let mut wait = self.wait(simulate);
+        if !self.inputs.is_given("wait-for") {
+            wait.wait_for = WaitFor::None;
+        }
+        Some(MsiSubmitConfig {
+            session: session?,
+            product_id,
+            seller_id: seller_id?,
+            store_api_base_url: store_api_base_url?,
+            installers: None,
+            package_mode: PackageMode::Replace,
+            patch: None,
+            release_notes: None,
+            release_notes_by_language: Default::default(),
+            notes_for_certification: None,
+            on_pending: OnPending::Fail,
+            commit: false,
+            wait,
+            dry_run: false,
+            submission_id,
+            loopback_installers: simulate,
         })
     }
 
