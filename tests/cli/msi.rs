@@ -786,3 +786,62 @@ fn msi_status_reads_and_follows_the_submission_in_progress() {
     out.assert_code(0);
     assert_eq!(result["status"], "PUBLISHED", "{}", out.log());
 }
+
+#[test]
+fn msi_a_long_parameter_set_in_partner_center_is_named_before_any_write() {
+    let sim = Simulator::start();
+    let cdn = Cdn::start();
+    let ws = Workspace::new();
+    let (msi, _, _) = installers(&cdn, &ws);
+    let other = "7f1c2a3b-0000-4000-8000-00000000abcd";
+    sim.post(
+        "/_simulator/msi/products",
+        json!({"productId": other, "sellerId": SELLER,
+               "arm64InstallerParameters": "/VERYSILENT /SUPPRESSMSGBOXES /NORESTART /SP-"}),
+    );
+    let out = Run::against(&ws, &sim)
+        .github(&ws)
+        .args(["--store-api-base-url", &sim.url, "--seller-id", SELLER])
+        .args(["--app-id", other, "--package-mode", "add"])
+        .args(["--installers", &format!("x64={msi}")])
+        .run();
+    out.assert_code(2);
+    assert!(out.log().contains("kept from the draft"), "{}", out.log());
+    assert!(out.log().contains("45 characters"), "{}", out.log());
+    assert!(out.summary.contains("45 characters"), "{}", out.summary);
+    assert_eq!(msi_writes(&sim), Vec::<String>::new());
+}
+
+#[test]
+fn msi_simulate_runs_the_whole_flow_in_process() {
+    let cdn = Cdn::start();
+    let ws = Workspace::new();
+    let (msi, _, arm) = installers(&cdn, &ws);
+    let out = Run::new(&ws)
+        .args([
+            "--simulate",
+            "--simulator-phase",
+            "100ms",
+            "--poll-interval",
+            "100ms",
+        ])
+        .args([
+            "--app-id",
+            "6a0f4b9e-3c3b-4d7c-9f7a-0e6c7a1b2c3d",
+            "--seller-id",
+            "42",
+        ])
+        .args(["--installers", &format!("x64={msi}, arm64={arm}")])
+        .args(["--wait-for", "published", "--output", "json"])
+        .run();
+    out.assert_code(0);
+    let result: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(result["status"], "PUBLISHED", "{}", out.log());
+    // Other commands name the GUID for what it is.
+    let out = Run::new(&ws)
+        .args(["rollout", "--simulate", "--rollout-action", "get"])
+        .args(["--app-id", "6a0f4b9e-3c3b-4d7c-9f7a-0e6c7a1b2c3d"])
+        .run();
+    out.assert_code(2);
+    assert!(out.stderr.contains("MSI/EXE product"), "{}", out.log());
+}

@@ -1164,6 +1164,10 @@ pub struct Seed {
     product_id: String,
     #[serde(default)]
     seller_id: Option<String>,
+    /// The Arm64 package's `installerParameters`, as Partner Center's UI may store them
+    /// (it accepts more than the API's 40 characters).
+    #[serde(default)]
+    arm64_installer_parameters: Option<String>,
 }
 
 /// `POST /_simulator/msi/products`: another MSI/EXE product (published, as the API needs).
@@ -1176,6 +1180,20 @@ pub async fn admin_seed(
         &seed.product_id,
         seed.seller_id.as_deref().unwrap_or(DEFAULT_SELLER_ID),
     );
+    if let Some(parameters) = seed.arm64_installer_parameters
+        && let Some(p) = world
+            .msi
+            .products
+            .get_mut(&seed.product_id.to_ascii_lowercase())
+    {
+        for list in [&mut p.packages, &mut p.committed, &mut p.live] {
+            for package in list.iter_mut() {
+                if package["architectures"][0] == "Arm64" {
+                    package["installerParameters"] = json!(parameters);
+                }
+            }
+        }
+    }
     StatusCode::CREATED.into_response()
 }
 
