@@ -142,8 +142,13 @@ impl StoreApi {
     }
 
     fn api_error(&self, e: crate::api::ApiError, doing: &str) -> Error {
-        let status = e.status();
+        let status = e.status().or(e.context.http_status);
         let summary = e.summary();
+        if let crate::api::ApiErrorKind::SignIn(inner) = &e.kind
+            && !matches!(**inner, Error::Auth { .. })
+        {
+            return e.into_error(doing);
+        }
         match status {
             Some(404) => Error::Input(vec![crate::config::InputProblem::new(
                 "app-id",
@@ -153,8 +158,8 @@ impl StoreApi {
                 ),
             )]),
             Some(401) => Error::Auth {
-                message: format!("the Store refused the token while {doing}: {summary}"),
-                hint: "The token must be for https://api.store.microsoft.com (scope https://api.store.microsoft.com/.default), and the Entra ID application must be added in Partner Center → Account settings → Users with the Manager role.".into(),
+                message: format!("the Store refused the token while {doing} (HTTP 401)"),
+                hint: "The token must be for https://api.store.microsoft.com (scope https://api.store.microsoft.com/.default; a given `access-token` for Partner Center's API does not work here), and the Entra ID application must be added in Partner Center → Account settings → Users with the Manager role.".into(),
             },
             Some(403) => Error::Auth {
                 message: format!("the Store denied access while {doing}: {summary}"),

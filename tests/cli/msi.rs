@@ -637,6 +637,11 @@ fn msi_sign_in_asks_for_the_store_api_scope_and_retries_on_429() {
         .args(["--release-notes", "x"])
         .run();
     out.assert_code(3);
+    assert!(
+        out.stderr.contains("api.store.microsoft.com/.default"),
+        "{}",
+        out.log()
+    );
 }
 
 #[test]
