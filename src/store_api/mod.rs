@@ -121,18 +121,16 @@ impl StoreApi {
             if shown.contains(ACTIVE_SUBMISSION) {
                 return Err(active_submission(&shown, Some(context)));
             }
-            return Err(Error::Api {
-                message: format!(
-                    "the Store refused {doing}: {}",
-                    if shown.is_empty() {
-                        "no isSuccess in its answer".to_string()
-                    } else {
-                        shown
-                    }
-                ),
-                hint: String::new(),
-                context,
-            });
+            if shown.is_empty() {
+                return Err(Error::Api {
+                    message: format!(
+                        "the Store answered {doing} without `isSuccess: true` and without errors"
+                    ),
+                    hint: "Nothing more was changed. Report it with the correlation id.".into(),
+                    context,
+                });
+            }
+            return Err(refused(doing, &shown));
         }
         Ok(Answer {
             data: body.get("responseData").cloned().unwrap_or(Value::Null),
@@ -165,8 +163,18 @@ impl StoreApi {
                 message: format!("the Store denied access while {doing}: {summary}"),
                 hint: "Check `seller-id` (Partner Center → Account settings → Legal info) and that product belongs to that account, and that the application has the Manager role.".into(),
             },
+            // The Store refused what was sent (a field, a limit): as for MSIX products, the
+            // submission is what failed (docs/exit-codes.md).
+            Some(400) | Some(422) => refused(doing, &summary),
             _ => e.into_error(doing),
         }
+    }
+}
+
+fn refused(doing: &str, errors: &str) -> Error {
+    Error::SubmissionFailed {
+        message: format!("the Store refused {doing}: {errors}"),
+        hint: "Fix what the Store names (docs/msi-exe.md, troubleshooting) and run again; nothing after this call was changed.".into(),
     }
 }
 

@@ -850,3 +850,21 @@ fn msi_simulate_runs_the_whole_flow_in_process() {
     out.assert_code(2);
     assert!(out.stderr.contains("MSI/EXE product"), "{}", out.log());
 }
+
+#[test]
+fn msi_a_refused_update_exits_5_with_the_stores_errors() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    let patch = json!({"listings": {"en-us": {"description": "x".repeat(10001)}}});
+    let out = msi_run(&ws, &sim)
+        .args(["--submission-patch", &patch.to_string(), "--output", "json"])
+        .run();
+    out.assert_code(5);
+    let result: Value = serde_json::from_str(&out.stdout).unwrap();
+    let message = result["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("maximum length allowed for description is 10000"),
+        "{message}"
+    );
+    assert!(!msi_writes(&sim).iter().any(|w| w.ends_with("/submit")));
+}
