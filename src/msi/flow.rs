@@ -294,6 +294,9 @@ impl Flow<'_> {
             calls.push(format!("PUT metadata ({})", m.label));
         }
         if self.config.commit {
+            if packages.is_none() {
+                calls.push("POST packages/commit, then GET status until ready".to_string());
+            }
             calls.push("POST submit".to_string());
         }
         let mut changes = package_changes;
@@ -331,6 +334,7 @@ impl Flow<'_> {
             return Ok(());
         }
 
+        let packages_committed = packages.is_some();
         if let Some(packages) = packages {
             self.reporter.group_start("Packages");
             self.api
@@ -357,6 +361,16 @@ impl Flow<'_> {
             tracing::info!("`commit` is false: the draft is left as it is, not submitted");
             self.output("status", "DRAFT");
             return Ok(());
+        }
+        if !packages_committed {
+            // The package set is committed before every submit, as msstore-cli and the
+            // deprecated store-submission action do (`submission publish`,
+            // https://github.com/microsoft/msstore-cli): a set a previous run updated but did
+            // not commit is committed now, and an unchanged one commits at once.
+            self.api
+                .post("packages/commit", "committing the packages")
+                .await?;
+            self.wait_ready(started).await?;
         }
         let submitted = self.api.post("submit", "submitting the draft").await?;
         let id = ["submissionId", "ongoingSubmissionId"]

@@ -868,3 +868,36 @@ fn msi_a_refused_update_exits_5_with_the_stores_errors() {
     );
     assert!(!msi_writes(&sim).iter().any(|w| w.ends_with("/submit")));
 }
+
+#[test]
+fn msi_a_rerun_after_a_failed_package_commit_commits_before_it_submits() {
+    let sim = Simulator::start();
+    let cdn = Cdn::start();
+    let ws = Workspace::new();
+    let (msi, _, _) = installers(&cdn, &ws);
+    sim.fault(json!({
+        "method": "POST", "path": format!("/submission/v1/product/{PRODUCT}/packages/commit"),
+        "kind": "status", "status": 400, "message": "The service is busy.",
+    }));
+    let run = |extra: &[&str]| {
+        msi_run(&ws, &sim)
+            .args(["--package-mode", "add", "--wait-for", "published"])
+            .args(extra)
+            .run()
+    };
+    run(&["--installers", &format!("x64={msi}")]).assert_code(5);
+    // The draft holds the new URL now: giving it again cannot tell a re-run from a binary
+    // swapped behind the same URL, so it is refused with the way out.
+    let out = run(&["--installers", &format!("x64={msi}")]);
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains("submit without `installers`"),
+        "{}",
+        out.log()
+    );
+    run(&["--release-notes", "2.1.0"]).assert_code(0);
+    assert_eq!(
+        package(&product(&sim), "live", "X64")["packageUrl"],
+        json!(msi)
+    );
+}
