@@ -630,6 +630,51 @@ fn msi_sign_in_asks_for_the_store_api_scope_and_retries_on_429() {
         .map(|r| r["status"].as_u64().unwrap())
         .collect();
     assert_eq!(statuses[..2], [429, 200]);
+    // A certificate, and Azure Pipelines' workload identity: the same scope.
+    sim.post(
+        "/_simulator/credentials",
+        json!({"tenantId": sim.tenant_id, "clientId": sim.client_id,
+               "certificate": include_str!("../fixtures/sign-in/rsa.pem")}),
+    );
+    ws.write(
+        "cert.pem",
+        include_str!("../fixtures/sign-in/rsa.pem").as_bytes(),
+    );
+    Run::signing_in(&ws, &sim)
+        .args(["--client-certificate-file", "cert.pem"])
+        .args(["--store-api-base-url", &sim.url, "--seller-id", SELLER])
+        .args([
+            "--app-id",
+            PRODUCT,
+            "--release-notes",
+            "y",
+            "--on-pending",
+            "reuse",
+        ])
+        .run()
+        .assert_code(0);
+    assert_eq!(sim.sign_ins().last().unwrap()["kind"], "certificate");
+    Run::signing_in(&ws, &sim)
+        .azure(&ws)
+        .env("SYSTEM_OIDCREQUESTURI", &sim.azure_request_uri)
+        .env("SYSTEM_ACCESSTOKEN", &sim.azure_access_token)
+        .args([
+            "--azure-service-connection-id",
+            &sim.azure_service_connection_id,
+        ])
+        .args(["--store-api-base-url", &sim.url, "--seller-id", SELLER])
+        .args([
+            "--app-id",
+            PRODUCT,
+            "--release-notes",
+            "z",
+            "--on-pending",
+            "reuse",
+        ])
+        .run()
+        .assert_code(0);
+    assert_eq!(sim.sign_ins().last().unwrap()["kind"], "federated");
+    assert_eq!(product(&sim)["listings"]["en-us"]["whatsNew"], "z");
     // A Partner Center token is for another audience: refused, exit 3.
     let out = Run::signing_in(&ws, &sim)
         .args(["--store-api-base-url", &sim.url, "--seller-id", SELLER])
