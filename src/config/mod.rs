@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod msi;
 pub mod raw;
 mod validate;
 pub mod values;
@@ -58,9 +59,9 @@ pub struct Config {
 pub enum Command {
     Submit(Box<SubmitConfig>),
     /// `submit` for an MSI/EXE product (a GUID `app-id`, src/msi/).
-    MsiSubmit(Box<crate::msi::MsiSubmitConfig>),
+    MsiSubmit(Box<msi::MsiSubmitConfig>),
     /// `status` for an MSI/EXE product.
-    MsiStatus(Box<crate::msi::MsiSubmitConfig>),
+    MsiStatus(Box<msi::MsiSubmitConfig>),
     Status(Box<StatusConfig>),
     CreateFlight(Box<CreateFlightConfig>),
     DeleteFlight(Box<DeleteFlightConfig>),

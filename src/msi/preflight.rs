@@ -85,59 +85,7 @@ pub fn classify(bytes: &[u8]) -> Kind {
     }
 }
 
-/// A package URL the Store cannot use: "should begin with https:// and should point to a
-/// versioned, downloadable package" (the Partner Center UI's message,
-/// https://github.com/MicrosoftDocs/windows-dev-docs/issues/4770). `loopback` lets plain
-/// http through for this machine only (a simulator's tests).
-pub fn url_problem(url: &str, loopback: bool) -> Option<String> {
-    let parsed = match url::Url::parse(url) {
-        Ok(u) => u,
-        Err(e) => return Some(format!("`{url}` is not a URL: {e}")),
-    };
-    let shown = crate::secrets::redact(url);
-    match parsed.scheme() {
-        "https" => None,
-        "http" if loopback && crate::net::is_loopback(&parsed) => None,
-        _ => Some(format!(
-            "`{shown}` is not https: the Store downloads installers only over HTTPS"
-        )),
-    }
-}
-
-/// Checks of one package's settings that need no download: `packageType`, the
-/// 40-character `installerParameters` limit, and the silent-install rules.
-pub fn settings_problems(package: &Value) -> Vec<String> {
-    let mut problems = Vec::new();
-    let kind = package.get("packageType").and_then(Value::as_str);
-    if !matches!(kind, Some("msi") | Some("exe")) {
-        problems.push(format!(
-            "`packageType` is {}; it must be `msi` or `exe`",
-            kind.map(|k| format!("`{k}`")).unwrap_or("missing".into())
-        ));
-    }
-    let parameters = package
-        .get("installerParameters")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let count = parameters.chars().count();
-    if count > super::INSTALLER_PARAMETERS_MAX {
-        problems.push(format!(
-            "`installerParameters` is {count} characters (`{parameters}`); the API refuses more than {} (the Partner Center UI accepts them, every API update then fails): shorten it",
-            super::INSTALLER_PARAMETERS_MAX
-        ));
-    }
-    let silent = package.get("isSilentInstall").and_then(Value::as_bool);
-    match silent {
-        None => problems.push(
-            "`isSilentInstall` is missing: say whether the installer is silent without switches (true) or needs `installerParameters` (false)".into(),
-        ),
-        Some(false) if parameters.trim().is_empty() => problems.push(
-            "`isSilentInstall` is false but `installerParameters` is empty: the Store requires a silent install, so give the installer's silent switches (e.g. /S or /quiet)".into(),
-        ),
-        _ => {}
-    }
-    problems
-}
+pub use crate::config::msi::{settings_problems, url_problem};
 
 /// One installer as read.
 #[derive(Debug, Clone)]
@@ -270,16 +218,5 @@ mod tests {
         };
         let x64_package = serde_json::json!({"packageType": "exe", "architectures": ["X64"]});
         assert!(file_problems(&arm, &x64_package)[0].contains("declared for X64"));
-    }
-
-    #[test]
-    fn parameters_limit_and_silence() {
-        let long = serde_json::json!({"packageType": "exe", "isSilentInstall": false, "installerParameters": "x".repeat(41)});
-        assert!(settings_problems(&long)[0].contains("41 characters"));
-        let loud = serde_json::json!({"packageType": "exe", "isSilentInstall": false});
-        assert!(settings_problems(&loud)[0].contains("silent"));
-        assert!(url_problem("http://cdn.example/a.msi", true).is_some());
-        assert!(url_problem("http://127.0.0.1:8/a.msi", true).is_none());
-        assert!(url_problem("http://127.0.0.1:8/a.msi", false).is_some());
     }
 }

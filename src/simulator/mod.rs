@@ -227,7 +227,9 @@ pub async fn start(listen: SocketAddr, options: Options) -> std::io::Result<Runn
     for product in &options.products {
         match product {
             // A GUID names an MSI/EXE product (docs/msi-exe.md).
-            crate::config::ProductSpec::App { app_id } if crate::msi::is_product_id(app_id) => {
+            crate::config::ProductSpec::App { app_id }
+                if crate::config::msi::is_product_id(app_id) =>
+            {
                 state.msi.seed(app_id, &options.seller_id)
             }
             _ => state.seed_product(product),

@@ -3,7 +3,7 @@
 //! no network (the pre-flight, src/msi/preflight.rs, reads the files later).
 
 use super::*;
-use crate::msi::{self, Installers, MsiSubmitConfig};
+use crate::config::msi::{self, Installers, MsiSubmitConfig};
 
 /// Inputs of MSIX products that mean nothing for an MSI/EXE product, and why.
 const MSIX_ONLY: &[(&str, &str)] = &[
@@ -274,14 +274,14 @@ impl Check<'_> {
         };
         let before = self.problems.len();
         for (arch, url) in &urls {
-            if let Some(problem) = crate::msi::preflight::url_problem(url, loopback) {
+            if let Some(problem) = msi::url_problem(url, loopback) {
                 self.problem("installers", format!("the {arch} installer {problem}"));
             }
         }
         if let Installers::Packages(packages) = &installers {
             for package in packages {
                 let arch = package["architectures"][0].as_str().unwrap_or("");
-                for problem in crate::msi::preflight::settings_problems(package) {
+                for problem in msi::settings_problems(package) {
                     self.problem("installers", format!("the {arch} package: {problem}"));
                 }
             }
