@@ -14,6 +14,7 @@
 
 pub mod api;
 pub mod auth;
+pub(crate) mod commands;
 pub mod config;
 pub(crate) mod error;
 #[cfg(any(test, fuzzing))]
@@ -24,7 +25,6 @@ pub mod package;
 pub mod products;
 pub(crate) mod progress;
 pub mod report;
-pub(crate) mod rollout;
 pub mod run;
 pub(crate) mod secrets;
 pub mod simulator;

@@ -264,7 +264,7 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
                 let connection = Connection::open(&status.session, Some(&status.product)).await?;
                 let product = resolve(&connection.client, &status.product, reporter).await?;
                 summary.product = product.describe();
-                crate::submission::status::run(
+                crate::commands::status::run(
                     status,
                     &product,
                     &connection.client,
@@ -285,7 +285,7 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
                 let connection = Connection::open(&rollout.session, Some(&rollout.product)).await?;
                 let product = resolve(&connection.client, &rollout.product, reporter).await?;
                 summary.product = product.describe();
-                crate::rollout::run(
+                crate::commands::rollout::run(
                     rollout,
                     &product,
                     &connection.client,

@@ -8,7 +8,6 @@ pub mod flow;
 pub mod preflight;
 pub mod release;
 pub mod safety;
-pub mod status;
 pub mod verify;
 pub mod wait;
 

@@ -1,14 +1,14 @@
 //! `status`: the product's pending submission (else its last published one), or the one
 //! named by `submission-id`; optionally waiting for `wait-for`.
 
-use super::release::{self, Publication};
-use super::wait::wait;
 use crate::api::Client;
 use crate::api::types::SubmissionStatus;
 use crate::config::{ProductRef, StatusConfig, WaitFor};
 use crate::error::{Error, Result};
 use crate::report::Reporter;
 use crate::report::summary::RunSummary;
+use crate::submission::release::{self, Publication};
+use crate::submission::wait::wait;
 
 pub async fn run(
     config: &StatusConfig,
@@ -76,7 +76,7 @@ pub async fn run(
                 e.into_error(&format!("reading submission {submission_id}"))
             }
         })?;
-    super::wait::check_documented(
+    crate::submission::wait::check_documented(
         &format!("the status of submission {submission_id}"),
         submission.get("status"),
         |s| crate::api::types::Status::parse(s).is_documented(),
@@ -90,7 +90,7 @@ pub async fn run(
     };
     set(&status);
     tracing::info!("submission {submission_id}: {}", status.status);
-    super::wait::log_status_details(&status.status_details);
+    crate::submission::wait::log_status_details(&status.status_details);
     if config.wait.wait_for == WaitFor::None {
         return Ok(());
     }
