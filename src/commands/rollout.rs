@@ -1,6 +1,7 @@
 //! `rollout`: read or change the gradual rollout of the last published submission of an
 //! app or a package flight (R1–R4, FR1–FR4). Add-ons have none (refused with the inputs).
 
+use super::{Connection, describe_spec, resolve, write_summary};
 use crate::api::Client;
 use crate::config::{ProductRef, RolloutAction, RolloutConfig};
 use crate::error::{Error, Result};
@@ -8,7 +9,30 @@ use crate::report::Reporter;
 use crate::report::summary::RunSummary;
 use crate::submission::release::{RolloutState, act_on_rollout, rollout_path};
 
-pub async fn run(
+/// `rollout` with the connection, the product's ids resolved and the step summary.
+pub(crate) async fn run(rollout: &RolloutConfig, reporter: &Reporter) -> Result<()> {
+    let mut summary = RunSummary::new(describe_spec(&rollout.product));
+    let result = async {
+        let connection = Connection::open(&rollout.session, Some(&rollout.product)).await?;
+        let product = resolve(&connection.client, &rollout.product, reporter).await?;
+        summary.product = product.describe();
+        change(
+            rollout,
+            &product,
+            &connection.client,
+            reporter,
+            &mut summary,
+        )
+        .await
+    }
+    .await;
+    let title = format!("Microsoft Store rollout: {}", summary.product);
+    summary.warnings = reporter.warnings_shown();
+    write_summary(reporter, &title, summary, result.as_ref().err());
+    result
+}
+
+async fn change(
     config: &RolloutConfig,
     product: &ProductRef,
     client: &Client,

@@ -1,6 +1,7 @@
 //! `status`: the product's pending submission (else its last published one), or the one
 //! named by `submission-id`; optionally waiting for `wait-for`.
 
+use super::{Connection, describe_spec, resolve, write_summary};
 use crate::api::Client;
 use crate::api::types::SubmissionStatus;
 use crate::config::{ProductRef, StatusConfig, WaitFor};
@@ -10,7 +11,23 @@ use crate::report::summary::RunSummary;
 use crate::submission::release::{self, Publication};
 use crate::submission::wait::wait;
 
-pub async fn run(
+/// `status` with the connection, the product's ids resolved and the step summary.
+pub(crate) async fn run(status: &StatusConfig, reporter: &Reporter) -> Result<()> {
+    let mut summary = RunSummary::new(describe_spec(&status.product));
+    let result = async {
+        let connection = Connection::open(&status.session, Some(&status.product)).await?;
+        let product = resolve(&connection.client, &status.product, reporter).await?;
+        summary.product = product.describe();
+        follow(status, &product, &connection.client, reporter, &mut summary).await
+    }
+    .await;
+    let title = format!("Microsoft Store submission status: {}", summary.product);
+    summary.warnings = reporter.warnings_shown();
+    write_summary(reporter, &title, summary, result.as_ref().err());
+    result
+}
+
+async fn follow(
     config: &StatusConfig,
     product: &ProductRef,
     client: &Client,
