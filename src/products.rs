@@ -4,10 +4,11 @@
 
 use serde_json::Value;
 
+use crate::api::types::is_submission_id;
 use crate::api::{ApiError, Client};
 use crate::config::{AddonSpec, FlightSpec, ProductRef, ProductSpec};
 use crate::error::{Error, Result};
-use crate::report::escape::inert_single_line;
+use crate::report::escape::{escape_debug, inert_single_line};
 
 /// Page size asked for. UNKNOWN: the service's maximum `top`; StoreBroker asks for 100.
 const PAGE_SIZE: u32 = 100;
@@ -41,6 +42,51 @@ pub async fn list_all(client: &Client, path: &str) -> Result<Vec<Value>, ApiErro
             .map(|link| link.trim_start_matches('/').to_string());
     }
     Ok(items)
+}
+
+/// The product resource; a 404 is the input that names the product (exit 2), not a failure.
+pub(crate) async fn read_product(client: &Client, product: &ProductRef) -> Result<Value> {
+    let (resource, context) = client
+        .get_answer(&product.resource_path())
+        .await
+        .map_err(|e| {
+            if e.is_not_found() {
+                Error::input(
+                    product.naming_input(),
+                    format!(
+                        "{} does not exist in this Partner Center account (HTTP 404{})",
+                        product.describe(),
+                        e.context
+                            .correlation_id
+                            .as_deref()
+                            .map(|c| format!(", MS-CorrelationId {c}"))
+                            .unwrap_or_default()
+                    ),
+                )
+            } else {
+                e.into_error(&format!("reading {}", product.describe()))
+            }
+        })?;
+    // The ids go into URLs: one that is not an id (a line break in it) would be changed on
+    // the way, and the call would go elsewhere.
+    for field in [product.pending_field(), product.published_field()] {
+        if let Some(Value::String(id)) = resource.get(field).and_then(|r| r.get("id"))
+            && !id.is_empty()
+            && id != "0"
+            && !is_submission_id(id)
+        {
+            return Err(Error::Api {
+                message: format!(
+                    "Partner Center answered {} with `{field}.id` \"{}\", which is not a submission id",
+                    product.describe(),
+                    escape_debug(id)
+                ),
+                hint: "Nothing was changed. Check the product in Partner Center, and report the answer to Partner Center support with the correlation id.".into(),
+                context,
+            });
+        }
+    }
+    Ok(resource)
 }
 
 /// Turns names into ids: a flight name through the app's flights, an add-on product id

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Connection, output};
+use super::Connection;
 use crate::api::Client;
 use crate::config::{CreateAddonConfig, CreateFlightConfig, ProductRef};
 use crate::error::{Error, Result};
@@ -59,7 +59,7 @@ async fn create_flight(
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("the new flight has no flightId")))?
         .to_string();
     tracing::info!("created flight {flight_id}");
-    output(reporter, "flight-id", &flight_id);
+    reporter.output("flight-id", &flight_id);
     // StoreBroker reads the submission the service starts with a new flight from the
     // answer; the docs' example answer does not show it, so ask the flight when absent.
     let pending = match pending_id(&flight, "pendingFlightSubmission") {
@@ -80,7 +80,7 @@ async fn create_flight(
         tracing::info!(
             "the service started flight submission {id}; `submit` to this flight continues it"
         );
-        output(reporter, "submission-id", &id);
+        reporter.output("submission-id", &id);
     }
     Ok(())
 }
@@ -116,6 +116,6 @@ async fn create_addon(
         .and_then(Value::as_str)
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("the new add-on has no id")))?;
     tracing::info!("created add-on {addon_id}");
-    output(reporter, "addon-id", addon_id);
+    reporter.output("addon-id", addon_id);
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `delete-flight` and `delete-addon`: deleting what is already gone is done, with a warning.
 
-use super::{Connection, output};
+use super::Connection;
 use crate::api::Client;
 use crate::config::{AddonSpec, DeleteAddonConfig, DeleteFlightConfig, FlightSpec};
 use crate::error::Result;
@@ -42,7 +42,7 @@ async fn delete_flight(
             }
         },
     };
-    output(reporter, "flight-id", &flight_id);
+    reporter.output("flight-id", &flight_id);
     match client
         .delete(&format!("applications/{app_id}/flights/{flight_id}"))
         .await
@@ -82,7 +82,7 @@ async fn delete_addon(
             }
         }
     };
-    output(reporter, "addon-id", &addon_id);
+    reporter.output("addon-id", &addon_id);
     match client.delete(&format!("inappproducts/{addon_id}")).await {
         Ok(()) => {
             tracing::info!("deleted add-on {addon_id}");

@@ -44,14 +44,6 @@ pub(crate) async fn execute(config: &Config, reporter: &Reporter) -> Result<(), 
     }
 }
 
-/// Writes an output; one that cannot be written is logged, and the run goes on (the result
-/// in Partner Center does not depend on it).
-pub(crate) fn output(reporter: &Reporter, name: &str, value: &str) {
-    if let Err(e) = reporter.set_output(name, value) {
-        tracing::error!("cannot write output `{name}`: {e}");
-    }
-}
-
 /// How the summary names the product when the run fails before names are resolved to ids.
 pub(crate) fn describe_spec(spec: &ProductSpec) -> String {
     match spec {
@@ -83,8 +75,8 @@ pub(crate) async fn resolve(
 ) -> Result<ProductRef, Error> {
     let product = products::resolve(client, spec).await?;
     match &product {
-        ProductRef::Flight { flight_id, .. } => output(reporter, "flight-id", flight_id),
-        ProductRef::Addon { addon_id } => output(reporter, "addon-id", addon_id),
+        ProductRef::Flight { flight_id, .. } => reporter.output("flight-id", flight_id),
+        ProductRef::Addon { addon_id } => reporter.output("addon-id", addon_id),
         ProductRef::App { .. } => {}
     }
     Ok(product)

@@ -39,21 +39,7 @@ async fn change(
     reporter: &Reporter,
     summary: &mut RunSummary,
 ) -> Result<()> {
-    let output = |name: &str, value: &str| {
-        if let Err(e) = reporter.set_output(name, value) {
-            tracing::error!("cannot write output `{name}`: {e}");
-        }
-    };
-    let resource = client.get(&product.resource_path()).await.map_err(|e| {
-        if e.is_not_found() {
-            Error::input(
-                product.naming_input(),
-                format!("{} does not exist in this account", product.describe()),
-            )
-        } else {
-            e.into_error(&format!("reading {}", product.describe()))
-        }
-    })?;
+    let resource = crate::products::read_product(client, product).await?;
     let Some(submission_id) = crate::products::pending_id(&resource, product.published_field())
     else {
         return Err(Error::Conflict {
@@ -65,8 +51,8 @@ async fn change(
             context: None,
         });
     };
-    output("submission-id", &submission_id);
-    output("submission-url", &product.dashboard_url(&submission_id));
+    reporter.output("submission-id", &submission_id);
+    reporter.output("submission-url", &product.dashboard_url(&submission_id));
     summary.submission_id = Some(submission_id.clone());
     summary.submission_url = Some(product.dashboard_url(&submission_id));
     if config.action != RolloutAction::Get {
@@ -104,7 +90,7 @@ async fn change(
         action => act_on_rollout(client, product, &submission_id, action).await?,
     };
     let state = RolloutState::from_rollout(&rollout);
-    output("rollout", &rollout.to_string());
+    reporter.output("rollout", &rollout.to_string());
     summary.rollout = Some(state.describe());
     let fallback = match state.fallback_submission_id.as_str() {
         "" | "0" => String::new(),

@@ -34,24 +34,10 @@ async fn follow(
     reporter: &Reporter,
     summary: &mut RunSummary,
 ) -> Result<()> {
-    let output = |name: &str, value: &str| {
-        if let Err(e) = reporter.set_output(name, value) {
-            tracing::error!("cannot write output `{name}`: {e}");
-        }
-    };
     let submission_id = match &config.submission_id {
         Some(id) => id.clone(),
         None => {
-            let resource = client.get(&product.resource_path()).await.map_err(|e| {
-                if e.is_not_found() {
-                    Error::input(
-                        product.naming_input(),
-                        format!("{} does not exist in this account", product.describe()),
-                    )
-                } else {
-                    e.into_error(&format!("reading {}", product.describe()))
-                }
-            })?;
+            let resource = crate::products::read_product(client, product).await?;
             let pick = |field: &str| crate::products::pending_id(&resource, field);
             match pick(product.pending_field()) {
                 Some(id) => {
@@ -73,8 +59,8 @@ async fn follow(
             }
         }
     };
-    output("submission-id", &submission_id);
-    output("submission-url", &product.dashboard_url(&submission_id));
+    reporter.output("submission-id", &submission_id);
+    reporter.output("submission-url", &product.dashboard_url(&submission_id));
     summary.submission_id = Some(submission_id.clone());
     summary.submission_url = Some(product.dashboard_url(&submission_id));
     let (submission, context) = client
@@ -101,8 +87,8 @@ async fn follow(
     )?;
     let status = SubmissionStatus::from_submission(&submission);
     let mut set = |status: &SubmissionStatus| {
-        output("status", status.status.as_str());
-        output("status-details", &status.details_json());
+        reporter.output("status", status.status.as_str());
+        reporter.output("status-details", &status.details_json());
         summary.record_status(status.status.as_str(), &status.status_details);
     };
     set(&status);

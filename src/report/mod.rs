@@ -346,6 +346,14 @@ impl Reporter {
         }
     }
 
+    /// Writes an output; one that cannot be written is logged and the run goes on: what
+    /// happened in Partner Center does not depend on it, and the log says what to look at.
+    pub(crate) fn output(&self, name: &str, value: &str) {
+        if let Err(e) = self.set_output(name, value) {
+            tracing::error!("cannot write output `{name}`: {e}");
+        }
+    }
+
     /// Records an output and writes it to the platform at once, so a run that fails later
     /// still leaves what it knew (the submission id above all).
     pub fn set_output(&self, name: &str, value: &str) -> io::Result<()> {
