@@ -4,6 +4,9 @@
 
 pub mod catalog;
 pub mod cli;
+#[cfg(test)]
+mod leaf;
+mod product;
 pub mod raw;
 mod validate;
 pub mod values;
@@ -17,6 +20,7 @@ use secrecy::SecretString;
 use url::Url;
 
 use crate::auth::{ClientCertificate, FederatedSource};
+pub use product::ProductRef;
 pub use raw::{Inputs, Source, unknown_variables};
 pub(crate) use validate::SECRET_VARIABLES;
 pub use validate::{Environment, validate};
@@ -204,26 +208,6 @@ pub enum ProductKind {
     App,
     Flight,
     Addon,
-}
-
-/// A product by the ids the API addresses it with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProductRef {
-    App { app_id: String },
-    Flight { app_id: String, flight_id: String },
-    Addon { addon_id: String },
-}
-
-impl ProductRef {
-    pub fn describe(&self) -> String {
-        match self {
-            ProductRef::App { app_id } => format!("app {app_id}"),
-            ProductRef::Flight { app_id, flight_id } => {
-                format!("flight {flight_id} of app {app_id}")
-            }
-            ProductRef::Addon { addon_id } => format!("add-on {addon_id}"),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
