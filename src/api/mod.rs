@@ -1,8 +1,8 @@
 //! The Partner Center client: the one place that builds requests, signs them, retries,
 //! and logs correlation ids. Flows speak in paths relative to `/v1.0/my/` and JSON values.
 
-pub mod error;
-pub mod pace;
+pub(crate) mod error;
+pub(crate) mod pace;
 pub mod retry;
 pub mod status_codes;
 pub mod types;

@@ -5,8 +5,8 @@
 //! the CI platform ([`federated`]); assertions are made anew for every token request.
 //! Or the user hands over a ready token (`access-token`) and no request is made.
 
-pub mod certificate;
-pub mod federated;
+pub(crate) mod certificate;
+pub(crate) mod federated;
 pub mod jws;
 mod refusal;
 

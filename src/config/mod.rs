@@ -3,13 +3,13 @@
 //! turned into the typed [`Config`] the rest of the program works from.
 
 pub mod catalog;
-pub mod cli;
+pub(crate) mod cli;
 #[cfg(test)]
 mod leaf;
 mod product;
-pub mod raw;
+pub(crate) mod raw;
 mod validate;
-pub mod values;
+pub(crate) mod values;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

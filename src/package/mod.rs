@@ -2,7 +2,7 @@
 //! upload zip itself ([`zip`]).
 
 pub mod manifest;
-pub mod zip;
+pub(crate) mod zip;
 
 use std::io;
 use std::path::{Path, PathBuf};

@@ -2,8 +2,8 @@
 //! Actions, Azure Pipelines or a plain terminal, behind one type (docs/github-actions.md,
 //! docs/azure-pipelines.md).
 
-pub mod escape;
-pub mod log;
+pub(crate) mod escape;
+pub(crate) mod log;
 pub mod summary;
 
 use std::collections::BTreeMap;

@@ -3,10 +3,10 @@
 //! [`edit`], status polling in [`wait`].
 
 pub mod edit;
-pub mod files;
-pub mod flow;
-pub mod preflight;
-pub mod release;
-pub mod safety;
-pub mod verify;
+pub(crate) mod files;
+pub(crate) mod flow;
+pub(crate) mod preflight;
+pub(crate) mod release;
+pub(crate) mod safety;
+pub(crate) mod verify;
 pub mod wait;

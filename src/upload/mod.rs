@@ -11,8 +11,8 @@
 //! the `azure_storage_blob` crate: docs/decisions/0006-upload-engine.md.
 
 pub mod crc64;
-pub mod probe;
-pub mod sas;
+pub(crate) mod probe;
+pub(crate) mod sas;
 
 use std::convert::Infallible;
 use std::io::{Read, Seek};
