@@ -1,5 +1,5 @@
 //! Configuration: the inputs of docs/inputs.md, read from flags and environment
-//! ([`raw`]), checked in one pass that reports every problem at once ([`validate`]), and
+//! (`raw`), checked in one pass that reports every problem at once ([`validate`]), and
 //! turned into the typed [`Config`] the rest of the program works from.
 
 pub mod catalog;

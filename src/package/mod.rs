@@ -1,5 +1,5 @@
 //! Packaging: which files are packages, which zip entry names are acceptable, and the
-//! upload zip itself ([`zip`]).
+//! upload zip itself (`zip`).
 
 pub mod manifest;
 pub(crate) mod zip;

@@ -1,5 +1,5 @@
 //! The submission flows: app, flight and add-on submissions share one path —
-//! clone → patch → PUT → upload → commit → wait ([`flow`]); the JSON edits live in
+//! clone → patch → PUT → upload → commit → wait (`flow`); the JSON edits live in
 //! [`edit`], status polling in [`wait`].
 
 pub mod edit;
