@@ -21,11 +21,9 @@ const UPPER: &[&str] = &[
 ];
 
 /// Imports from above that are still to move (issue 16): the types `Config` holds
-/// (certificate, federated source, manifests, storage account, rate limit, defaults) and
+/// (certificate, federated source, manifests, storage account, upload defaults) and
 /// the checks that need other rooms (manifest reading, pre-flight, the patch).
 const STILL_TO_MOVE: &[&str] = &[
-    "crate::api::DEFAULT_REQUEST_TIMEOUT",
-    "crate::api::pace",
     "crate::auth::jws",
     "crate::auth::{ClientCertificate, FederatedSource}",
     "crate::package",

@@ -6,6 +6,7 @@ pub mod catalog;
 pub(crate) mod cli;
 #[cfg(test)]
 mod leaf;
+mod network;
 mod product;
 pub(crate) mod raw;
 mod validate;
@@ -20,6 +21,7 @@ use secrecy::SecretString;
 use url::Url;
 
 use crate::auth::{ClientCertificate, FederatedSource};
+pub use network::{DEFAULT_REQUEST_TIMEOUT, RateLimit};
 pub use product::ProductRef;
 pub use raw::{Inputs, Source, unknown_variables};
 pub(crate) use validate::SECRET_VARIABLES;
@@ -113,7 +115,7 @@ pub struct Session {
     /// `simulate: true`: start the built-in simulator in-process and talk to it.
     pub simulate: Option<SimulatorSettings>,
     /// Pacing of API calls; `None` paces nothing.
-    pub rate_limit: Option<crate::api::pace::RateLimit>,
+    pub rate_limit: Option<RateLimit>,
     pub request_timeout: Duration,
 }
 

@@ -11,8 +11,6 @@ use url::Url;
 
 use super::values::{format_size, parse_bool, parse_duration, parse_list, parse_size};
 use super::*;
-use crate::api::DEFAULT_REQUEST_TIMEOUT;
-use crate::api::pace::RateLimit;
 use crate::auth::{ClientCertificate, FederatedSource};
 use crate::package;
 use crate::package::manifest::{self, PackageInfo};
