@@ -21,7 +21,7 @@ const UPPER: &[&str] = &[
 ];
 
 /// Imports from above that are still to move (issue 16): the types `Config` holds
-/// (certificate, federated source, manifests, storage account, upload defaults) and
+/// (certificate, federated source, manifests, storage account) and
 /// the checks that need other rooms (manifest reading, pre-flight, the patch).
 const STILL_TO_MOVE: &[&str] = &[
     "crate::auth::jws",
@@ -33,8 +33,6 @@ const STILL_TO_MOVE: &[&str] = &[
     "crate::submission::files",
     "crate::submission::preflight",
     "crate::submission::safety",
-    "crate::upload::DEFAULT_BLOCK",
-    "crate::upload::DEFAULT_CONCURRENCY",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

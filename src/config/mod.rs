@@ -21,7 +21,7 @@ use secrecy::SecretString;
 use url::Url;
 
 use crate::auth::{ClientCertificate, FederatedSource};
-pub use network::{DEFAULT_REQUEST_TIMEOUT, RateLimit};
+pub use network::{DEFAULT_BLOCK, DEFAULT_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT, RateLimit};
 pub use product::ProductRef;
 pub use raw::{Inputs, Source, unknown_variables};
 pub(crate) use validate::SECRET_VARIABLES;
@@ -397,8 +397,8 @@ pub struct UploadTuning {
 impl Default for UploadTuning {
     fn default() -> Self {
         UploadTuning {
-            concurrency: crate::upload::DEFAULT_CONCURRENCY,
-            block_size: crate::upload::DEFAULT_BLOCK,
+            concurrency: DEFAULT_CONCURRENCY,
+            block_size: DEFAULT_BLOCK,
         }
     }
 }
