@@ -30,7 +30,6 @@ const STILL_TO_MOVE: &[&str] = &[
     "crate::package::manifest",
     "crate::simulator::storage",
     "crate::submission::edit",
-    "crate::submission::files",
     "crate::submission::preflight",
     "crate::submission::safety",
 ];

@@ -7,6 +7,7 @@ pub(crate) mod cli;
 #[cfg(test)]
 mod leaf;
 mod network;
+pub(crate) mod patch_files;
 mod product;
 pub(crate) mod raw;
 mod validate;

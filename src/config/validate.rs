@@ -9,12 +9,12 @@ use std::time::Duration;
 use secrecy::SecretString;
 use url::Url;
 
+use super::patch_files::new_files_in_patch;
 use super::values::{format_size, parse_bool, parse_duration, parse_list, parse_size};
 use super::*;
 use crate::auth::{ClientCertificate, FederatedSource};
 use crate::package;
 use crate::package::manifest::{self, PackageInfo};
-use crate::submission::files::new_files_in_patch;
 
 mod assets;
 mod manifests;

@@ -12,12 +12,12 @@ use std::time::Instant;
 use serde_json::Value;
 
 use super::edit::{apply_changes, put_body, with_service_fields};
-use super::files::new_files_in_patch;
 use super::release::{self, Publication};
 use super::safety;
 use super::wait::{WaitResult, wait};
 use crate::api::types::{Status, SubmissionStatus, is_submission_id};
 use crate::api::{ApiError, Client};
+use crate::config::patch_files::new_files_in_patch;
 use crate::config::values::format_size;
 use crate::config::{OnPending, ProductRef, SubmitConfig, WaitFor, ZipSource};
 use crate::error::{CallContext, Error, Result};

@@ -3,7 +3,6 @@
 //! [`edit`], status polling in [`wait`].
 
 pub mod edit;
-pub(crate) mod files;
 pub(crate) mod flow;
 pub(crate) mod preflight;
 pub(crate) mod release;
