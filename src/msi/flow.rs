@@ -11,251 +11,81 @@
 //! 5. `POST submit` and `GET submission/{id}/status` until `wait-for`.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use secrecy::SecretString;
 use serde_json::{Value, json};
 
 use super::preflight;
 use super::{Installers, MsiSubmitConfig};
-use crate::api::Client;
-use crate::api::pace::Pacer;
-use crate::api::retry::RetryPolicy;
-use crate::auth::TokenSource;
-use crate::config::{Credential, OnPending, PackageMode, WaitFor};
+use crate::config::{OnPending, PackageMode, WaitFor};
 use crate::error::Error;
 use crate::report::Reporter;
-use crate::report::summary::{Failure, PlanSummary, RunSummary, StatusChange};
+use crate::report::summary::{PlanSummary, RunSummary, StatusChange};
 use crate::store_api::{StoreApi, messages};
 
-/// Runs `submit` for an MSI/EXE product and writes its step summary.
-pub async fn run(config: &MsiSubmitConfig, reporter: &Reporter) -> Result<(), Error> {
-    let mut summary = RunSummary::new(format!("MSI/EXE product {}", config.product_id));
-    let result = async {
-        let connection = Connection::open(config).await?;
-        Flow {
-            config,
-            api: &connection.api,
-            http: &connection.http,
-            reporter,
-            summary: &mut summary,
-        }
-        .run()
-        .await
-    }
-    .await;
-    summary.warnings = reporter.warnings_shown();
-    write_summary(
+/// `submit` for an MSI/EXE product, through `api` (src/commands/msi.rs connects).
+pub async fn submit(
+    config: &MsiSubmitConfig,
+    api: &StoreApi,
+    http: &reqwest::Client,
+    reporter: &Reporter,
+    summary: &mut RunSummary,
+) -> Result<(), Error> {
+    Flow {
+        config,
+        api,
+        http,
         reporter,
-        "Microsoft Store submission",
-        &mut summary,
-        &result,
-    );
-    result
+        summary,
+    }
+    .run()
+    .await
 }
 
 /// `status` for an MSI/EXE product: the submission in progress (or `submission-id`), and
 /// with `wait-for` followed like a submit's. The API lists no past submissions.
-pub async fn status(config: &MsiSubmitConfig, reporter: &Reporter) -> Result<(), Error> {
-    let mut summary = RunSummary::new(format!("MSI/EXE product {}", config.product_id));
-    let result = async {
-        let connection = Connection::open(config).await?;
-        let mut flow = Flow {
-            config,
-            api: &connection.api,
-            http: &connection.http,
-            reporter,
-            summary: &mut summary,
-        };
-        let id = match &config.submission_id {
-            Some(id) => id.clone(),
-            None => {
-                let status = connection
-                    .api
-                    .get("status", "reading the product's status")
-                    .await?;
-                match status.data["ongoingSubmissionId"]
-                    .as_str()
-                    .filter(|s| !s.is_empty())
-                {
-                    Some(id) => id.to_string(),
-                    None => {
-                        tracing::info!(
-                            "no submission in progress (the MSI/EXE API lists no past submissions: give `submission-id` to read one)"
-                        );
-                        flow.output("status", "DRAFT");
-                        return Ok(());
-                    }
+pub async fn status(
+    config: &MsiSubmitConfig,
+    api: &StoreApi,
+    http: &reqwest::Client,
+    reporter: &Reporter,
+    summary: &mut RunSummary,
+) -> Result<(), Error> {
+    let mut flow = Flow {
+        config,
+        api,
+        http,
+        reporter,
+        summary,
+    };
+    let id = match &config.submission_id {
+        Some(id) => id.clone(),
+        None => {
+            let status = api.get("status", "reading the product's status").await?;
+            match status.data["ongoingSubmissionId"]
+                .as_str()
+                .filter(|s| !s.is_empty())
+            {
+                Some(id) => id.to_string(),
+                None => {
+                    tracing::info!(
+                        "no submission in progress (the MSI/EXE API lists no past submissions: give `submission-id` to read one)"
+                    );
+                    flow.output("status", "DRAFT");
+                    return Ok(());
                 }
             }
-        };
-        flow.output("submission-id", &id);
-        flow.output("submission-url", &submission_url(&config.product_id, &id));
-        flow.follow(&id, Instant::now(), true).await
-    }
-    .await;
-    summary.warnings = reporter.warnings_shown();
-    write_summary(
-        reporter,
-        "Microsoft Store submission status",
-        &mut summary,
-        &result,
-    );
-    result
+        }
+    };
+    flow.output("submission-id", &id);
+    flow.output("submission-url", &submission_url(&config.product_id, &id));
+    flow.follow(&id, Instant::now(), true).await
 }
 
 fn submission_url(product_id: &str, submission_id: &str) -> String {
     format!(
         "https://partner.microsoft.com/dashboard/products/{product_id}/submissions/{submission_id}/"
     )
-}
-
-fn write_summary(
-    reporter: &Reporter,
-    title: &str,
-    summary: &mut RunSummary,
-    result: &Result<(), Error>,
-) {
-    if !reporter.platform().is_ci() {
-        return;
-    }
-    summary.failure = result.as_ref().err().map(|error| Failure {
-        exit_code: error.exit_code().code(),
-        message: match error {
-            Error::Input(problems) => problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-            other => other.to_string(),
-        },
-        hint: error.hint().map(str::to_string),
-    });
-    let title = format!("{title}: {}", summary.product);
-    if let Err(e) = reporter.summary(&summary.to_markdown(&title)) {
-        tracing::warn!("cannot write the step summary: {e}");
-    }
-}
-
-struct Connection {
-    http: reqwest::Client,
-    api: StoreApi,
-    _simulator: Option<crate::simulator::Running>,
-}
-
-impl Connection {
-    async fn open(config: &MsiSubmitConfig) -> Result<Connection, Error> {
-        let session = &config.session;
-        let http = crate::net::client_builder()
-            .connect_timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| Error::Internal(anyhow::anyhow!("cannot set up HTTPS: {e}")))?;
-        let (authority, base, credential, running) = match &session.simulate {
-            None => (
-                session.authority_host.clone(),
-                config.store_api_base_url.clone(),
-                session.credential.clone(),
-                None,
-            ),
-            Some(settings) => {
-                let mut options = crate::simulator::Options {
-                    phase: settings.phase,
-                    storage: settings.storage.clone(),
-                    token_lifetime: settings.token_lifetime,
-                    upload_url_lifetime: settings.upload_url_lifetime,
-                    products: vec![crate::config::ProductSpec::App {
-                        app_id: config.product_id.clone(),
-                    }],
-                    seller_id: config.seller_id.clone(),
-                    ..Default::default()
-                };
-                match &session.credential {
-                    Credential::ClientSecret {
-                        tenant_id,
-                        client_id,
-                        secret,
-                    } => {
-                        use secrecy::ExposeSecret;
-                        options
-                            .credentials
-                            .push(crate::simulator::CredentialRegistration {
-                                tenant_id: tenant_id.clone(),
-                                client_id: client_id.clone(),
-                                client_secret: Some(secret.expose_secret().to_string()),
-                                ..Default::default()
-                            });
-                    }
-                    Credential::Certificate {
-                        tenant_id,
-                        client_id,
-                        certificate,
-                    } => options
-                        .credentials
-                        .push(crate::simulator::CredentialRegistration {
-                            tenant_id: tenant_id.clone(),
-                            client_id: client_id.clone(),
-                            certificate: Some(certificate.certificate_pem()),
-                            ..Default::default()
-                        }),
-                    _ => {}
-                }
-                let running = crate::simulator::start(
-                    std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-                    options,
-                )
-                .await
-                .map_err(|e| Error::Internal(anyhow::anyhow!("cannot start the simulator: {e}")))?;
-                tracing::info!(
-                    "simulate: talking to the built-in Store simulator at {}",
-                    running.base_url
-                );
-                let credential = match &session.credential {
-                    Credential::SimulatorDefault => Credential::ClientSecret {
-                        tenant_id: running.credentials.tenant_id.clone(),
-                        client_id: running.credentials.client_id.clone(),
-                        secret: SecretString::from(running.credentials.client_secret.clone()),
-                    },
-                    other => other.clone(),
-                };
-                (
-                    running.base_url.clone(),
-                    running.base_url.clone(),
-                    credential,
-                    Some(running),
-                )
-            }
-        };
-        let tokens = Arc::new(
-            TokenSource::new(http.clone(), authority, credential)
-                .with_bounds(crate::auth::Bounds::from_request_timeout(
-                    session.request_timeout,
-                ))
-                .with_scope(super::SCOPE),
-        );
-        let retry = if running.is_some() {
-            RetryPolicy {
-                first_delay: Duration::from_millis(200),
-                ..RetryPolicy::default()
-            }
-        } else {
-            RetryPolicy::default()
-        };
-        let client = Client::at(
-            http.clone(),
-            StoreApi::base(&base, &config.product_id),
-            tokens,
-            retry,
-            Pacer::new(session.rate_limit),
-            session.request_timeout,
-        )
-        .with_header("X-Seller-Account-Id", config.seller_id.clone());
-        Ok(Connection {
-            http,
-            api: StoreApi::new(client, &config.product_id),
-            _simulator: running,
-        })
-    }
 }
 
 struct Flow<'a> {

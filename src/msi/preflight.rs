@@ -85,7 +85,7 @@ pub fn classify(bytes: &[u8]) -> Kind {
     }
 }
 
-pub use crate::config::msi::{settings_problems, url_problem};
+pub use crate::config::msi::settings_problems;
 
 /// One installer as read.
 #[derive(Debug, Clone)]

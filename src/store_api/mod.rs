@@ -73,10 +73,6 @@ impl StoreApi {
         base
     }
 
-    pub fn product_id(&self) -> &str {
-        &self.product_id
-    }
-
     pub async fn get(&self, path: &str, doing: &str) -> Result<Answer, Error> {
         let answer = self.client.get_answer(path).await;
         self.envelope(answer, doing)

@@ -310,6 +310,16 @@ fn msi_x64_and_arm64_installers_are_published_keeping_every_other_setting() {
         ]
     );
     assert!(out.summary.contains("PUBLISHED"), "{}", out.summary);
+    // The outcome, as for MSIX products.
+    assert!(
+        out.summary
+            .lines()
+            .next()
+            .unwrap_or("")
+            .contains("Published"),
+        "{}",
+        out.summary
+    );
 }
 
 #[test]
