@@ -373,6 +373,10 @@ fn router(shared: Shared) -> Router {
                 .layer(axum::middleware::from_fn(blob::azure_headers)),
         )
         .route(
+            "/blob/listingassets/{name}",
+            axum::routing::put(msi::put_asset),
+        )
+        .route(
             "/_simulator/requests",
             get(admin_requests).delete(admin_clear_requests),
         )

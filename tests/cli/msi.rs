@@ -738,7 +738,12 @@ fn msi_simulator_answers_in_the_observed_envelope() {
                 .header("Authorization", &auth)
                 .header("X-Seller-Account-Id", SELLER)
                 .send_json(b),
-            ("POST", _) => agent
+            ("POST", Some(b)) => agent
+                .post(&url)
+                .header("Authorization", &auth)
+                .header("X-Seller-Account-Id", SELLER)
+                .send_json(b),
+            ("POST", None) => agent
                 .post(&url)
                 .header("Authorization", &auth)
                 .header("X-Seller-Account-Id", SELLER)
@@ -800,6 +805,57 @@ fn msi_simulator_answers_in_the_observed_envelope() {
             .chars()
             .all(|c| c.is_ascii_digit())
     );
+    // The Store fetches the committed installer first; every update waits for that.
+    for _ in 0..200 {
+        if call("GET", "status", None, true)
+            .1
+            .contains(r#""isReady":true"#)
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    // Listing assets: upload slots (an object, capitalised counts, no `storeLogos` when
+    // `Logo` is 0), a Put Blob to the slot, and a commit that replaces the screenshots only.
+    let (_, before, _) = call("GET", "listings/assets", None, true);
+    let before: Value = serde_json::from_str(&before).unwrap();
+    let (status, body, _) = call(
+        "POST",
+        "listings/assets/create",
+        Some(json!({"language": "en-us", "createAssetRequest": {"Screenshot": 1, "Logo": 0}})),
+        true,
+    );
+    assert_eq!(status, 200, "{body}");
+    let created: Value = serde_json::from_str(&body).unwrap();
+    let slots = &created["responseData"]["listingAssets"];
+    assert!(
+        slots.is_object() && slots.get("storeLogos").is_none(),
+        "{slots}"
+    );
+    let slot = &slots["screenshots"][0];
+    let upload = slot["primaryAssetUploadUrl"].as_str().unwrap();
+    let put = agent
+        .put(upload)
+        .header("x-ms-blob-type", "BlockBlob")
+        .header("Content-Type", "image/png")
+        .send(crate::util::png(1366, 768))
+        .unwrap();
+    assert_eq!(put.status().as_u16(), 201);
+    let commit = json!({"listingAssets": {"language": "en-us",
+        "screenshots": [{"id": slot["id"], "assetUrl": upload}]}});
+    let (status, body, _) = call("PUT", "listings/assets/commit", Some(commit), true);
+    assert_eq!(
+        (status, body.as_str()),
+        (200, r#"{"responseData":{},"isSuccess":true}"#)
+    );
+    let (_, after, _) = call("GET", "listings/assets", None, true);
+    let after: Value = serde_json::from_str(&after).unwrap();
+    let (b, a) = (
+        &before["responseData"]["listingAssets"][0],
+        &after["responseData"]["listingAssets"][0],
+    );
+    assert_eq!(a["screenshots"][0]["id"], slot["id"]);
+    assert_eq!(a["storeLogos"], b["storeLogos"]);
 }
 
 #[test]

@@ -1034,11 +1034,17 @@ pub async fn create_assets(
             )],
         );
     }
+    let signature = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(uuid::Uuid::new_v4().into_bytes())
+    };
     let slot = |_: u64| {
         let asset = uuid::Uuid::new_v4().to_string();
         let url = format!(
-            "{}blob/listingassets/{}_{asset}?sv=2021-08-06&sr=b&sp=rcw&sig=simulated",
-            base, p.id
+            "{}blob/listingassets/{}_{asset}?sv=2021-08-06&sr=b&sp=rcw&sig={}",
+            base,
+            p.id,
+            urlencoding_minimal(&signature)
         );
         json!({
             "id": asset, "primaryAssetUploadUrl": url, "secondaryAssetUploadUrl": url,
@@ -1052,6 +1058,37 @@ pub async fn create_assets(
         data["storeLogos"] = (0..logos).map(slot).collect();
     }
     ok(json!({"listingAssets": data}))
+}
+
+/// `+`, `/` and `=` of a base64 signature, percent-encoded for a query.
+fn urlencoding_minimal(text: &str) -> String {
+    text.replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D")
+}
+
+/// `PUT /blob/listingassets/{name}?…&sig=…`: Azure's Put Blob for a listing image's upload
+/// slot (https://learn.microsoft.com/rest/api/storageservices/put-blob): `x-ms-blob-type:
+/// BlockBlob` required, no `Authorization` (the SAS authorises it), 201 Created. UNKNOWN:
+/// the formats and sizes the Store accepts; any bytes here.
+pub async fn put_asset(
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    Query(query): Query<BTreeMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    if headers.get("authorization").is_some() || !query.contains_key("sig") {
+        return (StatusCode::FORBIDDEN, "AuthenticationFailed").into_response();
+    }
+    if headers.get("x-ms-blob-type").and_then(|v| v.to_str().ok()) != Some("BlockBlob") {
+        return (
+            StatusCode::BAD_REQUEST,
+            "MissingRequiredHeader: x-ms-blob-type",
+        )
+            .into_response();
+    }
+    tracing::debug!("listing asset {name} uploaded ({} bytes)", body.len());
+    StatusCode::CREATED.into_response()
 }
 
 /// `PUT P/listings/assets/commit`: per language and type, the list sent replaces the
