@@ -17,6 +17,7 @@ pub(crate) mod error;
 #[cfg(any(test, fuzzing))]
 #[doc(hidden)]
 pub mod fuzzing;
+pub(crate) mod msi;
 pub(crate) mod net;
 pub mod package;
 pub mod products;
@@ -25,6 +26,7 @@ pub mod report;
 pub mod run;
 pub(crate) mod secrets;
 pub mod simulator;
+pub(crate) mod store_api;
 pub mod submission;
 pub mod upload;
 

@@ -22,6 +22,7 @@ use crate::report::summary::{Failure, RunSummary};
 mod create;
 mod delete;
 mod list;
+mod msi;
 mod pack;
 pub(crate) mod rollout;
 mod simulator;
@@ -32,7 +33,9 @@ mod submit;
 pub(crate) async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
     match &config.command {
         Command::Submit(submit) => submit::run(submit, reporter).await,
+        Command::MsiSubmit(submit) => msi::submit(submit, reporter).await,
         Command::Status(status) => status::run(status, reporter).await,
+        Command::MsiStatus(status) => msi::status(status, reporter).await,
         Command::Rollout(rollout) => rollout::run(rollout, reporter).await,
         Command::CreateFlight(create) => create::flight(create, reporter).await,
         Command::DeleteFlight(delete) => delete::flight(delete, reporter).await,
