@@ -24,11 +24,9 @@ const UPPER: &[&str] = &[
 /// (certificate, federated source, manifests, storage account) and
 /// the checks that need other rooms (manifest reading, pre-flight, the patch).
 const STILL_TO_MOVE: &[&str] = &[
-    "crate::auth::jws",
-    "crate::auth::{ClientCertificate, FederatedSource}",
+    "crate::auth::ClientCertificate",
     "crate::package",
     "crate::package::manifest",
-    "crate::simulator::storage",
     "crate::submission::edit",
     "crate::submission::preflight",
     "crate::submission::safety",

@@ -4,12 +4,15 @@
 
 pub mod catalog;
 pub(crate) mod cli;
+mod federated;
+mod jwt;
 #[cfg(test)]
 mod leaf;
 mod network;
 pub(crate) mod patch_files;
 mod product;
 pub(crate) mod raw;
+pub(crate) mod storage;
 mod validate;
 pub(crate) mod values;
 
@@ -21,10 +24,13 @@ use std::time::Duration;
 use secrecy::SecretString;
 use url::Url;
 
-use crate::auth::{ClientCertificate, FederatedSource};
+use crate::auth::ClientCertificate;
+pub use federated::FederatedSource;
+pub use jwt::Jws;
 pub use network::{DEFAULT_BLOCK, DEFAULT_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT, RateLimit};
 pub use product::ProductRef;
 pub use raw::{Inputs, Source, unknown_variables};
+pub use storage::StorageAccount;
 pub(crate) use validate::SECRET_VARIABLES;
 pub use validate::{Environment, validate};
 
@@ -510,7 +516,7 @@ pub struct PackConfig {
 #[derive(Debug, Clone)]
 pub struct SimulatorSettings {
     /// Real blob storage for the upload URLs (`simulator-storage`).
-    pub storage: Option<crate::simulator::storage::StorageAccount>,
+    pub storage: Option<StorageAccount>,
     /// How long each processing phase (pre-processing, certification, …) lasts.
     pub phase: Duration,
     /// Lifetime of the Partner Center tokens it issues (`simulator-token-lifetime`).

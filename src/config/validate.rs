@@ -12,7 +12,7 @@ use url::Url;
 use super::patch_files::new_files_in_patch;
 use super::values::{format_size, parse_bool, parse_duration, parse_list, parse_size};
 use super::*;
-use crate::auth::{ClientCertificate, FederatedSource};
+use crate::auth::ClientCertificate;
 use crate::package;
 use crate::package::manifest::{self, PackageInfo};
 
@@ -1038,7 +1038,9 @@ mod tests {
     }
 
     fn a_jwt() -> String {
-        use crate::auth::jws::base64url;
+        use base64::Engine;
+        let base64url =
+            |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
         format!(
             "{}.{}.c2lnbmF0dXJl",
             base64url(br#"{"alg":"RS256"}"#),
