@@ -27,7 +27,6 @@ const STILL_TO_MOVE: &[&str] = &[
     "crate::auth::ClientCertificate",
     "crate::package",
     "crate::package::manifest",
-    "crate::submission::edit",
     "crate::submission::preflight",
     "crate::submission::safety",
 ];

@@ -62,7 +62,7 @@ impl Check<'_> {
         }
         // A new listing image needs no `fileStatus`: it is an upload (edit::apply_patch).
         let mut value = value;
-        crate::submission::edit::normalize_patch_images(&mut value);
+        crate::config::patch_files::normalize_patch_images(&mut value);
         Some(value)
     }
 
