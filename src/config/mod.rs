@@ -9,6 +9,7 @@ mod jwt;
 #[cfg(test)]
 mod leaf;
 mod network;
+pub(crate) mod package_files;
 pub(crate) mod patch_files;
 mod product;
 pub(crate) mod raw;

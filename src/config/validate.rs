@@ -9,11 +9,11 @@ use std::time::Duration;
 use secrecy::SecretString;
 use url::Url;
 
+use super::package_files;
 use super::patch_files::new_files_in_patch;
 use super::values::{format_size, parse_bool, parse_duration, parse_list, parse_size};
 use super::*;
 use crate::auth::ClientCertificate;
-use crate::package;
 use crate::package::manifest::{self, PackageInfo};
 
 mod assets;
@@ -534,7 +534,7 @@ impl Check<'_> {
         self.no_duplicate_entries(&files);
         let names: Vec<String> = files
             .iter()
-            .filter(|f| package::is_package_file_name(&f.entry_name))
+            .filter(|f| package_files::is_package_file_name(&f.entry_name))
             .map(|f| f.entry_name.clone())
             .collect();
         self.package_manifests(&files, None, &names);

@@ -73,7 +73,7 @@ impl Check<'_> {
             if !path.is_file() {
                 continue; // reported by the assets check
             }
-            match package::png_dimensions(&path) {
+            match package_files::png_dimensions(&path) {
                 Ok(Some((300, 300))) => {}
                 Ok(Some((w, h))) => self.problem(
                     "assets-dir",
@@ -100,7 +100,7 @@ impl Check<'_> {
         names: &[String],
     ) -> Vec<PackageInfo> {
         let in_zip: Vec<String> = ready_zip
-            .and_then(|zip| package::zip_entry_names(zip).ok())
+            .and_then(|zip| package_files::zip_entry_names(zip).ok())
             .unwrap_or_default();
         let mut read = Vec::new();
         for name in names {
@@ -134,17 +134,17 @@ impl Check<'_> {
     }
 
     pub(super) fn package_name_checks(&mut self, name: &str, shown: &str) -> bool {
-        if !package::is_package_file_name(name) {
+        if !package_files::is_package_file_name(name) {
             self.problem(
                 "packages",
                 format!(
                     "{shown} is not a package; supported extensions are {}",
-                    package::PACKAGE_EXTENSIONS.join(" ")
+                    package_files::PACKAGE_EXTENSIONS.join(" ")
                 ),
             );
             return false;
         }
-        if let Some(problem) = package::entry_name_problem(name) {
+        if let Some(problem) = package_files::entry_name_problem(name) {
             self.problem("packages", format!("{shown}: {problem}"));
             return false;
         }
