@@ -25,8 +25,6 @@ const UPPER: &[&str] = &[
 /// the checks that need other rooms (manifest reading, pre-flight, the patch).
 const STILL_TO_MOVE: &[&str] = &[
     "crate::auth::ClientCertificate",
-    "crate::package::manifest",
-    "crate::submission::preflight",
     "crate::submission::safety",
 ];
 

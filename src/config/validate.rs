@@ -14,7 +14,6 @@ use super::patch_files::new_files_in_patch;
 use super::values::{format_size, parse_bool, parse_duration, parse_list, parse_size};
 use super::*;
 use crate::auth::ClientCertificate;
-use crate::package::manifest::{self, PackageInfo};
 
 mod assets;
 mod manifests;
@@ -116,22 +115,35 @@ impl Environment {
     }
 }
 
+/// Every check of the inputs that needs no room above `config`; the packages' manifests
+/// are listed in the config, not read (`commands::checks` reads them).
 pub fn validate(inputs: &Inputs, env: &Environment) -> Result<Config, Vec<InputProblem>> {
+    validate_reading_later(inputs, env).0
+}
+
+/// [`validate`], and the manifests to read before any call, also when the inputs have
+/// problems: theirs join the same list (`commands::checks`).
+pub fn validate_reading_later(
+    inputs: &Inputs,
+    env: &Environment,
+) -> (Result<Config, Vec<InputProblem>>, ManifestReads) {
     let mut check = Check {
         inputs,
         env,
         problems: Vec::new(),
         warnings: Vec::new(),
         notes: Vec::new(),
+        manifests: ManifestReads::default(),
     };
     let config = check.config();
+    let manifests = std::mem::take(&mut check.manifests);
     if check.problems.is_empty() {
         let mut config = config.expect("a config when there are no problems");
         config.warnings = check.warnings;
         config.notes = check.notes;
-        Ok(config)
+        (Ok(config), manifests)
     } else {
-        Err(check.problems)
+        (Err(check.problems), manifests)
     }
 }
 
@@ -141,6 +153,8 @@ struct Check<'a> {
     problems: Vec<InputProblem>,
     warnings: Vec<String>,
     notes: Vec<String>,
+    /// The manifests to read before any call; one command lists them.
+    manifests: ManifestReads,
 }
 
 impl Check<'_> {
@@ -537,12 +551,16 @@ impl Check<'_> {
             .filter(|f| package_files::is_package_file_name(&f.entry_name))
             .map(|f| f.entry_name.clone())
             .collect();
-        self.package_manifests(&files, None, &names);
+        let package_manifests = self.package_manifests(&files, None, &names);
         let zip_path = match self.inputs.value("zip-path") {
             Some(p) => self.env.cwd.join(p),
             None => self.env.temp_dir.join("msstore-submit-upload.zip"),
         };
-        Some(PackConfig { files, zip_path })
+        Some(PackConfig {
+            files,
+            zip_path,
+            package_manifests,
+        })
     }
 
     fn session(&mut self) -> Option<Session> {
@@ -639,13 +657,8 @@ impl Check<'_> {
     }
 
     fn problem(&mut self, input: &str, message: impl Into<String>) {
-        let mut message = message.into();
-        if let Some(given) = self.inputs.get(input)
-            && let Source::Env(var) = &given.source
-        {
-            message.push_str(&format!(" (from {var})"));
-        }
-        self.problems.push(InputProblem::new(input, message));
+        self.problems
+            .push(InputProblem::of_given(self.inputs, input, message));
     }
 
     fn shown(&self, name: &str, text: &str) -> String {
@@ -887,16 +900,12 @@ mod tests {
             panic!("not submit")
         };
         assert_eq!(submit.changes.packages, vec!["App_1.0.0.0_x64.msix"]);
-        // The manifest is read now: the version is the package's, not the file name's.
-        assert_eq!(submit.package_manifests[0].version.to_string(), "1.0.1.0");
-
-        // A file that is not a package is an input problem before any network call.
-        std::fs::write(dir.path().join("App_1.0.0.0_x64.msix"), b"x").unwrap();
-        let found = validate(&inputs(&pairs), &env).unwrap_err();
-        assert_eq!(found[0].input, "packages");
+        // Its manifest is listed to be read before any call (commands::checks reads it).
+        let reads = &submit.package_manifests.packages;
+        assert_eq!(reads.len(), 1);
+        assert_eq!(reads[0].name, "App_1.0.0.0_x64.msix");
         assert!(
-            found[0].message.contains("it is not a valid zip"),
-            "{found:?}"
+            matches!(&reads[0].source, ManifestSource::File(p) if p.ends_with("App_1.0.0.0_x64.msix"))
         );
         match submit.zip {
             ZipSource::Build { files, .. } => assert_eq!(files.len(), 1),
