@@ -1,14 +1,20 @@
 //! The checks of the inputs that need a room above `config` (ARCHITECTURE.md: `config` is a
-//! leaf), run right after validation and before anything is sent: every new package's
-//! manifest is read (`package::manifest`) and the packages are checked against each other
+//! leaf), before anything is sent: validation applies the rules handed to it (a patch's
+//! price, `submission::safety`); right after it every new package's manifest is read
+//! (`package::manifest`) and the packages are checked against each other
 //! (`submission::preflight::local_findings`). Their problems join validation's in the one
 //! list, where validation would have found them, so a run still fails with every problem at
 //! once (exit 2, docs/exit-codes.md).
 
 use crate::config::{
-    self, Config, Environment, InputProblem, Inputs, ManifestReads, ManifestSource,
+    self, Config, Environment, InputProblem, Inputs, ManifestReads, ManifestSource, Rules,
 };
 use crate::package::manifest::{self, PackageInfo};
+
+/// The rules of the rooms above `config` that validation applies.
+const RULES: Rules = Rules {
+    patch_price_problem: crate::submission::safety::patch_price_problem,
+};
 
 /// Validates the inputs and reads the new packages' manifests: the config and the packages,
 /// or every problem found.
@@ -16,7 +22,7 @@ pub(crate) fn validate(
     inputs: &Inputs,
     env: &Environment,
 ) -> Result<(Config, Vec<PackageInfo>), Vec<InputProblem>> {
-    let (validated, reads) = config::validate_reading_later(inputs, env);
+    let (validated, reads) = config::validate(inputs, env, &RULES);
     let (packages, found) = read_manifests(inputs, &reads);
     match validated {
         Ok(config) if found.is_empty() => Ok((config, packages)),
@@ -145,6 +151,22 @@ mod tests {
             found
                 .iter()
                 .any(|p| p.input == "packages" && p.message.contains("both hold")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_patch_that_removes_the_price_is_an_input_problem() {
+        let (_dir, env) = env();
+        let pairs = [
+            ("app-id", "9NBLGGH4R315"),
+            ("submission-patch", r#"{"pricing": null}"#),
+        ];
+        let found = validate(&inputs(&pairs), &env).unwrap_err();
+        assert!(
+            found
+                .iter()
+                .any(|p| p.input == "submission-patch" && p.message.contains("removes the price")),
             "{found:?}"
         );
     }

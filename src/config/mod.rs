@@ -33,7 +33,7 @@ pub use product::ProductRef;
 pub use raw::{Inputs, Source, unknown_variables};
 pub use storage::StorageAccount;
 pub(crate) use validate::SECRET_VARIABLES;
-pub use validate::{Environment, validate, validate_reading_later};
+pub use validate::{Environment, Rules, validate};
 
 /// One thing wrong with the inputs: which input, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]

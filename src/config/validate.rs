@@ -115,21 +115,35 @@ impl Environment {
     }
 }
 
-/// Every check of the inputs that needs no room above `config`; the packages' manifests
-/// are listed in the config, not read (`commands::checks` reads them).
-pub fn validate(inputs: &Inputs, env: &Environment) -> Result<Config, Vec<InputProblem>> {
-    validate_reading_later(inputs, env).0
+/// Rules of the rooms above `config` that validation applies to an input it has read,
+/// handed in by `commands::checks` (ARCHITECTURE.md: `config` imports nothing above it).
+/// What they find is an input problem like any other, found before any call.
+#[derive(Clone, Copy)]
+pub struct Rules {
+    /// What is wrong with the price a patch sets (`submission::safety::patch_price_problem`):
+    /// a product sent without a price becomes free.
+    pub patch_price_problem: fn(&serde_json::Value) -> Option<String>,
 }
 
-/// [`validate`], and the manifests to read before any call, also when the inputs have
-/// problems: theirs join the same list (`commands::checks`).
-pub fn validate_reading_later(
+impl Rules {
+    /// None of them: `config`'s own checks alone (its unit tests).
+    pub const NONE: Rules = Rules {
+        patch_price_problem: |_| None,
+    };
+}
+
+/// Every check of the inputs, with `rules` from the rooms above; the packages' manifests
+/// are listed, not read, also when the inputs have problems: `commands::checks` reads them
+/// and adds theirs to the same list.
+pub fn validate(
     inputs: &Inputs,
     env: &Environment,
+    rules: &Rules,
 ) -> (Result<Config, Vec<InputProblem>>, ManifestReads) {
     let mut check = Check {
         inputs,
         env,
+        rules: *rules,
         problems: Vec::new(),
         warnings: Vec::new(),
         notes: Vec::new(),
@@ -150,6 +164,7 @@ pub fn validate_reading_later(
 struct Check<'a> {
     inputs: &'a Inputs,
     env: &'a Environment,
+    rules: Rules,
     problems: Vec<InputProblem>,
     warnings: Vec<String>,
     notes: Vec<String>,
@@ -781,6 +796,11 @@ fn plural(n: usize, word: &str) -> String {
 mod tests {
     use super::sign_in::{Validity, validity};
     use super::*;
+
+    /// `config`'s own checks (the rules of the rooms above are tested there).
+    fn validate(inputs: &Inputs, env: &Environment) -> Result<Config, Vec<InputProblem>> {
+        super::validate(inputs, env, &Rules::NONE).0
+    }
 
     fn env() -> (tempfile::TempDir, Environment) {
         let dir = tempfile::tempdir().unwrap();

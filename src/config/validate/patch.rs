@@ -56,7 +56,7 @@ impl Check<'_> {
             return None;
         }
         // Before any network call: a patch that removes the price would make the product free.
-        if let Some(problem) = crate::submission::safety::patch_price_problem(&value) {
+        if let Some(problem) = (self.rules.patch_price_problem)(&value) {
             self.problem(name, problem);
             return None;
         }
