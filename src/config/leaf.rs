@@ -20,9 +20,8 @@ const UPPER: &[&str] = &[
     "upload",
 ];
 
-/// Imports from above that are still to move (issue 16): the types `Config` holds
-/// (certificate, federated source, manifests, storage account) and
-/// the checks that need other rooms (manifest reading, pre-flight, the patch).
+/// Imports from above that are still to move (issue 16): the certificate `Credential`
+/// holds, parsed and checked during validation (its key is crypto, which stays in `auth`).
 const STILL_TO_MOVE: &[&str] = &["crate::auth::ClientCertificate"];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
