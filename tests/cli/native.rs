@@ -379,3 +379,71 @@ fn native_action_on_a_branch_pins_nothing_and_refuses() {
     assert!(outputs.is_empty());
     assert!(release.downloaded().is_empty());
 }
+
+/// The Azure Pipelines task (azure-pipelines/MsStoreSubmit/task.json) has the action's
+/// inputs, camelCase as Azure tasks name them (the handler maps them back, lib.js), with the
+/// action's descriptions as help, each in a group of the form editor; and its output
+/// variables are the outputs the binary sets in Azure Pipelines (`-` as `_`).
+#[test]
+fn azure_task_mirrors_the_action_inputs_and_outputs() {
+    let container = load(&Path::new(ROOT).join("action.yml"));
+    let text =
+        std::fs::read_to_string(Path::new(ROOT).join("azure-pipelines/MsStoreSubmit/task.json"))
+            .unwrap();
+    let task: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(task["name"], "MsStoreSubmit");
+    assert_eq!(task["version"]["Major"], 1);
+    assert_eq!(task["execution"]["Node20_1"]["target"], "index.js");
+
+    let camel = |kebab: &str| {
+        let mut out = String::new();
+        for (i, part) in kebab.split('-').enumerate() {
+            if i == 0 {
+                out.push_str(part);
+            } else {
+                out.push_str(&part[..1].to_uppercase());
+                out.push_str(&part[1..]);
+            }
+        }
+        out
+    };
+    let groups: Vec<&str> = task["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    let task_inputs = task["inputs"].as_array().unwrap();
+    let inputs = entries(&container["inputs"]);
+    assert_eq!(
+        task_inputs
+            .iter()
+            .map(|i| i["name"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>(),
+        inputs.iter().map(|(k, _)| camel(k)).collect::<Vec<_>>()
+    );
+    for ((name, input), task_input) in inputs.iter().zip(task_inputs) {
+        assert_eq!(
+            task_input["helpMarkDown"].as_str(),
+            input["description"].as_str(),
+            "{name}"
+        );
+        assert_eq!(task_input["required"], false, "{name}: the tool checks");
+        assert_eq!(task_input["defaultValue"], "", "{name}: the tool defaults");
+        assert!(
+            groups.contains(&task_input["groupName"].as_str().unwrap()),
+            "{name}"
+        );
+    }
+    let outputs: Vec<String> = entries(&container["outputs"])
+        .into_iter()
+        .map(|(k, _)| k.replace('-', "_"))
+        .collect();
+    let variables: Vec<String> = task["outputVariables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(variables, outputs);
+}
