@@ -25,7 +25,7 @@ use util::{APP_ID, EXAMPLE_PACKAGE, Simulator, parse_github_output, sha256_hex};
 const PACKAGE: &str = "ContosoReader_1.0.1.0_x64.msix";
 
 /// The binary under test and how to start it: `MSSTORE_TEST_CLIENT` is a command line split
-/// on spaces, e.g. `wine64 /tmp/x/msstore-submit.exe` or `qemu-aarch64 /tmp/x/msstore-submit`.
+/// on spaces, e.g. `/usr/lib/wine/wine64 /tmp/x/msstore-submit.exe` or `qemu-aarch64 /tmp/x/msstore-submit`.
 fn client() -> Command {
     let line = std::env::var("MSSTORE_TEST_CLIENT")
         .expect("MSSTORE_TEST_CLIENT is not set: run scripts/cross-test, which sets it");
