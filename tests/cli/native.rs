@@ -447,3 +447,102 @@ fn azure_task_mirrors_the_action_inputs_and_outputs() {
         .collect();
     assert_eq!(variables, outputs);
 }
+
+/// The Azure task's real handler (node index.js, not mocked) as the agent starts it: task
+/// inputs as the agent's `INPUT_<NAME>` (upper-cased camelCase), `TF_BUILD=True`. It runs the
+/// binary it carries for this agent (here a launcher of the binary under test), which
+/// submits against the simulator and sets the output variables. Needs Node and the task's
+/// node_modules (`npm ci` in azure-pipelines/MsStoreSubmit; scripts/test does it).
+#[test]
+fn azure_task_handler_runs_its_binary_and_the_submission_goes_through() {
+    let source = Path::new(ROOT).join("azure-pipelines/MsStoreSubmit");
+    assert!(
+        source
+            .join("node_modules/azure-pipelines-task-lib")
+            .is_dir(),
+        "run `npm ci` in {} first (scripts/test does)",
+        source.display()
+    );
+    let task = tempfile::tempdir().unwrap();
+    for file in ["index.js", "lib.js", "task.json", "package.json"] {
+        std::fs::copy(source.join(file), task.path().join(file)).unwrap();
+    }
+    std::os::unix::fs::symlink(
+        source.join("node_modules"),
+        task.path().join("node_modules"),
+    )
+    .unwrap();
+    let target = match std::env::consts::ARCH {
+        "aarch64" => "aarch64-unknown-linux-musl",
+        _ => "x86_64-unknown-linux-musl",
+    };
+    let bin = task.path().join("bin").join(target);
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(bin.join("msstore-submit"), launcher_script()).unwrap();
+    std::fs::set_permissions(
+        bin.join("msstore-submit"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+
+    let sim = Simulator::start();
+    let workspace = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(workspace.path().join("build")).unwrap();
+    std::fs::copy(
+        EXAMPLE_PACKAGE,
+        workspace
+            .path()
+            .join("build/ContosoReader_1.0.1.0_x64.msix"),
+    )
+    .unwrap();
+    let mut command = Command::new("node");
+    command
+        .arg(task.path().join("index.js"))
+        .current_dir(workspace.path());
+    for (key, _) in std::env::vars() {
+        if key.starts_with("INPUT_") || key.starts_with("MSSTORE_") || key.starts_with("GITHUB_") {
+            command.env_remove(key);
+        }
+    }
+    let out = command
+        .env("TF_BUILD", "True")
+        .env("AGENT_TEMPDIRECTORY", workspace.path())
+        .env("INPUT_COMMAND", "submit")
+        .env("INPUT_APPID", APP_ID)
+        .env("INPUT_PACKAGES", "build/*.msix")
+        .env("INPUT_TENANTID", &sim.tenant_id)
+        .env("INPUT_CLIENTID", &sim.client_id)
+        .env("INPUT_CLIENTSECRET", &sim.client_secret)
+        .env("INPUT_APIBASEURL", &sim.url)
+        .env("INPUT_AUTHORITYHOST", &sim.url)
+        .env("INPUT_POLLINTERVAL", "100ms")
+        .env("INPUT_RATELIMIT", "off")
+        .env("INPUT_RELEASENOTES", "Faster page turns")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let log = format!(
+        "{stdout}\n--- stderr\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{log}");
+    let id = sim.app(APP_ID)["pendingApplicationSubmission"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no pending submission\n{log}"))
+        .to_string();
+    assert!(
+        stdout.contains(&format!(
+            "##vso[task.setvariable variable=submission_id;isOutput=true]{id}"
+        )),
+        "{log}"
+    );
+    assert!(
+        stdout.contains("##vso[task.complete result=Succeeded"),
+        "{log}"
+    );
+    assert!(!stdout.contains("result=Failed"), "{log}");
+    assert_eq!(
+        sim.submission(&id)["listings"]["en-us"]["baseListing"]["releaseNotes"],
+        "Faster page turns"
+    );
+}
