@@ -72,7 +72,7 @@ fn native_action_has_the_inputs_and_outputs_of_the_container_action() {
     }
 
     // A composite action gets no INPUT_* from the runner: the run step maps every input,
-    // and nothing else but the binary's path.
+    // and nothing else but the binary's path and Git Bash's path-conversion switches.
     let env = entries(&run_step(&native, "run")["env"]);
     let mut expected: BTreeMap<String, String> = inputs
         .iter()
@@ -87,6 +87,10 @@ fn native_action_has_the_inputs_and_outputs_of_the_container_action() {
         "MSSTORE_SUBMIT_BIN".into(),
         "${{ steps.install.outputs.path }}".into(),
     );
+    // Git Bash on Windows leaves the inputs as given.
+    expected.insert("MSYS_NO_PATHCONV".into(), "1".into());
+    expected.insert("MSYS2_ENV_CONV_EXCL".into(), "*".into());
+    expected.insert("MSYS2_ARG_CONV_EXCL".into(), "*".into());
     let actual: BTreeMap<String, String> = env
         .into_iter()
         .map(|(k, v)| (k, v.as_str().unwrap().to_string()))
@@ -243,12 +247,14 @@ fn launcher_script() -> String {
 }
 
 /// `${{ inputs.NAME }}` and `${{ steps.install.outputs.path }}` as the runner evaluates them
-/// (an input the workflow does not give is the empty string).
+/// (an input the workflow does not give is the empty string); other values are literals.
 fn evaluate(expression: &str, inputs: &BTreeMap<&str, String>, path: &str) -> String {
-    let inner = expression
+    let Some(inner) = expression
         .strip_prefix("${{ ")
         .and_then(|e| e.strip_suffix(" }}"))
-        .unwrap_or_else(|| panic!("not an expression: {expression}"));
+    else {
+        return expression.to_string();
+    };
     if inner == "steps.install.outputs.path" {
         return path.to_string();
     }
