@@ -7,6 +7,7 @@
 // binary, maps the inputs and turns a non-zero exit into a failed task.
 'use strict';
 
+const fs = require('fs');
 const path = require('path');
 const tl = require('azure-pipelines-task-lib/task');
 const { binaryFor, toolEnvironment } = require('./lib');
@@ -24,6 +25,16 @@ async function run() {
   if (!tl.exist(binary)) {
     tl.setResult(tl.TaskResult.Failed, `the task is missing its binary ${relative}; reinstall the extension`);
     return;
+  }
+  if (process.platform !== 'win32') {
+    // A .vsix is a zip and the agent unpacks tasks without Unix modes, so the binary may
+    // arrive without its executable bit. If this fails (a read-only task folder), starting
+    // the binary fails next with the reason.
+    try {
+      fs.chmodSync(binary, 0o755);
+    } catch (error) {
+      tl.debug(`chmod ${binary}: ${error.message}`);
+    }
   }
   const names = task.inputs.map((input) => input.name);
   const env = toolEnvironment(process.env, names, (name) => tl.getInput(name, false));

@@ -485,9 +485,11 @@ fn azure_task_handler_runs_its_binary_and_the_submission_goes_through() {
     let bin = task.path().join("bin").join(target);
     std::fs::create_dir_all(&bin).unwrap();
     std::fs::write(bin.join("msstore-submit"), launcher_script()).unwrap();
+    // Without its executable bit, as the agent unpacks it from the .vsix (a zip): the handler
+    // must set it.
     std::fs::set_permissions(
         bin.join("msstore-submit"),
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
     )
     .unwrap();
 
