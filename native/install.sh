@@ -48,26 +48,29 @@ exe=msstore-submit
 [ "$target" = x86_64-pc-windows-gnu ] && exe=msstore-submit.exe
 bin="$base/$name/$exe"
 
-if [ ! -x "$bin" ]; then
+# The verified archive stays in the cache (a self-hosted runner's next job downloads nothing),
+# but its sum is checked and the binary unpacked afresh on every run: what runs is always
+# what the sum pins, whatever happened to the cache in between.
+if [ ! -f "$base/$archive" ]; then
   echo "downloading $url/$archive"
   curl --fail --silent --show-error --location --retry 5 --retry-all-errors \
     --output "$base/$archive.part" "$url/$archive"
-  got=$(sha256 "$base/$archive.part")
-  if [ "$got" != "$want" ]; then
-    rm -f "$base/$archive.part"
-    fail "$archive has SHA-256 $got, but this action pins $want: refusing to run it (a changed release asset, or a proxy rewriting downloads)"
-  fi
   mv "$base/$archive.part" "$base/$archive"
-  case "$archive" in
-    *.zip)
-      if command -v unzip >/dev/null; then unzip -q -o "$base/$archive" -d "$base"
-      else powershell -NoProfile -Command "Expand-Archive -Force -LiteralPath '$(cygpath -w "$base/$archive")' -DestinationPath '$(cygpath -w "$base")'"
-      fi ;;
-    *) tar -xzf "$base/$archive" -C "$base" ;;
-  esac
-  rm -f "$base/$archive"
-  [ -f "$bin" ] || fail "$archive has no $name/$exe"
-  chmod +x "$bin"
 fi
+got=$(sha256 "$base/$archive")
+if [ "$got" != "$want" ]; then
+  rm -f "$base/$archive"
+  fail "$archive has SHA-256 $got, but this action pins $want: refusing to run it (a changed release asset, or a proxy rewriting downloads)"
+fi
+rm -rf "${base:?}/$name"
+case "$archive" in
+  *.zip)
+    if command -v unzip >/dev/null; then unzip -q -o "$base/$archive" -d "$base"
+    else powershell -NoProfile -Command "Expand-Archive -Force -LiteralPath '$(cygpath -w "$base/$archive")' -DestinationPath '$(cygpath -w "$base")'"
+    fi ;;
+  *) tar -xzf "$base/$archive" -C "$base" ;;
+esac
+[ -f "$bin" ] || fail "$archive has no $name/$exe"
+chmod +x "$bin"
 echo "msstore-submit for $target: $bin"
 echo "path=$bin" >>"${GITHUB_OUTPUT:?GITHUB_OUTPUT is not set}"

@@ -375,6 +375,35 @@ fn native_action_refuses_an_archive_whose_sum_differs() {
     assert!(left.is_empty(), "{left:?}");
 }
 
+/// A self-hosted runner keeps the tool cache between jobs: an archive changed there after it
+/// was checked is refused too, and nothing is downloaded again.
+#[test]
+fn native_action_checks_a_cached_archive_again() {
+    let release = Release::new();
+    let sum = release.archive_sha256();
+    release.pin(&sum);
+    let (out, _) = release.install();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let cached = release
+        .dir
+        .path()
+        .join("runner_temp/msstore-submit")
+        .join(&sum)
+        .join(&release.archive);
+    std::fs::write(&cached, b"not the archive that was checked").unwrap();
+    let (out, outputs) = release.install();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("refusing"), "{stdout}");
+    assert!(outputs.is_empty(), "{outputs:?}");
+    assert!(!cached.exists());
+    assert_eq!(release.downloaded().len(), 1);
+}
+
 #[test]
 fn native_action_on_a_branch_pins_nothing_and_refuses() {
     let release = Release::new();
