@@ -13,6 +13,7 @@ mod command_line;
 mod hostile;
 mod inputs;
 mod msi;
+mod native;
 mod pack;
 mod preflight;
 mod products;
