@@ -19,6 +19,7 @@ pub(crate) mod error;
 #[cfg(any(test, fuzzing))]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod listings;
 pub(crate) mod net;
 pub mod package;
 pub mod products;

@@ -316,6 +316,11 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
             let connection = Connection::open(&delete.session, None).await?;
             products::delete_addon(delete, &connection.client, reporter).await
         }
+        Command::Pull(pull) => {
+            let connection = Connection::open(&pull.session, Some(&pull.product)).await?;
+            let product = resolve(&connection.client, &pull.product, reporter).await?;
+            crate::listings::pull::run(&connection.client, &product, &pull.dir, reporter).await
+        }
         Command::List(list) => {
             let connection = Connection::open(&list.session, None).await?;
             products::list(list, &connection.client, reporter).await

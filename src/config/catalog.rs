@@ -20,6 +20,7 @@ pub enum Cmd {
     List,
     Pack,
     Simulator,
+    Pull,
 }
 
 /// A command: its name and the line help gives it.
@@ -80,6 +81,11 @@ pub const COMMANDS: &[CommandDef] = &[
         cmd: Cmd::Simulator,
         name: "simulator",
         about: "Run the built-in Partner Center simulator as a server",
+    },
+    CommandDef {
+        cmd: Cmd::Pull,
+        name: "pull",
+        about: "Write the product's live listings into listings-dir (docs/listings.md)",
     },
 ];
 
@@ -184,6 +190,7 @@ const ALL: &[Cmd] = &[
     List,
     Pack,
     Simulator,
+    Pull,
 ];
 /// The commands that call Partner Center.
 const NETWORKED: &[Cmd] = &[
@@ -195,6 +202,7 @@ const NETWORKED: &[Cmd] = &[
     DeleteAddon,
     Rollout,
     List,
+    Pull,
 ];
 const NETWORKED_AND_SIMULATOR: &[Cmd] = &[
     Submit,
@@ -206,6 +214,7 @@ const NETWORKED_AND_SIMULATOR: &[Cmd] = &[
     Rollout,
     List,
     Simulator,
+    Pull,
 ];
 
 const fn input(
@@ -257,7 +266,7 @@ const BOOL: Kind = Kind::Bool;
 #[rustfmt::skip]
 pub const INPUTS: &[InputDef] = &[
     // --- every command ---
-    input("command", Kind::Choice(&["submit", "status", "create-flight", "delete-flight", "create-addon", "delete-addon", "rollout", "list", "pack", "simulator"]), Group::Global, ALL,
+    input("command", Kind::Choice(&["submit", "status", "create-flight", "delete-flight", "create-addon", "delete-addon", "rollout", "list", "pack", "simulator", "pull"]), Group::Global, ALL,
         "The command (as an input: on the command line it is the subcommand).").default("submit"),
     input("output", Kind::Choice(&["text", "json"]), Group::Global, ALL,
         "text, or json: one JSON object on stdout whatever happens (docs/outputs.md)").default("text"),
@@ -293,15 +302,15 @@ pub const INPUTS: &[InputDef] = &[
     input("request-timeout", DURATION, Group::Connection, NETWORKED,
         "How long one Partner Center call may take").default("3m"),
     // --- the product ---
-    input("app-id", TEXT, Group::Product, &[Submit, Status, Rollout, CreateFlight, DeleteFlight, CreateAddon, DeleteAddon, List, Simulator],
+    input("app-id", TEXT, Group::Product, &[Submit, Status, Rollout, CreateFlight, DeleteFlight, CreateAddon, DeleteAddon, List, Simulator, Pull],
         "Store ID of the app (12 characters, e.g. 9NBLGGH4R315)"),
     input("flight-id", TEXT, Group::Product, &[Submit, Status, Rollout, DeleteFlight, Simulator],
         "Package flight id (GUID)"),
     input("flight-name", TEXT, Group::Product, &[Submit, Status, Rollout, CreateFlight, DeleteFlight, Simulator],
         "Package flight friendly name"),
-    input("addon-id", TEXT, Group::Product, &[Submit, Status, Rollout, DeleteAddon, Simulator],
+    input("addon-id", TEXT, Group::Product, &[Submit, Status, Rollout, DeleteAddon, Simulator, Pull],
         "Store ID of the add-on"),
-    input("addon-product-id", TEXT, Group::Product, &[Submit, Status, Rollout, CreateAddon, DeleteAddon, Simulator],
+    input("addon-product-id", TEXT, Group::Product, &[Submit, Status, Rollout, CreateAddon, DeleteAddon, Simulator, Pull],
         "Developer product id of the add-on"),
     input("submission-id", TEXT, Group::Product, &[Submit, Status],
         "An existing pending submission (submit: continue it, skipping create)"),
@@ -322,6 +331,10 @@ pub const INPUTS: &[InputDef] = &[
         "Release notes for every listing"),
     input("release-notes-dir", Kind::Dir, Group::Submission, &[Submit],
         "Folder with one release-notes file per language (en-us.txt, …)"),
+    input("listings-dir", Kind::Dir, Group::Submission, &[Submit, Pull],
+        "Folder holding the product's listings as files (docs/listings.md)"),
+    input("prune-languages", BOOL, Group::Submission, &[Submit],
+        "Remove the listing languages listings-dir has no folder for").default("false"),
     input("notes-for-certification", TEXT, Group::Submission, &[Submit],
         "Notes for the certification team"),
     input("upload-zip", Kind::File, Group::Submission, &[Submit],

@@ -66,6 +66,7 @@ pub enum Command {
     Rollout(Box<RolloutConfig>),
     Pack(PackConfig),
     Simulator(SimulatorConfig),
+    Pull(Box<PullConfig>),
 }
 
 impl Command {
@@ -81,6 +82,7 @@ impl Command {
             Command::Rollout(_) => "rollout",
             Command::Pack(_) => "pack",
             Command::Simulator(_) => "simulator",
+            Command::Pull(_) => "pull",
         }
     }
 }
@@ -306,6 +308,8 @@ pub struct SubmissionChanges {
     pub release_notes_by_language: std::collections::BTreeMap<String, String>,
     pub notes_for_certification: Option<String>,
     pub release: ReleaseOptions,
+    /// `listings-dir` (docs/listings.md), read and linted, with `prune-languages`.
+    pub listings: Option<Arc<crate::listings::Folder>>,
 }
 
 /// Release control on `submit` (docs/decisions/0007-release-control.md). Every field is
@@ -439,6 +443,14 @@ pub struct SubmitConfig {
     /// no runner's temp folder, which the runner empties, was set): removed at exit, so runs
     /// on a workstation do not pile zips up there.
     pub temporary_zip: bool,
+}
+
+/// `pull`: the product's live listings into a folder.
+#[derive(Debug)]
+pub struct PullConfig {
+    pub session: Session,
+    pub product: ProductSpec,
+    pub dir: PathBuf,
 }
 
 #[derive(Debug)]

@@ -18,6 +18,7 @@ use crate::package;
 use crate::package::manifest::{self, PackageInfo};
 use crate::submission::files::new_files_in_patch;
 
+mod listings;
 mod release;
 
 const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com";
@@ -183,6 +184,7 @@ impl Check<'_> {
             "rollout" => self.rollout().map(|c| Command::Rollout(Box::new(c))),
             "pack" => self.pack().map(Command::Pack),
             "simulator" => self.simulator().map(Command::Simulator),
+            "pull" => self.pull().map(|c| Command::Pull(Box::new(c))),
             other => {
                 let hint = commands
                     .iter()
@@ -266,6 +268,7 @@ impl Check<'_> {
         let release_notes = self.inputs.value("release-notes").map(str::to_string);
         let release_notes_by_language = self.release_notes_dir();
         let release = self.release_options();
+        let listings = self.listings(product.as_ref());
         let existing_rollout = self.existing_rollout();
         let dry_run = self.dry_run();
         let notes_for_certification = self
@@ -285,7 +288,13 @@ impl Check<'_> {
                 ZipSource::Ready { path: path.clone() }
             }
             (None, true) => ZipSource::Nothing, // problem already recorded
-            (None, false) if package_files.is_empty() && asset_files.is_empty() => {
+            // The listing images to upload are known once the live listing is read; a
+            // folder with image files may need a zip.
+            (None, false)
+                if package_files.is_empty()
+                    && asset_files.is_empty()
+                    && !listings.as_ref().is_some_and(|l| l.has_files()) =>
+            {
                 ZipSource::Nothing
             }
             (None, false) => {
@@ -326,6 +335,8 @@ impl Check<'_> {
             && release_notes_by_language.is_empty()
             && notes_for_certification.is_none()
             && release.is_empty()
+            && listings.is_none()
+            && !self.inputs.is_given("listings-dir")
             && !self.inputs.is_given("packages")
             && !self.inputs.is_given("upload-zip")
             && !self.inputs.is_given("release-notes-dir")
@@ -347,6 +358,7 @@ impl Check<'_> {
                 release_notes_by_language,
                 notes_for_certification,
                 release,
+                listings,
             },
             zip,
             upload,

@@ -1,0 +1,121 @@
+//! Inputs of listings as code (issue 18, docs/listings.md): `listings-dir` read and linted
+//! with the Store's limits here, before any network call, every problem at once, each
+//! naming its file; and the `pull` command.
+
+use std::sync::Arc;
+
+use super::*;
+
+impl Check<'_> {
+    /// `listings-dir` and `prune-languages` of `submit`.
+    pub(super) fn listings(
+        &mut self,
+        product: Option<&ProductSpec>,
+    ) -> Option<Arc<crate::listings::Folder>> {
+        let prune = self.boolean("prune-languages", false);
+        if !self.inputs.is_given("listings-dir") {
+            if self.inputs.is_given("prune-languages") {
+                self.problem(
+                    "prune-languages",
+                    "needs `listings-dir`: languages are pruned against its folders",
+                );
+            }
+            return None;
+        }
+        if matches!(product, Some(ProductSpec::Flight { .. })) {
+            self.problem(
+                "listings-dir",
+                "package flights have no listings of their own; submit the folder with the app",
+            );
+            return None;
+        }
+        let dir = self.existing_dir("listings-dir")?;
+        match crate::listings::load(&dir, prune) {
+            Ok(mut folder) => {
+                if let Some(ProductSpec::Addon { addon, .. }) = product {
+                    let (store_id, product_id) = match addon {
+                        AddonSpec::Id(id) => (Some(id.as_str()), None),
+                        AddonSpec::ProductId(p) => (None, Some(p.as_str())),
+                    };
+                    match folder.addon_folder(store_id, product_id) {
+                        Some(name) => folder.target = crate::listings::model::Target::Addon(name),
+                        None => {
+                            self.problem(
+                                "listings-dir",
+                                format!(
+                                    "no folder under `addons/` is this add-on: name it by its product id or Store ID, or `pull` it (the state file maps one to the other); the folders are {}",
+                                    if folder.addons.is_empty() { "none".to_string() } else { folder.addons.keys().cloned().collect::<Vec<_>>().join(", ") }
+                                ),
+                            );
+                            return None;
+                        }
+                    }
+                }
+                let empty =
+                    folder.app.is_none() && folder.addons.is_empty() && folder.trailers.is_none();
+                if empty {
+                    self.problem(
+                        "listings-dir",
+                        format!(
+                            "{} holds no `app/`, `addons/` or `trailers/` folder (docs/listings.md); `pull` writes one",
+                            dir.display()
+                        ),
+                    );
+                    return None;
+                }
+                Some(Arc::new(folder))
+            }
+            Err(problems) => {
+                self.problems.extend(problems);
+                None
+            }
+        }
+    }
+
+    pub(super) fn pull(&mut self) -> Option<PullConfig> {
+        let session = self.session();
+        let product = self.product();
+        if matches!(product, Some(ProductSpec::Flight { .. })) {
+            self.problem(
+                "flight-id",
+                "package flights have no listings of their own; pull the app",
+            );
+        }
+        let dir = match self.inputs.value("listings-dir") {
+            None => {
+                self.problem(
+                    "listings-dir",
+                    "required: the folder to write the listings into",
+                );
+                None
+            }
+            Some(text) => {
+                let path = self.env.cwd.join(text);
+                if path.is_file() {
+                    self.problem(
+                        "listings-dir",
+                        format!("{} is a file, not a directory", path.display()),
+                    );
+                    None
+                } else if std::fs::read_dir(&path).is_ok_and(|mut d| d.next().is_some()) {
+                    // Pulling over a folder would mix what is live with local changes.
+                    self.problem(
+                        "listings-dir",
+                        format!(
+                            "{} is not empty: pull writes into a new or empty folder (delete it, or pull elsewhere and compare)",
+                            path.display()
+                        ),
+                    );
+                    None
+                } else {
+                    Some(path)
+                }
+            }
+        };
+        Some(PullConfig {
+            session: session?,
+            product: product?,
+            dir: dir?,
+        })
+    }
+}
