@@ -1,4 +1,4 @@
-//! Applying the folder to a submission (interface §9, docs/listings.md): a field file
+//! Applying the folder to a submission (docs/listings.md): a field file
 //! present is the new value, absent keeps the live one; an image-type folder present is
 //! exactly that type's images in that order, live ones kept (`Uploaded`, same id), new ones
 //! `PendingUpload`, the rest `PendingDelete` (sent back, not left out: leaving an image out

@@ -16,7 +16,7 @@ pub const INPUT: &str = "listings-dir";
 /// Placeholder of a live image or icon, written by `pull`: the API gives no image bytes.
 pub const PLACEHOLDER_EXT: &str = "live";
 
-/// One text field of a listing: its file name (snake_case, interface §9) and API name.
+/// One text field of a listing: its file name (snake_case, docs/listings.md) and API name.
 #[derive(Debug, Clone, Copy)]
 pub struct Field {
     pub file: &'static str,

@@ -443,3 +443,65 @@ fn a_stale_placeholder_stops_the_run_before_any_change() {
     );
     assert!(sim.new_submissions(APP_ID).is_empty());
 }
+
+#[test]
+fn a_trailer_is_uploaded_once_then_kept_and_retitled() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.write("store/trailers/01-launch/video.mp4", b"a launch video");
+    ws.write("store/trailers/01-launch/default/title.txt", b"Launch\n");
+    ws.write(
+        "store/trailers/01-launch/default/thumbnail.png",
+        &image(1920, 1080, "thumb"),
+    );
+    ws.write(
+        "store/trailers/01-launch/default/thumbnail.txt",
+        b"A still\n",
+    );
+    push(&sim, &ws, &["--zip-path", "first.zip"]).assert_code(0);
+    let live = published(
+        &sim,
+        &format!("applications/{APP_ID}"),
+        "lastPublishedApplicationSubmission",
+    );
+    let trailer = &live["trailers"][0];
+    assert_eq!(trailer["trailerAssets"]["en-us"]["title"], "Launch");
+    let zip = zip_entries(&std::fs::read(ws.path().join("first.zip")).unwrap());
+    assert_eq!(zip.len(), 2, "{zip:?}");
+    let id = trailer["id"]
+        .as_str()
+        .expect("a published trailer has an id")
+        .to_string();
+
+    // A new title only: the trailer stays, nothing is uploaded.
+    ws.write(
+        "store/trailers/01-launch/default/title.txt",
+        b"Launch day\n",
+    );
+    let before = uploads(&sim);
+    push(&sim, &ws, &[]).assert_code(0);
+    assert_eq!(uploads(&sim), before);
+    let live = published(
+        &sim,
+        &format!("applications/{APP_ID}"),
+        "lastPublishedApplicationSubmission",
+    );
+    assert_eq!(live["trailers"][0]["id"], id.as_str());
+    assert_eq!(
+        live["trailers"][0]["trailerAssets"]["en-us"]["title"],
+        "Launch day"
+    );
+
+    // Pulled, it is a placeholder; an empty trailers/ folder removes it.
+    pull(&sim, &ws, &["--app-id", APP_ID], "again").assert_code(0);
+    let video = read(&ws, "again/trailers/01-video/video.live");
+    assert!(video.starts_with(&format!("id: {id}\n")), "{video}");
+    std::fs::remove_dir_all(ws.path().join("store/trailers/01-launch")).unwrap();
+    push(&sim, &ws, &[]).assert_code(0);
+    let live = published(
+        &sim,
+        &format!("applications/{APP_ID}"),
+        "lastPublishedApplicationSubmission",
+    );
+    assert_eq!(live["trailers"], serde_json::json!([]));
+}
