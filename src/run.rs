@@ -316,6 +316,7 @@ async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
             let connection = Connection::open(&delete.session, None).await?;
             products::delete_addon(delete, &connection.client, reporter).await
         }
+        Command::ImportPdp(import) => crate::listings::pdp::run(import),
         Command::Pull(pull) => {
             let connection = Connection::open(&pull.session, Some(&pull.product)).await?;
             let product = resolve(&connection.client, &pull.product, reporter).await?;

@@ -21,6 +21,7 @@ pub enum Cmd {
     Pack,
     Simulator,
     Pull,
+    ImportPdp,
 }
 
 /// A command: its name and the line help gives it.
@@ -86,6 +87,11 @@ pub const COMMANDS: &[CommandDef] = &[
         cmd: Cmd::Pull,
         name: "pull",
         about: "Write the product's live listings into listings-dir (docs/listings.md)",
+    },
+    CommandDef {
+        cmd: Cmd::ImportPdp,
+        name: "import-pdp",
+        about: "Turn StoreBroker PDP files and their media into listings-dir; no network",
     },
 ];
 
@@ -191,6 +197,7 @@ const ALL: &[Cmd] = &[
     Pack,
     Simulator,
     Pull,
+    ImportPdp,
 ];
 /// The commands that call Partner Center.
 const NETWORKED: &[Cmd] = &[
@@ -266,7 +273,7 @@ const BOOL: Kind = Kind::Bool;
 #[rustfmt::skip]
 pub const INPUTS: &[InputDef] = &[
     // --- every command ---
-    input("command", Kind::Choice(&["submit", "status", "create-flight", "delete-flight", "create-addon", "delete-addon", "rollout", "list", "pack", "simulator", "pull"]), Group::Global, ALL,
+    input("command", Kind::Choice(&["submit", "status", "create-flight", "delete-flight", "create-addon", "delete-addon", "rollout", "list", "pack", "simulator", "pull", "import-pdp"]), Group::Global, ALL,
         "The command (as an input: on the command line it is the subcommand).").default("submit"),
     input("output", Kind::Choice(&["text", "json"]), Group::Global, ALL,
         "text, or json: one JSON object on stdout whatever happens (docs/outputs.md)").default("text"),
@@ -310,7 +317,7 @@ pub const INPUTS: &[InputDef] = &[
         "Package flight friendly name"),
     input("addon-id", TEXT, Group::Product, &[Submit, Status, Rollout, DeleteAddon, Simulator, Pull],
         "Store ID of the add-on"),
-    input("addon-product-id", TEXT, Group::Product, &[Submit, Status, Rollout, CreateAddon, DeleteAddon, Simulator, Pull],
+    input("addon-product-id", TEXT, Group::Product, &[Submit, Status, Rollout, CreateAddon, DeleteAddon, Simulator, Pull, ImportPdp],
         "Developer product id of the add-on"),
     input("submission-id", TEXT, Group::Product, &[Submit, Status],
         "An existing pending submission (submit: continue it, skipping create)"),
@@ -331,7 +338,7 @@ pub const INPUTS: &[InputDef] = &[
         "Release notes for every listing"),
     input("release-notes-dir", Kind::Dir, Group::Submission, &[Submit],
         "Folder with one release-notes file per language (en-us.txt, …)"),
-    input("listings-dir", Kind::Dir, Group::Submission, &[Submit, Pull],
+    input("listings-dir", Kind::Dir, Group::Submission, &[Submit, Pull, ImportPdp],
         "Folder holding the product's listings as files (docs/listings.md)"),
     input("prune-languages", BOOL, Group::Submission, &[Submit],
         "Remove the listing languages listings-dir has no folder for").default("false"),
@@ -384,6 +391,10 @@ pub const INPUTS: &[InputDef] = &[
         "What to do with the rollout"),
     input("list", Kind::Choice(&["apps", "flights", "addons"]), Group::Command, &[List],
         "What to list"),
+    input("pdp-dir", Kind::Dir, Group::Command, &[ImportPdp],
+        "StoreBroker PDP root: one <language>/ folder per language holding its PDP XML"),
+    input("pdp-media-dir", Kind::Dir, Group::Command, &[ImportPdp],
+        "StoreBroker ImagesRootPath: the media the PDP files name, under <Release>/<language>/"),
     input("listen", TEXT, Group::Command, &[Simulator],
         "Address the simulator listens on").default("127.0.0.1:0"),
     // --- the simulator, as a server or in-process with `simulate` ---

@@ -67,6 +67,7 @@ pub enum Command {
     Pack(PackConfig),
     Simulator(SimulatorConfig),
     Pull(Box<PullConfig>),
+    ImportPdp(ImportPdpConfig),
 }
 
 impl Command {
@@ -83,6 +84,7 @@ impl Command {
             Command::Pack(_) => "pack",
             Command::Simulator(_) => "simulator",
             Command::Pull(_) => "pull",
+            Command::ImportPdp(_) => "import-pdp",
         }
     }
 }
@@ -443,6 +445,16 @@ pub struct SubmitConfig {
     /// no runner's temp folder, which the runner empties, was set): removed at exit, so runs
     /// on a workstation do not pile zips up there.
     pub temporary_zip: bool,
+}
+
+/// `import-pdp`: StoreBroker PDP files into a listings folder; no network.
+#[derive(Debug)]
+pub struct ImportPdpConfig {
+    pub pdp_dir: PathBuf,
+    pub media_dir: Option<PathBuf>,
+    pub out: PathBuf,
+    /// `addon-product-id`: the folder for add-on PDPs.
+    pub addon: Option<String>,
 }
 
 /// `pull`: the product's live listings into a folder.

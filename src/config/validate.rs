@@ -185,6 +185,7 @@ impl Check<'_> {
             "pack" => self.pack().map(Command::Pack),
             "simulator" => self.simulator().map(Command::Simulator),
             "pull" => self.pull().map(|c| Command::Pull(Box::new(c))),
+            "import-pdp" => self.import_pdp().map(Command::ImportPdp),
             other => {
                 let hint = commands
                     .iter()

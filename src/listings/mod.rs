@@ -11,6 +11,7 @@
 pub mod apply;
 pub mod limits;
 pub mod model;
+pub mod pdp;
 pub mod pull;
 pub mod state;
 

@@ -505,3 +505,163 @@ fn a_trailer_is_uploaded_once_then_kept_and_retitled() {
     );
     assert_eq!(live["trailers"], serde_json::json!([]));
 }
+
+const PDP: &str = include_str!("../fixtures/storebroker/ProductDescription.xml");
+const ADDON_PDP: &str = include_str!("../fixtures/storebroker/InAppProductDescription.xml");
+
+fn import(ws: &Workspace, extra: &[&str]) -> crate::util::Outcome {
+    Run::new(ws)
+        .args([
+            "import-pdp",
+            "--pdp-dir",
+            "pdps",
+            "--pdp-media-dir",
+            "media",
+            "--listings-dir",
+            "store",
+        ])
+        .args(extra)
+        .run()
+}
+
+#[test]
+fn import_pdp_turns_storebrokers_sample_into_the_layout() {
+    let ws = Workspace::new();
+    ws.write("pdps/en-US/PDP.xml", PDP.as_bytes());
+    // The sample's media, under ImagesRootPath\<Release>\<lang>\ at any depth.
+    for name in [
+        "Desktop1.jpg",
+        "Desktop2.jpg",
+        "Desktop3.jpg",
+        "Mobile1.jpg",
+        "Mobile2.jpg",
+        "Xbox1.jpg",
+        "Xbox2.jpg",
+        "Surface1.jpg",
+        "Surface2.jpg",
+        "Holo1.jpg",
+        "Holo2.jpg",
+        "xboxBrandedKeyArt.png",
+        "PromoArtLarge.png",
+        "logo9x16.png",
+        "trailer1.mp4",
+        "trailer1screenshot.png",
+    ] {
+        ws.write(&format!("media/1611/en-us/shots/{name}"), name.as_bytes());
+    }
+    let out = import(&ws, &[]);
+    out.assert_code(0);
+    let description = read(&ws, "store/app/en-us/description.txt");
+    assert!(
+        description.starts_with("Turn any video into a memorable moment"),
+        "{description}"
+    );
+    assert_eq!(
+        read(&ws, "store/app/en-us/title.txt"),
+        "My Localized AppName\n"
+    );
+    assert_eq!(
+        read(&ws, "store/app/en-us/keywords.txt"),
+        "Video edit\nCaptions\nTrim\nSoundtrack\nVideo sharing\n"
+    );
+    // An empty element clears the field, as StoreBroker sends "".
+    assert_eq!(read(&ws, "store/app/en-us/short_description.txt"), "");
+    assert_eq!(
+        read(&ws, "store/app/en-us/minimum_hardware.txt"),
+        "Computer\nKeyboard\n"
+    );
+    // Caption-first: each image of a caption gets its text, in caption order per type.
+    assert_eq!(
+        read(&ws, "store/app/en-us/images/Screenshot/03-Desktop3.txt"),
+        "Add text to your video\n"
+    );
+    assert_eq!(
+        read(&ws, "store/app/en-us/images/Screenshot/01-Desktop1.jpg"),
+        "Desktop1.jpg"
+    );
+    assert_eq!(
+        read(&ws, "store/app/en-us/images/XboxScreenshot/02-Xbox2.txt"),
+        "Add matching music to your video\n"
+    );
+    assert!(
+        ws.path()
+            .join("store/app/en-us/images/StoreLogo9x16/01-logo9x16.png")
+            .is_file()
+    );
+    assert_eq!(
+        read(&ws, "store/trailers/01-trailer1/video.mp4"),
+        "trailer1.mp4"
+    );
+    assert_eq!(
+        read(&ws, "store/trailers/01-trailer1/en-us/title.txt"),
+        "This is Trailer 1's title.\n"
+    );
+    assert!(
+        ws.path()
+            .join("store/trailers/01-trailer1/en-us/thumbnail.png")
+            .is_file()
+    );
+    // Obsolete fields have no file.
+    assert!(!ws.path().join("store/app/en-us/website_url.txt").exists());
+    // The sample's JPEG screenshots: said, and left to the lint of `submit`.
+    assert!(
+        out.log().contains("the Store takes PNG images only"),
+        "{}",
+        out.log()
+    );
+}
+
+#[test]
+fn import_pdp_names_every_missing_media_file_and_writes_nothing() {
+    let ws = Workspace::new();
+    ws.write("pdps/en-us/PDP.xml", PDP.as_bytes());
+    ws.write("media/1611/en-us/Desktop1.jpg", b"x");
+    let out = import(&ws, &[]);
+    out.assert_code(2);
+    let log = out.log();
+    assert!(
+        log.contains("names `Desktop2.jpg`, which is not under"),
+        "{log}"
+    );
+    assert!(log.contains("names `trailer1.mp4`"), "{log}");
+    assert!(!ws.path().join("store/app").exists());
+}
+
+#[test]
+fn an_imported_addon_pdp_is_submitted() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.write("pdps/en-us/IAP.xml", ADDON_PDP.as_bytes());
+    ws.write("media/1611/en-us/icon.png", &image(300, 300, "icon"));
+    import(&ws, &["--addon-product-id", "TestAddOn"]).assert_code(0);
+    assert_eq!(
+        read(&ws, "store/addons/TestAddOn/en-us/title.txt"),
+        "My Localized App Add-on IAP\n"
+    );
+    let out = Run::against(&ws, &sim)
+        .args([
+            "submit",
+            "--addon-product-id",
+            "TestAddOn",
+            "--listings-dir",
+            "store",
+            "--wait-for",
+            "published",
+        ])
+        .run();
+    out.assert_code(0);
+    let live = published(
+        &sim,
+        &format!("inappproducts/{ADDON_ID}"),
+        "lastPublishedInAppProductSubmission",
+    );
+    let listing = &live["listings"]["en-us"];
+    assert_eq!(listing["title"], "My Localized App Add-on IAP");
+    assert_eq!(
+        listing["description"],
+        "This add-on will provide you with 200 extra coins."
+    );
+    assert_eq!(listing["icon"]["fileStatus"], "Uploaded");
+    // The other languages are kept.
+    assert_eq!(live["listings"]["ru"]["title"], "Add-on Title (Russian)");
+}

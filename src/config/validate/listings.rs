@@ -81,7 +81,50 @@ impl Check<'_> {
                 "package flights have no listings of their own; pull the app",
             );
         }
-        let dir = match self.inputs.value("listings-dir") {
+        let dir = self.new_listings_dir("pull");
+        Some(PullConfig {
+            session: session?,
+            product: product?,
+            dir: dir?,
+        })
+    }
+
+    pub(super) fn import_pdp(&mut self) -> Option<ImportPdpConfig> {
+        if !self.inputs.is_given("pdp-dir") {
+            self.problem(
+                "pdp-dir",
+                "required: the folder of PDP files, one `<language>/` folder each",
+            );
+        }
+        let pdp_dir = self.existing_dir("pdp-dir");
+        let media_dir = if self.inputs.is_given("pdp-media-dir") {
+            self.existing_dir("pdp-media-dir")
+        } else {
+            None
+        };
+        let out = self.new_listings_dir("import-pdp");
+        let addon = self.inputs.value("addon-product-id").map(str::to_string);
+        if let Some(a) = &addon
+            && !a
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            self.problem(
+                "addon-product-id",
+                "names a folder here: letters, digits, `-`, `_` and `.` only",
+            );
+        }
+        Some(ImportPdpConfig {
+            pdp_dir: pdp_dir?,
+            media_dir,
+            out: out?,
+            addon,
+        })
+    }
+
+    /// `listings-dir` for a command that writes it: a new or empty folder.
+    fn new_listings_dir(&mut self, command: &str) -> Option<std::path::PathBuf> {
+        match self.inputs.value("listings-dir") {
             None => {
                 self.problem(
                     "listings-dir",
@@ -102,7 +145,7 @@ impl Check<'_> {
                     self.problem(
                         "listings-dir",
                         format!(
-                            "{} is not empty: pull writes into a new or empty folder (delete it, or pull elsewhere and compare)",
+                            "{} is not empty: {command} writes into a new or empty folder (delete it, or write elsewhere and compare)",
                             path.display()
                         ),
                     );
@@ -111,11 +154,6 @@ impl Check<'_> {
                     Some(path)
                 }
             }
-        };
-        Some(PullConfig {
-            session: session?,
-            product: product?,
-            dir: dir?,
-        })
+        }
     }
 }
