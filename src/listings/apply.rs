@@ -95,6 +95,17 @@ fn apply_scope(
         let listing = &mut listings[&key];
         if addon {
             apply_fields(listing, &key, language, scope.default.as_ref(), out);
+            // "Title: required" (https://learn.microsoft.com/windows/apps/publish/publish-your-app/add-on/add-and-edit-store-listing-info).
+            if listing
+                .get("title")
+                .and_then(Value::as_str)
+                .is_none_or(|t| t.trim().is_empty())
+            {
+                out.problem(format!(
+                    "`addons/{}/{code}`: an add-on listing needs a title: add `title.txt` (or `default/title.txt`)",
+                    scope.name
+                ));
+            }
             let icon = language
                 .icon
                 .as_ref()

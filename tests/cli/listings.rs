@@ -665,3 +665,33 @@ fn an_imported_addon_pdp_is_submitted() {
     // The other languages are kept.
     assert_eq!(live["listings"]["ru"]["title"], "Add-on Title (Russian)");
 }
+
+#[test]
+fn a_new_addon_language_without_a_title_stops_before_any_change() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.write("store/addons/TestAddOn/de/description.txt", b"Mehr Level\n");
+    let out = Run::against(&ws, &sim)
+        .args([
+            "submit",
+            "--addon-product-id",
+            "TestAddOn",
+            "--listings-dir",
+            "store",
+        ])
+        .run();
+    out.assert_code(2);
+    assert!(
+        out.log()
+            .contains("`addons/TestAddOn/de`: an add-on listing needs a title"),
+        "{}",
+        out.log()
+    );
+    assert!(
+        !sim.writes()
+            .iter()
+            .any(|w| w.starts_with("POST") || w.starts_with("PUT")),
+        "{:?}",
+        sim.writes()
+    );
+}

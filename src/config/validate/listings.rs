@@ -63,6 +63,19 @@ impl Check<'_> {
                     );
                     return None;
                 }
+                let notes_in_folder = folder.app.iter().any(|a| {
+                    a.languages
+                        .values()
+                        .chain(a.default.as_ref())
+                        .any(|l| l.fields.contains_key("releaseNotes"))
+                });
+                for input in ["release-notes", "release-notes-dir"] {
+                    if notes_in_folder && self.inputs.is_given(input) {
+                        self.warnings.push(format!(
+                            "`{input}` wins over the `release_notes.txt` files of `listings-dir`"
+                        ));
+                    }
+                }
                 Some(Arc::new(folder))
             }
             Err(problems) => {
