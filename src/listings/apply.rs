@@ -174,10 +174,11 @@ fn apply_fields(
             continue;
         };
         let old = target.get(*name).cloned().unwrap_or(Value::Null);
-        if old == *value {
+        let cleared = value.as_str() == Some("") || value.as_array().is_some_and(Vec::is_empty);
+        // `pull` writes an empty file for a field the listing does not have: the same.
+        if old == *value || (old.is_null() && cleared) {
             continue;
         }
-        let cleared = value.as_str() == Some("") || value.as_array().is_some_and(Vec::is_empty);
         out.notes.push(format!(
             "listing {key}: {name} {}",
             if cleared {
@@ -497,4 +498,103 @@ fn apply_trailers(
         out.notes.push(format!("trailers: {} in all", list.len()));
     }
     submission["trailers"] = Value::Array(list);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::listings::model::{Folder, Language, LocalImage, Scope, Source};
+
+    fn live(id: &str, name: &str) -> Value {
+        json!({"fileName": name, "fileStatus": "Uploaded", "id": id, "description": "", "imageType": "Screenshot"})
+    }
+
+    fn placeholder(id: &str) -> LocalImage {
+        LocalImage {
+            shown: format!("app/en-us/images/Screenshot/{id}.live"),
+            source: Source::Live { id: id.into() },
+            caption: Some(format!("caption {id}")),
+        }
+    }
+
+    fn folder(images: Vec<LocalImage>) -> Folder {
+        let mut language = Language::default();
+        language.images.insert("Screenshot".into(), images);
+        let mut scope = Scope::default();
+        scope.languages.insert("en-us".into(), language);
+        Folder {
+            app: Some(scope),
+            ..Folder::default()
+        }
+    }
+
+    #[test]
+    fn kept_images_come_in_folder_order_and_the_rest_are_sent_back_pending_delete() {
+        let mut submission = json!({"listings": {"en-us": {"baseListing": {"images": [
+            live("1", "a.png"), live("2", "b.png"), live("3", "c.png"),
+            {"fileName": "draft.png", "fileStatus": "PendingUpload", "imageType": "Screenshot"},
+            {"fileName": "logo.png", "fileStatus": "Uploaded", "id": "9", "imageType": "Icon"}
+        ]}}}});
+        let out = apply(
+            &mut submission,
+            &folder(vec![placeholder("3"), placeholder("1")]),
+        );
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert!(out.uploads.is_empty());
+        let images = submission
+            .pointer("/listings/en-us/baseListing/images")
+            .unwrap();
+        let summary: Vec<(&str, &str)> = images
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["fileName"].as_str().unwrap(),
+                    i["fileStatus"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        // Other types untouched; a draft's never-uploaded entry is dropped (not in this zip).
+        assert_eq!(
+            summary,
+            [
+                ("logo.png", "Uploaded"),
+                ("c.png", "Uploaded"),
+                ("a.png", "Uploaded"),
+                ("b.png", "PendingDelete"),
+            ]
+        );
+        assert_eq!(images[1]["description"], "caption 3");
+        assert_eq!(
+            out.notes,
+            ["listing en-us: Screenshot: keep 2, delete 1, 2 caption(s) changed, reordered"]
+        );
+    }
+
+    #[test]
+    fn an_empty_file_for_an_absent_field_changes_nothing_but_clears_a_set_one() {
+        let mut language = Language::default();
+        language.fields.insert("shortTitle", json!(""));
+        language.fields.insert("keywords", json!([]));
+        let mut scope = Scope::default();
+        scope.languages.insert("en-us".into(), language);
+        let folder = Folder {
+            app: Some(scope),
+            ..Folder::default()
+        };
+        let mut submission =
+            json!({"listings": {"en-us": {"baseListing": {"keywords": ["epub"]}}}});
+        let out = apply(&mut submission, &folder);
+        assert_eq!(out.notes, ["listing en-us: keywords cleared"]);
+        assert_eq!(
+            submission["listings"]["en-us"]["baseListing"]["keywords"],
+            json!([])
+        );
+        assert!(
+            submission["listings"]["en-us"]["baseListing"]
+                .get("shortTitle")
+                .is_none()
+        );
+    }
 }
