@@ -274,7 +274,13 @@ impl Writer {
                 .and_then(Value::as_str)
                 .unwrap_or("");
             let id = trailer.get("id").and_then(Value::as_str).unwrap_or("");
-            let dir = format!("trailers/{:02}-{}", n + 1, readable_stem(video));
+            // This tool uploads a trailer as `…/<folder>/video.<sha256>.mp4`: name it by its folder.
+            let parts: Vec<&str> = video.split(['/', '\\']).collect();
+            let named = match parts.as_slice() {
+                [.., folder, file] if file.starts_with("video.") => *folder,
+                _ => video,
+            };
+            let dir = format!("trailers/{:02}-{}", n + 1, readable_stem(named));
             self.write(
                 &format!("{dir}/video.{PLACEHOLDER_EXT}"),
                 &format!("id: {id}\nfileName: {video}\n\n{PLACEHOLDER_NOTE}"),

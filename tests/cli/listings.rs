@@ -494,7 +494,7 @@ fn a_trailer_is_uploaded_once_then_kept_and_retitled() {
 
     // Pulled, it is a placeholder; an empty trailers/ folder removes it.
     pull(&sim, &ws, &["--app-id", APP_ID], "again").assert_code(0);
-    let video = read(&ws, "again/trailers/01-video/video.live");
+    let video = read(&ws, "again/trailers/01-launch/video.live");
     assert!(video.starts_with(&format!("id: {id}\n")), "{video}");
     std::fs::remove_dir_all(ws.path().join("store/trailers/01-launch")).unwrap();
     push(&sim, &ws, &[]).assert_code(0);
@@ -693,5 +693,23 @@ fn a_new_addon_language_without_a_title_stops_before_any_change() {
             .any(|w| w.starts_with("POST") || w.starts_with("PUT")),
         "{:?}",
         sim.writes()
+    );
+}
+
+#[test]
+fn a_type_folder_holding_only_gitkeep_removes_that_type() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.write("store/app/en-us/images/Screenshot/.gitkeep", b"");
+    push(&sim, &ws, &[]).assert_code(0);
+    let live = published(
+        &sim,
+        &format!("applications/{APP_ID}"),
+        "lastPublishedApplicationSubmission",
+    );
+    assert!(screenshots(&live, "en-us").is_empty());
+    assert_eq!(
+        live["listings"]["en-us"]["baseListing"]["description"],
+        "Description"
     );
 }
