@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod listings;
 pub mod raw;
 mod validate;
 pub mod values;
@@ -311,7 +312,7 @@ pub struct SubmissionChanges {
     pub notes_for_certification: Option<String>,
     pub release: ReleaseOptions,
     /// `listings-dir` (docs/listings.md), read and linted, with `prune-languages`.
-    pub listings: Option<Arc<crate::listings::Folder>>,
+    pub listings: Option<Arc<listings::Folder>>,
 }
 
 /// Release control on `submit` (docs/decisions/0007-release-control.md). Every field is

@@ -9,7 +9,9 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use super::model::{Folder, Language, LocalImage, Scope, Source, Target, Trailer, sha256_in_name};
+use crate::config::listings::{
+    Folder, Language, LocalImage, Scope, Source, Target, Trailer, sha256_in_name,
+};
 use crate::config::{InputProblem, ZipInput};
 
 /// What applying the folder did, or would do.
@@ -26,7 +28,7 @@ pub struct Outcome {
 impl Outcome {
     fn problem(&mut self, message: String) {
         self.problems
-            .push(InputProblem::new(super::model::INPUT, message));
+            .push(InputProblem::new(crate::config::listings::INPUT, message));
     }
 
     fn upload(&mut self, source: &Source) {
@@ -503,7 +505,7 @@ fn apply_trailers(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::listings::model::{Folder, Language, LocalImage, Scope, Source};
+    use crate::config::listings::{Folder, Language, LocalImage, Scope, Source};
 
     fn live(id: &str, name: &str) -> Value {
         json!({"fileName": name, "fileStatus": "Uploaded", "id": id, "description": "", "imageType": "Screenshot"})

@@ -4,16 +4,13 @@
 //! `submit` with `listings-dir` applies to the cloned submission, uploading only what is
 //! not live yet.
 //!
-//! Rooms: [`model`] (the layout, reading a folder, the lint), [`limits`] (the Store's
-//! limits), [`state`] (the state file), [`apply`] (folder → submission), [`pull`]
-//! (submission → folder).
+//! Here: [`apply`] (folder → submission), [`pull`] (submission → folder), [`pdp`]
+//! (StoreBroker PDP files → folder). The layout itself, reading a folder, its lint, the
+//! Store's limits and the state file are input reading: `crate::config::listings`.
 
 pub mod apply;
-pub mod limits;
-pub mod model;
 pub mod pdp;
 pub mod pull;
-pub mod state;
 
+pub use crate::config::listings::{Folder, limits, load, state};
 pub use apply::{Outcome, apply};
-pub use model::{Folder, load};

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 
 use quick_xml::events::Event;
 
-use super::model::{file_name, natural_cmp};
 use crate::config::InputProblem;
+use crate::config::listings::{file_name, natural_cmp};
 
 const PRODUCT: &str = "http://schemas.microsoft.com/appx/2012/ProductDescription";
 const IN_APP_PRODUCT: &str = "http://schemas.microsoft.com/appx/2012/InAppProductDescription";

@@ -10,10 +10,10 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::model::{ADDON_FIELDS, APP_FIELDS, Field, PLACEHOLDER_EXT, sha256_in_name};
-use super::state::{LiveFile, State};
 use crate::api::Client;
 use crate::config::ProductRef;
+use crate::config::listings::state::{LiveFile, State};
+use crate::config::listings::{ADDON_FIELDS, APP_FIELDS, Field, PLACEHOLDER_EXT, sha256_in_name};
 use crate::error::{Error, Result};
 
 const PLACEHOLDER_NOTE: &str = "This image is live in the Microsoft Store; the Store API cannot give its bytes.\nKeep this file to keep the image (rename it to move it), delete it to remove the image,\nor put the PNG here under the same name with .png to replace it. Written by `msstore-submit pull`.\n";
@@ -110,7 +110,7 @@ pub async fn pull(client: &Client, product: &ProductRef, root: &Path) -> Result<
     result?;
     state
         .write(root)
-        .map_err(|e| write_error(&root.join(super::state::STATE_FILE), e))?;
+        .map_err(|e| write_error(&root.join(crate::config::listings::state::STATE_FILE), e))?;
     writer.pulled.files += 1;
     Ok(writer.pulled)
 }

@@ -30,7 +30,7 @@ const HARDWARE: &[&str] = &[
 const FILE_STATUS: &[&str] = &["None", "PendingUpload", "Uploaded", "PendingDelete"];
 const DIRECTX: &[&str] = &["None", "DirectX93", "DirectX100"];
 const RAM: &[&str] = &["None", "Memory2GB"];
-const IMAGE_TYPE: &[&str] = crate::listings::limits::IMAGE_TYPES;
+const IMAGE_TYPE: &[&str] = crate::config::listings::limits::IMAGE_TYPES;
 
 const CATEGORY: &[&str] = &[
     "NotSet",
@@ -537,7 +537,7 @@ fn app_listings(body: &Value) -> Option<String> {
 
 fn base_listing(base: &Value, at: &str) -> Option<String> {
     // The documented limits, kept once for the simulator and the client's lint.
-    use crate::listings::limits as l;
+    use crate::config::listings::limits as l;
     let texts: [(&str, Option<usize>); 13] = [
         ("description", Some(l::DESCRIPTION)),
         ("releaseNotes", Some(l::RELEASE_NOTES)),
@@ -602,7 +602,7 @@ fn base_listing(base: &Value, at: &str) -> Option<String> {
 /// (https://learn.microsoft.com/windows/apps/publish/publish-your-app/msix/screenshots-and-images).
 /// UNKNOWN: whether the service limits images of no known type (here: no).
 fn image_limit(kind: &str) -> usize {
-    crate::listings::limits::ImageRule::of(kind).max_count
+    crate::config::listings::limits::ImageRule::of(kind).max_count
 }
 
 fn images(images: Option<&Value>, at: &str) -> Option<String> {

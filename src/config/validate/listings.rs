@@ -11,7 +11,7 @@ impl Check<'_> {
     pub(super) fn listings(
         &mut self,
         product: Option<&ProductSpec>,
-    ) -> Option<Arc<crate::listings::Folder>> {
+    ) -> Option<Arc<super::super::listings::Folder>> {
         let prune = self.boolean("prune-languages", false);
         if !self.inputs.is_given("listings-dir") {
             if self.inputs.is_given("prune-languages") {
@@ -30,7 +30,7 @@ impl Check<'_> {
             return None;
         }
         let dir = self.existing_dir("listings-dir")?;
-        match crate::listings::load(&dir, prune) {
+        match super::super::listings::load(&dir, prune) {
             Ok(mut folder) => {
                 if let Some(ProductSpec::Addon { addon, .. }) = product {
                     let (store_id, product_id) = match addon {
@@ -38,7 +38,7 @@ impl Check<'_> {
                         AddonSpec::ProductId(p) => (None, Some(p.as_str())),
                     };
                     match folder.addon_folder(store_id, product_id) {
-                        Some(name) => folder.target = crate::listings::model::Target::Addon(name),
+                        Some(name) => folder.target = super::super::listings::Target::Addon(name),
                         None => {
                             self.problem(
                                 "listings-dir",

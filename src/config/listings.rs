@@ -1,5 +1,9 @@
 //! The listings folder (docs/listings.md): what each file means, and reading a folder into
-//! a [`Folder`] with every problem found at once (the lint).
+//! a [`Folder`] with every problem found at once (the lint). Input reading and checking, so
+//! it lives in `config`; applying it and `pull` are in the `listings` room (src/listings/).
+
+pub mod limits;
+pub mod state;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -7,9 +11,9 @@ use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 
-use super::limits::{self, ImageRule};
-use super::state::State;
-use crate::config::{InputProblem, ZipInput};
+use self::limits::ImageRule;
+use self::state::State;
+use super::{InputProblem, ZipInput};
 
 /// The input every problem of the folder is reported under.
 pub const INPUT: &str = "listings-dir";
@@ -252,7 +256,7 @@ pub fn load(root: &Path, prune_languages: bool) -> Result<Folder, Vec<InputProbl
     };
     match State::read(root) {
         Ok(state) => folder.state = state,
-        Err(e) => reader.problem(&root.join(super::state::STATE_FILE), e),
+        Err(e) => reader.problem(&root.join(state::STATE_FILE), e),
     }
     for entry in reader.entries(root) {
         let name = file_name(&entry);
@@ -813,7 +817,18 @@ pub fn sha256_in_name(file_name: &str) -> Option<&str> {
 }
 
 fn sha256_file(path: &Path) -> std::io::Result<String> {
-    crate::package::zip::sha256_file(path).map(|(sha256, _)| sha256)
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
 }
 
 /// Natural order: digit runs compare as numbers, so `2-a` comes before `10-b`

@@ -2,7 +2,8 @@
 //! (https://learn.microsoft.com/windows/apps/publish/publish-your-app/msix/add-and-edit-store-listing-info)
 //! and "Add additional information" (…/msix/add-additional-information); images: "App
 //! screenshots, images, and trailers" (…/msix/screenshots-and-images); add-ons: …/add-on/add-and-edit-store-listing-info.
-//! The simulator enforces the same text limits on PUT (src/simulator/validate.rs).
+//! The simulator enforces the same limits on PUT (src/simulator/validate.rs): they are
+//! vocabulary of the Store, kept once here in `config`.
 
 pub const DESCRIPTION: usize = 10_000;
 pub const RELEASE_NOTES: usize = 1_500;
