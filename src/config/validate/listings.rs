@@ -63,6 +63,12 @@ impl Check<'_> {
                     );
                     return None;
                 }
+                if folder.has_files() && self.inputs.is_given("upload-zip") {
+                    self.problem(
+                        "upload-zip",
+                        "`listings-dir` holds image or video files, which go into the zip this tool builds; leave out `upload-zip`",
+                    );
+                }
                 let notes_in_folder = folder.app.iter().any(|a| {
                     a.languages
                         .values()
