@@ -1,17 +1,14 @@
 //! Products other than through submissions: listing apps, flights and add-ons (every page),
-//! resolving a flight name or an add-on product id to its id, creating and deleting flights
-//! and add-ons (https://learn.microsoft.com/windows/uwp/monetize/manage-flights, https://learn.microsoft.com/windows/uwp/monetize/manage-add-ons).
+//! resolving a flight name or an add-on product id to its id; the commands that create,
+//! delete and list them are in `commands/` (https://learn.microsoft.com/windows/uwp/monetize/manage-flights, https://learn.microsoft.com/windows/uwp/monetize/manage-add-ons).
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use crate::api::types::is_submission_id;
 use crate::api::{ApiError, Client};
-use crate::config::{
-    AddonSpec, CreateAddonConfig, CreateFlightConfig, DeleteAddonConfig, DeleteFlightConfig,
-    FlightSpec, ListConfig, ListKind, ProductRef, ProductSpec,
-};
+use crate::config::{AddonSpec, FlightSpec, ProductRef, ProductSpec};
 use crate::error::{Error, Result};
-use crate::report::Reporter;
-use crate::report::escape::inert_single_line;
+use crate::report::escape::{escape_debug, inert_single_line};
 
 /// Page size asked for. UNKNOWN: the service's maximum `top`; StoreBroker asks for 100.
 const PAGE_SIZE: u32 = 100;
@@ -45,6 +42,51 @@ pub async fn list_all(client: &Client, path: &str) -> Result<Vec<Value>, ApiErro
             .map(|link| link.trim_start_matches('/').to_string());
     }
     Ok(items)
+}
+
+/// The product resource; a 404 is the input that names the product (exit 2), not a failure.
+pub(crate) async fn read_product(client: &Client, product: &ProductRef) -> Result<Value> {
+    let (resource, context) = client
+        .get_answer(&product.resource_path())
+        .await
+        .map_err(|e| {
+            if e.is_not_found() {
+                Error::input(
+                    product.naming_input(),
+                    format!(
+                        "{} does not exist in this Partner Center account (HTTP 404{})",
+                        product.describe(),
+                        e.context
+                            .correlation_id
+                            .as_deref()
+                            .map(|c| format!(", MS-CorrelationId {c}"))
+                            .unwrap_or_default()
+                    ),
+                )
+            } else {
+                e.into_error(&format!("reading {}", product.describe()))
+            }
+        })?;
+    // The ids go into URLs: one that is not an id (a line break in it) would be changed on
+    // the way, and the call would go elsewhere.
+    for field in [product.pending_field(), product.published_field()] {
+        if let Some(Value::String(id)) = resource.get(field).and_then(|r| r.get("id"))
+            && !id.is_empty()
+            && id != "0"
+            && !is_submission_id(id)
+        {
+            return Err(Error::Api {
+                message: format!(
+                    "Partner Center answered {} with `{field}.id` \"{}\", which is not a submission id",
+                    product.describe(),
+                    escape_debug(id)
+                ),
+                hint: "Nothing was changed. Check the product in Partner Center, and report the answer to Partner Center support with the correlation id.".into(),
+                context,
+            });
+        }
+    }
+    Ok(resource)
 }
 
 /// Turns names into ids: a flight name through the app's flights, an add-on product id
@@ -94,7 +136,7 @@ pub async fn resolve(client: &Client, spec: &ProductSpec) -> Result<ProductRef> 
     }
 }
 
-async fn require_app(client: &Client, app_id: &str) -> Result<Value> {
+pub(crate) async fn require_app(client: &Client, app_id: &str) -> Result<Value> {
     client
         .get(&format!("applications/{app_id}"))
         .await
@@ -110,7 +152,7 @@ async fn require_app(client: &Client, app_id: &str) -> Result<Value> {
         })
 }
 
-async fn flights_of(client: &Client, app_id: &str) -> Result<Vec<Value>> {
+pub(crate) async fn flights_of(client: &Client, app_id: &str) -> Result<Vec<Value>> {
     require_app(client, app_id).await?;
     list_all(client, &format!("applications/{app_id}/listflights"))
         .await
@@ -118,7 +160,11 @@ async fn flights_of(client: &Client, app_id: &str) -> Result<Vec<Value>> {
 }
 
 /// The id of the flight whose friendly name is `name` exactly; an error when several are.
-async fn find_flight(client: &Client, app_id: &str, name: &str) -> Result<Option<String>> {
+pub(crate) async fn find_flight(
+    client: &Client,
+    app_id: &str,
+    name: &str,
+) -> Result<Option<String>> {
     let flights = flights_of(client, app_id).await?;
     let matching: Vec<&Value> = flights
         .iter()
@@ -181,7 +227,7 @@ async fn no_such_flight(client: &Client, app_id: &str, name: &str) -> Error {
 }
 
 /// The Store ID of the add-on with `product_id` (of `app_id`, when given).
-async fn find_addon(
+pub(crate) async fn find_addon(
     client: &Client,
     product_id: &str,
     app_id: Option<&str>,
@@ -196,7 +242,7 @@ async fn find_addon(
         .find_map(|a| a.get("id").and_then(Value::as_str).map(str::to_string)))
 }
 
-fn addon_apps(addon: &Value) -> Vec<String> {
+pub(crate) fn addon_apps(addon: &Value) -> Vec<String> {
     addon
         .pointer("/applications/value")
         .and_then(Value::as_array)
@@ -206,312 +252,6 @@ fn addon_apps(addon: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn output(reporter: &Reporter, name: &str, value: &str) {
-    if let Err(e) = reporter.set_output(name, value) {
-        tracing::error!("cannot write output `{name}`: {e}");
-    }
-}
-
-pub async fn create_flight(
-    config: &CreateFlightConfig,
-    client: &Client,
-    reporter: &Reporter,
-) -> Result<()> {
-    let app_id = &config.app_id;
-    let body = json!({
-        "friendlyName": config.friendly_name,
-        // Strings: group ids are 19-digit numbers, past what a JSON number keeps exactly in
-        // many parsers; the service returns them as strings.
-        "groupIds": config.group_ids,
-        "rankHigherThan": config.rank_higher_than,
-    });
-    tracing::info!(
-        "creating flight `{}` of app {app_id} for group(s) {}",
-        config.friendly_name,
-        config.group_ids.join(", ")
-    );
-    let flight = client
-        .post_json(&format!("applications/{app_id}/flights"), &body)
-        .await
-        .map_err(|e| match e.status() {
-            Some(404) => Error::input(
-                "app-id",
-                format!("no app with Store ID {app_id} in this Partner Center account"),
-            ),
-            Some(400) => Error::input(
-                "group-ids",
-                format!("Partner Center refused the new flight: {}", e.summary()),
-            ),
-            _ => e.into_error(&format!("creating flight `{}`", config.friendly_name)),
-        })?;
-    let flight_id = flight
-        .get("flightId")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("the new flight has no flightId")))?
-        .to_string();
-    tracing::info!("created flight {flight_id}");
-    output(reporter, "flight-id", &flight_id);
-    // StoreBroker reads the submission the service starts with a new flight from the
-    // answer; the docs' example answer does not show it, so ask the flight when absent.
-    let pending = match pending_id(&flight, "pendingFlightSubmission") {
-        Some(id) => Some(id),
-        None => {
-            let product = ProductRef::Flight {
-                app_id: app_id.clone(),
-                flight_id: flight_id.clone(),
-            };
-            let resource = client
-                .get(&product.resource_path())
-                .await
-                .map_err(|e| e.into_error(&format!("reading flight {flight_id}")))?;
-            pending_id(&resource, "pendingFlightSubmission")
-        }
-    };
-    if let Some(id) = pending {
-        tracing::info!(
-            "the service started flight submission {id}; `submit` to this flight continues it"
-        );
-        output(reporter, "submission-id", &id);
-    }
-    Ok(())
-}
-
-pub async fn delete_flight(
-    config: &DeleteFlightConfig,
-    client: &Client,
-    reporter: &Reporter,
-) -> Result<()> {
-    let app_id = &config.app_id;
-    let flight_id = match &config.flight {
-        FlightSpec::Id(id) => {
-            // A wrong app id is an input error, not "nothing to delete"
-            // (docs/exit-codes.md); a name is looked up in the app, which checks it.
-            require_app(client, app_id).await?;
-            id.clone()
-        }
-        FlightSpec::Name(name) => match find_flight(client, app_id, name).await? {
-            Some(id) => id,
-            None => {
-                reporter.warning(&format!(
-                    "app {app_id} has no flight named `{}`: nothing to delete",
-                    inert_single_line(name)
-                ));
-                return Ok(());
-            }
-        },
-    };
-    output(reporter, "flight-id", &flight_id);
-    match client
-        .delete(&format!("applications/{app_id}/flights/{flight_id}"))
-        .await
-    {
-        Ok(()) => {
-            tracing::info!("deleted flight {flight_id} of app {app_id}");
-            Ok(())
-        }
-        // Already gone (deleted by an earlier run whose answer was lost): done.
-        Err(e) if e.is_not_found() => {
-            reporter.warning(&format!(
-                "flight {flight_id} of app {app_id} does not exist: nothing to delete"
-            ));
-            Ok(())
-        }
-        Err(e) => Err(e.into_error(&format!("deleting flight {flight_id}"))),
-    }
-}
-
-pub async fn create_addon(
-    config: &CreateAddonConfig,
-    client: &Client,
-    reporter: &Reporter,
-) -> Result<()> {
-    let body = json!({
-        "applicationIds": [config.app_id],
-        "productId": config.product_id,
-        "productType": config.addon_type.as_str(),
-    });
-    tracing::info!(
-        "creating {} add-on `{}` for app {}",
-        config.addon_type.as_str(),
-        config.product_id,
-        config.app_id
-    );
-    let addon = client
-        .post_json("inappproducts", &body)
-        .await
-        .map_err(|e| match e.status() {
-            Some(400) | Some(404) => Error::input(
-                "addon-product-id",
-                format!("Partner Center refused the new add-on: {}", e.summary()),
-            ),
-            _ => e.into_error(&format!("creating add-on `{}`", config.product_id)),
-        })?;
-    let addon_id = addon
-        .get("id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("the new add-on has no id")))?;
-    tracing::info!("created add-on {addon_id}");
-    output(reporter, "addon-id", addon_id);
-    Ok(())
-}
-
-pub async fn delete_addon(
-    config: &DeleteAddonConfig,
-    client: &Client,
-    reporter: &Reporter,
-) -> Result<()> {
-    let addon_id = match &config.addon {
-        AddonSpec::Id(id) => id.clone(),
-        AddonSpec::ProductId(product_id) => {
-            match find_addon(client, product_id, config.app_id.as_deref()).await? {
-                Some(id) => id,
-                None => {
-                    reporter.warning(&format!(
-                        "no add-on has the product id `{}`: nothing to delete",
-                        inert_single_line(product_id)
-                    ));
-                    return Ok(());
-                }
-            }
-        }
-    };
-    output(reporter, "addon-id", &addon_id);
-    match client.delete(&format!("inappproducts/{addon_id}")).await {
-        Ok(()) => {
-            tracing::info!("deleted add-on {addon_id}");
-            Ok(())
-        }
-        Err(e) if e.is_not_found() => {
-            reporter.warning(&format!(
-                "add-on {addon_id} does not exist: nothing to delete"
-            ));
-            Ok(())
-        }
-        Err(e) => Err(e.into_error(&format!("deleting add-on {addon_id}"))),
-    }
-}
-
-/// `list`: a table in the log (and on stdout in a terminal), all items under `items` with
-/// `--output json`.
-pub async fn list(config: &ListConfig, client: &Client, reporter: &Reporter) -> Result<()> {
-    let (items, columns): (Vec<Value>, &[(&str, &str)]) = match &config.what {
-        ListKind::Apps => (
-            list_all(client, "applications")
-                .await
-                .map_err(|e| e.into_error("listing apps"))?,
-            &[
-                ("id", "/id"),
-                ("name", "/primaryName"),
-                ("package identity", "/packageIdentityName"),
-                ("pending", "/pendingApplicationSubmission/id"),
-                ("last published", "/lastPublishedApplicationSubmission/id"),
-            ],
-        ),
-        ListKind::Flights { app_id } => (
-            flights_of(client, app_id).await?,
-            &[
-                ("flight id", "/flightId"),
-                ("name", "/friendlyName"),
-                ("groups", "/groupIds"),
-                ("ranks above", "/rankHigherThan"),
-                ("pending", "/pendingFlightSubmission/id"),
-                ("last published", "/lastPublishedFlightSubmission/id"),
-            ],
-        ),
-        ListKind::Addons { app_id } => {
-            // A wrong app id is an input error, not an empty list (docs/exit-codes.md).
-            if let Some(app) = app_id {
-                require_app(client, app).await?;
-            }
-            let all = list_all(client, "inappproducts")
-                .await
-                .map_err(|e| e.into_error("listing add-ons"))?;
-            let items = match app_id {
-                Some(app) => all
-                    .into_iter()
-                    .filter(|a| addon_apps(a).iter().any(|x| x == app))
-                    .collect(),
-                None => all,
-            };
-            (
-                items,
-                &[
-                    ("id", "/id"),
-                    ("product id", "/productId"),
-                    ("type", "/productType"),
-                    ("apps", "/applications/value"),
-                    ("pending", "/pendingInAppProductSubmission/id"),
-                    ("last published", "/lastPublishedInAppProductSubmission/id"),
-                ],
-            )
-        }
-    };
-    let table = render_table(&items, columns);
-    tracing::info!("{} item(s)", items.len());
-    reporter.table(&table);
-    reporter.add_result("items", Value::Array(items));
-    Ok(())
-}
-
-fn cell(value: Option<&Value>) -> String {
-    let text = match value {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|i| match i {
-                Value::String(s) => s.clone(),
-                Value::Object(o) => o
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                other => other.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(","),
-        Some(other) => other.to_string(),
-    };
-    inert_single_line(&text)
-}
-
-/// A plain-text table, columns padded to their widest cell.
-pub fn render_table(items: &[Value], columns: &[(&str, &str)]) -> Vec<String> {
-    let rows: Vec<Vec<String>> = items
-        .iter()
-        .map(|item| {
-            columns
-                .iter()
-                .map(|(_, ptr)| cell(item.pointer(ptr)))
-                .collect()
-        })
-        .collect();
-    let widths: Vec<usize> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, (title, _))| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([title.len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: Vec<String>| {
-        cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-    };
-    let mut lines = vec![line(columns.iter().map(|(t, _)| t.to_string()).collect())];
-    lines.extend(rows.into_iter().map(line));
-    lines
 }
 
 pub fn pending_id(resource: &Value, field: &str) -> Option<String> {

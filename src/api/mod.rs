@@ -1,8 +1,8 @@
 //! The Partner Center client: the one place that builds requests, signs them, retries,
 //! and logs correlation ids. Flows speak in paths relative to `/v1.0/my/` and JSON values.
 
-pub mod error;
-pub mod pace;
+pub(crate) mod error;
+pub(crate) mod pace;
 pub mod retry;
 pub mod status_codes;
 pub mod types;
@@ -21,10 +21,8 @@ use self::retry::{Idempotency, RetryPolicy};
 use crate::auth::TokenSource;
 use crate::error::CallContext;
 
-/// Time one request may take by default. Cloning a large submission has been seen to take
-/// minutes before the service gives up with a 500 (https://github.com/microsoft/StoreBroker/blob/master/CHANGELOG.md,
-/// 1.18.0), so this is generous.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(180);
+/// Declared with the inputs, which set it (`request-timeout`).
+pub use crate::config::DEFAULT_REQUEST_TIMEOUT;
 
 pub struct Client {
     http: reqwest::Client,

@@ -9,19 +9,8 @@ use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RateLimit {
-    pub requests: usize,
-    pub window: Duration,
-}
-
-impl RateLimit {
-    /// Below the documented 20 a minute, leaving room for other tools of the tenant.
-    pub const DEFAULT: RateLimit = RateLimit {
-        requests: 15,
-        window: Duration::from_secs(60),
-    };
-}
+/// Declared with the inputs, which set it (`rate-limit`).
+pub use crate::config::RateLimit;
 
 pub struct Pacer {
     limit: Option<RateLimit>,

@@ -1,12 +1,12 @@
 //! Sign-in: a Partner Center bearer token from Entra ID (client-credentials grant on the v2
 //! endpoint), cached and requested anew shortly before it expires or when the API says the
 //! one we have is no longer good. The application proves itself with a client secret, a
-//! client assertion signed by its certificate ([`certificate`]), or a federated token from
-//! the CI platform ([`federated`]); assertions are made anew for every token request.
+//! client assertion signed by its certificate (`certificate`), or a federated token from
+//! the CI platform (`federated`); assertions are made anew for every token request.
 //! Or the user hands over a ready token (`access-token`) and no request is made.
 
-pub mod certificate;
-pub mod federated;
+pub(crate) mod certificate;
+pub(crate) mod federated;
 pub mod jws;
 mod refusal;
 

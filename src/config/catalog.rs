@@ -96,20 +96,9 @@ pub const COMMANDS: &[CommandDef] = &[
 ];
 
 impl Cmd {
-    pub fn name(self) -> &'static str {
-        command(self).name
-    }
-
     pub fn from_name(name: &str) -> Option<Cmd> {
         COMMANDS.iter().find(|c| c.name == name).map(|c| c.cmd)
     }
-}
-
-fn command(cmd: Cmd) -> &'static CommandDef {
-    COMMANDS
-        .iter()
-        .find(|c| c.cmd == cmd)
-        .expect("every Cmd is in COMMANDS")
 }
 
 /// What kind of value an input takes: how the command line parses it (a boolean is a bare

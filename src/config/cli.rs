@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValue, TypedValueParser, ValueHint};
 use clap::{Arg, ArgAction, ArgMatches};
 
-use super::catalog::{self, COMMANDS, Cmd, Group, InputDef, Kind};
+use super::catalog::{self, COMMANDS, Cmd, InputDef, Kind};
 
 /// What the command line asks for.
 #[derive(Debug)]
@@ -300,14 +300,6 @@ pub fn normalize(
             (args, None)
         }
     }
-}
-
-/// The group headings in the order `flags_of` lists them, for tests and docs.
-pub fn headings() -> Vec<&'static str> {
-    let mut groups: Vec<Group> = catalog::INPUTS.iter().map(|i| i.group).collect();
-    groups.sort();
-    groups.dedup();
-    groups.into_iter().map(Group::heading).collect()
 }
 
 /// The man pages: the tool's, and one per command (`msstore-submit-submit.1`, …).

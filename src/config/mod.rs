@@ -1,13 +1,18 @@
 //! Configuration: the inputs of docs/inputs.md, read from flags and environment
-//! ([`raw`]), checked in one pass that reports every problem at once ([`validate`]), and
+//! (`raw`), checked in one pass that reports every problem at once ([`validate`]), and
 //! turned into the typed [`Config`] the rest of the program works from.
 
 pub mod catalog;
-pub mod cli;
-pub mod listings;
-pub mod raw;
+pub(crate) mod cli;
+#[cfg(test)]
+mod leaf;
+pub(crate) mod listings;
+mod network;
+pub(crate) mod patch_files;
+mod product;
+pub(crate) mod raw;
 mod validate;
-pub mod values;
+pub(crate) mod values;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -18,6 +23,8 @@ use secrecy::SecretString;
 use url::Url;
 
 use crate::auth::{ClientCertificate, FederatedSource};
+pub use network::{DEFAULT_BLOCK, DEFAULT_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT, RateLimit};
+pub use product::ProductRef;
 pub use raw::{Inputs, Source, unknown_variables};
 pub(crate) use validate::SECRET_VARIABLES;
 pub use validate::{Environment, validate};
@@ -114,7 +121,7 @@ pub struct Session {
     /// `simulate: true`: start the built-in simulator in-process and talk to it.
     pub simulate: Option<SimulatorSettings>,
     /// Pacing of API calls; `None` paces nothing.
-    pub rate_limit: Option<crate::api::pace::RateLimit>,
+    pub rate_limit: Option<RateLimit>,
     pub request_timeout: Duration,
 }
 
@@ -209,26 +216,6 @@ pub enum ProductKind {
     App,
     Flight,
     Addon,
-}
-
-/// A product by the ids the API addresses it with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProductRef {
-    App { app_id: String },
-    Flight { app_id: String, flight_id: String },
-    Addon { addon_id: String },
-}
-
-impl ProductRef {
-    pub fn describe(&self) -> String {
-        match self {
-            ProductRef::App { app_id } => format!("app {app_id}"),
-            ProductRef::Flight { app_id, flight_id } => {
-                format!("flight {flight_id} of app {app_id}")
-            }
-            ProductRef::Addon { addon_id } => format!("add-on {addon_id}"),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -418,8 +405,8 @@ pub struct UploadTuning {
 impl Default for UploadTuning {
     fn default() -> Self {
         UploadTuning {
-            concurrency: crate::upload::DEFAULT_CONCURRENCY,
-            block_size: crate::upload::DEFAULT_BLOCK,
+            concurrency: DEFAULT_CONCURRENCY,
+            block_size: DEFAULT_BLOCK,
         }
     }
 }

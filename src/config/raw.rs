@@ -42,7 +42,7 @@ impl Inputs {
         catalog::names().map(str::to_string).collect()
     }
 
-    /// Merge flags (input name → value, from [`super::cli::parse`]) over `MSSTORE_*` over
+    /// Merge flags (input name → value, from `cli::parse`) over `MSSTORE_*` over
     /// `INPUT_*` from the given environment.
     pub fn gather(
         flags: BTreeMap<String, String>,

@@ -12,5 +12,4 @@ pub mod apply;
 pub mod pdp;
 pub mod pull;
 
-pub use crate::config::listings::{Folder, limits, load, state};
-pub use apply::{Outcome, apply};
+pub use apply::apply;

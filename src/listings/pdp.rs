@@ -148,30 +148,6 @@ pub fn parse(text: &str) -> Result<Element, String> {
     }
 }
 
-/// The `import-pdp` command.
-pub fn run(config: &crate::config::ImportPdpConfig) -> crate::Result<()> {
-    let imported = import(
-        &config.pdp_dir,
-        config.media_dir.as_deref(),
-        &config.out,
-        config.addon.as_deref(),
-    )
-    .map_err(crate::Error::Input)?;
-    tracing::info!(
-        "wrote {} file(s) into {} (languages: {})",
-        imported.files,
-        config.out.display(),
-        imported.languages.join(", ")
-    );
-    if !imported.not_png.is_empty() {
-        tracing::warn!(
-            "the Store takes PNG images only; convert these before `submit` (its lint refuses them): {}",
-            imported.not_png.join(", ")
-        );
-    }
-    Ok(())
-}
-
 /// What an import wrote.
 #[derive(Debug, Default)]
 pub struct Imported {

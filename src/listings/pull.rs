@@ -27,43 +27,9 @@ pub struct Pulled {
     pub placeholders: Vec<String>,
 }
 
-/// The `pull` command: pulls, then says what was written and which images are placeholders.
-pub async fn run(
-    client: &Client,
-    product: &ProductRef,
-    root: &Path,
-    reporter: &crate::report::Reporter,
-) -> Result<()> {
-    reporter.group_start(&format!("Pull the listings of {}", product.describe()));
-    let pulled = pull(client, product, root).await;
-    let pulled = match pulled {
-        Ok(p) => p,
-        Err(e) => {
-            reporter.group_end();
-            return Err(e);
-        }
-    };
-    tracing::info!(
-        "wrote {} file(s) for {} into {} (languages: {})",
-        pulled.files,
-        product.describe(),
-        root.display(),
-        pulled.languages.join(", ")
-    );
-    if !pulled.placeholders.is_empty() {
-        tracing::info!(
-            "{} live image(s) are placeholders (`.live`): the Store API gives no image bytes. Keep them to keep the images; put a PNG in a placeholder's place to replace that image: {}",
-            pulled.placeholders.len(),
-            pulled.placeholders.join(", ")
-        );
-    }
-    reporter.group_end();
-    Ok(())
-}
-
 /// Reads the product's last published submission and writes it into `root`.
 pub async fn pull(client: &Client, product: &ProductRef, root: &Path) -> Result<Pulled> {
-    let resource = crate::submission::flow::read_product(client, product).await?;
+    let resource = crate::products::read_product(client, product).await?;
     let Some(published) = crate::products::pending_id(&resource, product.published_field()) else {
         return Err(Error::input(
             "listings-dir",

@@ -1,8 +1,8 @@
 //! Packaging: which files are packages, which zip entry names are acceptable, and the
-//! upload zip itself ([`zip`]).
+//! upload zip itself (`zip`).
 
 pub mod manifest;
-pub mod zip;
+pub(crate) mod zip;
 
 use std::io;
 use std::path::{Path, PathBuf};

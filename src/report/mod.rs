@@ -2,8 +2,8 @@
 //! Actions, Azure Pipelines or a plain terminal, behind one type (docs/github-actions.md,
 //! docs/azure-pipelines.md).
 
-pub mod escape;
-pub mod log;
+pub(crate) mod escape;
+pub(crate) mod log;
 pub mod summary;
 
 use std::collections::BTreeMap;
@@ -343,6 +343,14 @@ impl Reporter {
         if let Platform::GitHub { .. } = &self.platform {
             let message = escape::inert_markers(&crate::secrets::redact(message));
             self.command_line(&format!("::notice::{}", escape::github_data(&message)));
+        }
+    }
+
+    /// Writes an output; one that cannot be written is logged and the run goes on: what
+    /// happened in Partner Center does not depend on it, and the log says what to look at.
+    pub(crate) fn output(&self, name: &str, value: &str) {
+        if let Err(e) = self.set_output(name, value) {
+            tracing::error!("cannot write output `{name}`: {e}");
         }
     }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::api::types::Status;
 use crate::config::values::{format_duration, format_size};
 use crate::error::ExitCode;
 use crate::package::ZipSummary;
@@ -165,16 +166,21 @@ impl RunSummary {
         if self.plan.is_some() {
             return Outcome::DryRun;
         }
-        match self.status.as_deref() {
+        match self.status.as_deref().map(Status::parse) {
             None => Outcome::Done,
-            Some("Published") => Outcome::Published,
+            Some(Status::Published) => Outcome::Published,
             // Past certification, what remains is the release (a person, a date, or the
             // Store's own pace); the statuses are those of
             // https://learn.microsoft.com/windows/uwp/monetize/get-status-for-an-app-submission.
-            Some("Release" | "PendingPublication" | "Publishing") => Outcome::Certified,
-            Some("PendingCommit") => Outcome::Draft,
-            Some(status) if status.ends_with("Failed") => Outcome::Failed,
-            Some("CommitStarted" | "PreProcessing" | "Certification") => Outcome::Committed,
+            Some(Status::Release | Status::PendingPublication | Status::Publishing) => {
+                Outcome::Certified
+            }
+            Some(Status::PendingCommit) => Outcome::Draft,
+            // A `*Failed` status, an undocumented one too.
+            Some(status) if status.is_failed() => Outcome::Failed,
+            Some(Status::CommitStarted | Status::PreProcessing | Status::Certification) => {
+                Outcome::Committed
+            }
             // `Canceled`, `None`, or one the documentation does not list: the table says it.
             Some(_) => Outcome::Done,
         }

@@ -12,12 +12,12 @@ use std::time::Instant;
 use serde_json::Value;
 
 use super::edit::{apply_changes, put_body, with_service_fields};
-use super::files::new_files_in_patch;
 use super::release::{self, Publication};
 use super::safety;
 use super::wait::{WaitResult, wait};
 use crate::api::types::{Status, SubmissionStatus, is_submission_id};
 use crate::api::{ApiError, Client};
+use crate::config::patch_files::new_files_in_patch;
 use crate::config::values::format_size;
 use crate::config::{OnPending, ProductRef, SubmitConfig, WaitFor, ZipSource};
 use crate::error::{CallContext, Error, Result};
@@ -627,7 +627,7 @@ impl Submit<'_> {
     }
 
     pub(super) async fn read_product(&self) -> Result<Value> {
-        read_product(self.client, self.product).await
+        crate::products::read_product(self.client, self.product).await
     }
 
     /// The pending submission's status and publish mode, to say what can be done with it.
@@ -1035,9 +1035,7 @@ impl Submit<'_> {
     }
 
     fn output(&self, name: &str, value: &str) {
-        if let Err(e) = self.reporter.set_output(name, value) {
-            tracing::error!("cannot write output `{name}`: {e}");
-        }
+        self.reporter.output(name, value);
     }
 }
 
@@ -1190,49 +1188,4 @@ pub fn way_out(product: &ProductRef, id: &str, submission: &Value) -> String {
         ),
         _ => format!("Check it in Partner Center: {url}"),
     }
-}
-
-/// The product resource; a 404 is the input that names the product (exit 2), not a failure.
-pub async fn read_product(client: &Client, product: &ProductRef) -> Result<Value> {
-    let (resource, context) = client
-        .get_answer(&product.resource_path())
-        .await
-        .map_err(|e| {
-            if e.is_not_found() {
-                Error::input(
-                    product.naming_input(),
-                    format!(
-                        "{} does not exist in this Partner Center account (HTTP 404{})",
-                        product.describe(),
-                        e.context
-                            .correlation_id
-                            .as_deref()
-                            .map(|c| format!(", MS-CorrelationId {c}"))
-                            .unwrap_or_default()
-                    ),
-                )
-            } else {
-                e.into_error(&format!("reading {}", product.describe()))
-            }
-        })?;
-    // The ids go into URLs: one that is not an id (a line break in it) would be changed on
-    // the way, and the call would go elsewhere.
-    for field in [product.pending_field(), product.published_field()] {
-        if let Some(Value::String(id)) = resource.get(field).and_then(|r| r.get("id"))
-            && !id.is_empty()
-            && id != "0"
-            && !is_submission_id(id)
-        {
-            return Err(Error::Api {
-                message: format!(
-                    "Partner Center answered {} with `{field}.id` \"{}\", which is not a submission id",
-                    product.describe(),
-                    escape_debug(id)
-                ),
-                hint: "Nothing was changed. Check the product in Partner Center, and report the answer to Partner Center support with the correlation id.".into(),
-                context,
-            });
-        }
-    }
-    Ok(resource)
 }

@@ -763,13 +763,13 @@ pub async fn gather(submit: &Submit<'_>) -> Result<Preflight> {
             .map_err(|e| e.into_error(&format!("reading {what}")))
     };
     // A product that does not exist is the input that names it (exit 2).
-    let resource = super::flow::read_product(client, product).await?;
+    let resource = crate::products::read_product(client, product).await?;
     let app = match product {
         ProductRef::Flight { app_id, .. } => {
             let app = ProductRef::App {
                 app_id: app_id.clone(),
             };
-            Some(super::flow::read_product(client, &app).await?)
+            Some(crate::products::read_product(client, &app).await?)
         }
         ProductRef::App { .. } => Some(resource.clone()),
         ProductRef::Addon { .. } => None,

@@ -11,8 +11,8 @@
 //! the `azure_storage_blob` crate: docs/decisions/0006-upload-engine.md.
 
 pub mod crc64;
-pub mod probe;
-pub mod sas;
+pub(crate) mod probe;
+pub(crate) mod sas;
 
 use std::convert::Infallible;
 use std::io::{Read, Seek};
@@ -38,10 +38,10 @@ use crate::progress::Meter;
 pub const STORAGE_VERSION: &str = "2021-08-06";
 /// The block size every service version accepts; the fallback after a 413.
 pub const SAFE_BLOCK: u64 = 4 << 20;
-/// 4 MiB × 8 in flight: 32 MiB held, several TCP streams to fill a link that limits each
-/// one, and blocks no service version refuses (measured in docs/benchmarks.md).
-pub const DEFAULT_BLOCK: u64 = SAFE_BLOCK;
-pub const DEFAULT_CONCURRENCY: usize = 8;
+/// Declared with the inputs, which set them (`upload-block-size`, `upload-concurrency`).
+pub use crate::config::{DEFAULT_BLOCK, DEFAULT_CONCURRENCY};
+// The default block is one no service version refuses.
+const _: () = assert!(DEFAULT_BLOCK == SAFE_BLOCK);
 pub const MAX_BLOCKS: u64 = 50_000;
 /// The largest single Put Blob under the oldest service version (2014-02-14).
 pub const MAX_PUT_BLOB: u64 = 64 << 20;

@@ -1,6 +1,7 @@
 //! `rollout`: read or change the gradual rollout of the last published submission of an
 //! app or a package flight (R1–R4, FR1–FR4). Add-ons have none (refused with the inputs).
 
+use super::{Connection, describe_spec, resolve, write_summary};
 use crate::api::Client;
 use crate::config::{ProductRef, RolloutAction, RolloutConfig};
 use crate::error::{Error, Result};
@@ -8,28 +9,37 @@ use crate::report::Reporter;
 use crate::report::summary::RunSummary;
 use crate::submission::release::{RolloutState, act_on_rollout, rollout_path};
 
-pub async fn run(
+/// `rollout` with the connection, the product's ids resolved and the step summary.
+pub(crate) async fn run(rollout: &RolloutConfig, reporter: &Reporter) -> Result<()> {
+    let mut summary = RunSummary::new(describe_spec(&rollout.product));
+    let result = async {
+        let connection = Connection::open(&rollout.session, Some(&rollout.product)).await?;
+        let product = resolve(&connection.client, &rollout.product, reporter).await?;
+        summary.product = product.describe();
+        change(
+            rollout,
+            &product,
+            &connection.client,
+            reporter,
+            &mut summary,
+        )
+        .await
+    }
+    .await;
+    let title = format!("Microsoft Store rollout: {}", summary.product);
+    summary.warnings = reporter.warnings_shown();
+    write_summary(reporter, &title, summary, result.as_ref().err());
+    result
+}
+
+async fn change(
     config: &RolloutConfig,
     product: &ProductRef,
     client: &Client,
     reporter: &Reporter,
     summary: &mut RunSummary,
 ) -> Result<()> {
-    let output = |name: &str, value: &str| {
-        if let Err(e) = reporter.set_output(name, value) {
-            tracing::error!("cannot write output `{name}`: {e}");
-        }
-    };
-    let resource = client.get(&product.resource_path()).await.map_err(|e| {
-        if e.is_not_found() {
-            Error::input(
-                product.naming_input(),
-                format!("{} does not exist in this account", product.describe()),
-            )
-        } else {
-            e.into_error(&format!("reading {}", product.describe()))
-        }
-    })?;
+    let resource = crate::products::read_product(client, product).await?;
     let Some(submission_id) = crate::products::pending_id(&resource, product.published_field())
     else {
         return Err(Error::Conflict {
@@ -41,8 +51,8 @@ pub async fn run(
             context: None,
         });
     };
-    output("submission-id", &submission_id);
-    output("submission-url", &product.dashboard_url(&submission_id));
+    reporter.output("submission-id", &submission_id);
+    reporter.output("submission-url", &product.dashboard_url(&submission_id));
     summary.submission_id = Some(submission_id.clone());
     summary.submission_url = Some(product.dashboard_url(&submission_id));
     if config.action != RolloutAction::Get {
@@ -80,7 +90,7 @@ pub async fn run(
         action => act_on_rollout(client, product, &submission_id, action).await?,
     };
     let state = RolloutState::from_rollout(&rollout);
-    output("rollout", &rollout.to_string());
+    reporter.output("rollout", &rollout.to_string());
     summary.rollout = Some(state.describe());
     let fallback = match state.fallback_submission_id.as_str() {
         "" | "0" => String::new(),

@@ -1,40 +1,43 @@
 //! `status`: the product's pending submission (else its last published one), or the one
 //! named by `submission-id`; optionally waiting for `wait-for`.
 
-use super::release::{self, Publication};
-use super::wait::wait;
+use super::{Connection, describe_spec, resolve, write_summary};
 use crate::api::Client;
 use crate::api::types::SubmissionStatus;
 use crate::config::{ProductRef, StatusConfig, WaitFor};
 use crate::error::{Error, Result};
 use crate::report::Reporter;
 use crate::report::summary::RunSummary;
+use crate::submission::release::{self, Publication};
+use crate::submission::wait::wait;
 
-pub async fn run(
+/// `status` with the connection, the product's ids resolved and the step summary.
+pub(crate) async fn run(status: &StatusConfig, reporter: &Reporter) -> Result<()> {
+    let mut summary = RunSummary::new(describe_spec(&status.product));
+    let result = async {
+        let connection = Connection::open(&status.session, Some(&status.product)).await?;
+        let product = resolve(&connection.client, &status.product, reporter).await?;
+        summary.product = product.describe();
+        follow(status, &product, &connection.client, reporter, &mut summary).await
+    }
+    .await;
+    let title = format!("Microsoft Store submission status: {}", summary.product);
+    summary.warnings = reporter.warnings_shown();
+    write_summary(reporter, &title, summary, result.as_ref().err());
+    result
+}
+
+async fn follow(
     config: &StatusConfig,
     product: &ProductRef,
     client: &Client,
     reporter: &Reporter,
     summary: &mut RunSummary,
 ) -> Result<()> {
-    let output = |name: &str, value: &str| {
-        if let Err(e) = reporter.set_output(name, value) {
-            tracing::error!("cannot write output `{name}`: {e}");
-        }
-    };
     let submission_id = match &config.submission_id {
         Some(id) => id.clone(),
         None => {
-            let resource = client.get(&product.resource_path()).await.map_err(|e| {
-                if e.is_not_found() {
-                    Error::input(
-                        product.naming_input(),
-                        format!("{} does not exist in this account", product.describe()),
-                    )
-                } else {
-                    e.into_error(&format!("reading {}", product.describe()))
-                }
-            })?;
+            let resource = crate::products::read_product(client, product).await?;
             let pick = |field: &str| crate::products::pending_id(&resource, field);
             match pick(product.pending_field()) {
                 Some(id) => {
@@ -56,8 +59,8 @@ pub async fn run(
             }
         }
     };
-    output("submission-id", &submission_id);
-    output("submission-url", &product.dashboard_url(&submission_id));
+    reporter.output("submission-id", &submission_id);
+    reporter.output("submission-url", &product.dashboard_url(&submission_id));
     summary.submission_id = Some(submission_id.clone());
     summary.submission_url = Some(product.dashboard_url(&submission_id));
     let (submission, context) = client
@@ -76,7 +79,7 @@ pub async fn run(
                 e.into_error(&format!("reading submission {submission_id}"))
             }
         })?;
-    super::wait::check_documented(
+    crate::submission::wait::check_documented(
         &format!("the status of submission {submission_id}"),
         submission.get("status"),
         |s| crate::api::types::Status::parse(s).is_documented(),
@@ -84,13 +87,13 @@ pub async fn run(
     )?;
     let status = SubmissionStatus::from_submission(&submission);
     let mut set = |status: &SubmissionStatus| {
-        output("status", status.status.as_str());
-        output("status-details", &status.details_json());
+        reporter.output("status", status.status.as_str());
+        reporter.output("status-details", &status.details_json());
         summary.record_status(status.status.as_str(), &status.status_details);
     };
     set(&status);
     tracing::info!("submission {submission_id}: {}", status.status);
-    super::wait::log_status_details(&status.status_details);
+    crate::submission::wait::log_status_details(&status.status_details);
     if config.wait.wait_for == WaitFor::None {
         return Ok(());
     }
