@@ -83,7 +83,8 @@ fn apply_scope(
             .find(|k| k.eq_ignore_ascii_case(code))
             .cloned()
             .unwrap_or_else(|| code.clone());
-        if !listings.contains_key(&key) {
+        let is_new = !listings.contains_key(&key);
+        if is_new {
             out.notes.push(format!("listing {key}: added"));
             listings.insert(
                 key.clone(),
@@ -138,6 +139,41 @@ fn apply_scope(
                     .map(Vec::as_slice)
                     .unwrap_or_default();
                 apply_images(base, &key, image_type, locals, folder, out);
+            }
+            // A description and one screenshot are the least a listing needs to be complete
+            // (https://learn.microsoft.com/windows/apps/publish/publish-your-app/msix/create-app-store-listing);
+            // a listing the folder adds without them would fail later, in certification.
+            if is_new {
+                let described = base
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .is_some_and(|d| !d.trim().is_empty());
+                let screenshots =
+                    base.get("images")
+                        .and_then(Value::as_array)
+                        .is_some_and(|images| {
+                            images.iter().any(|i| {
+                                status_of(i) != "PendingDelete"
+                                    && i.get("imageType")
+                                        .and_then(Value::as_str)
+                                        .is_some_and(|t| t.ends_with("Screenshot"))
+                            })
+                        });
+                if !described || !screenshots {
+                    out.problem(format!(
+                        "`app/{code}` adds the listing {key}, which needs {}: add {} (or to `app/default/`)",
+                        match (described, screenshots) {
+                            (false, false) => "a description and a screenshot",
+                            (false, true) => "a description",
+                            _ => "a screenshot",
+                        },
+                        match (described, screenshots) {
+                            (false, false) => "`description.txt` and `images/Screenshot/01-….png`",
+                            (false, true) => "`description.txt`",
+                            _ => "`images/Screenshot/01-….png`",
+                        }
+                    ));
+                }
             }
         }
     }

@@ -713,3 +713,20 @@ fn a_type_folder_holding_only_gitkeep_removes_that_type() {
         "Description"
     );
 }
+
+#[test]
+fn a_new_language_without_description_or_screenshot_stops_before_any_change() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    ws.write("store/app/ja-jp/release_notes.txt", b"Faster\n");
+    let out = push(&sim, &ws, &[]);
+    out.assert_code(2);
+    assert!(
+        out.log().contains(
+            "`app/ja-jp` adds the listing ja-jp, which needs a description and a screenshot"
+        ),
+        "{}",
+        out.log()
+    );
+    assert!(sim.new_submissions(APP_ID).is_empty());
+}
