@@ -18,6 +18,7 @@ pub(crate) mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub(crate) mod listings;
+pub(crate) mod msi;
 pub(crate) mod net;
 pub mod package;
 pub mod products;
@@ -26,6 +27,7 @@ pub mod report;
 pub mod run;
 pub(crate) mod secrets;
 pub mod simulator;
+pub(crate) mod store_api;
 pub mod submission;
 pub mod upload;
 

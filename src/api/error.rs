@@ -45,6 +45,9 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     pub fn parse(text: &str) -> ErrorBody {
+        if let Some(body) = Self::from_envelope(text) {
+            return body;
+        }
         match serde_json::from_str::<ErrorBody>(text) {
             Ok(body) if body.code.is_some() || body.message.is_some() => body,
             _ => ErrorBody {
@@ -55,6 +58,31 @@ impl ErrorBody {
                 ..Default::default()
             },
         }
+    }
+
+    /// The MSI/EXE API's envelope, `{"isSuccess": false, "errors": [{code, message,
+    /// target}]}` (https://learn.microsoft.com/windows/apps/publish/store-submission-api):
+    /// its errors, joined.
+    fn from_envelope(text: &str) -> Option<ErrorBody> {
+        let value: serde_json::Value = serde_json::from_str(text).ok()?;
+        let errors = value.get("errors")?.as_array()?;
+        let shown: Vec<String> = errors
+            .iter()
+            .filter_map(|e| e.get("message").and_then(|m| m.as_str()))
+            .map(str::to_string)
+            .collect();
+        if shown.is_empty() {
+            return None;
+        }
+        Some(ErrorBody {
+            code: errors
+                .first()
+                .and_then(|e| e.get("code"))
+                .and_then(|c| c.as_str())
+                .map(str::to_string),
+            message: Some(shown.join("; ")),
+            ..Default::default()
+        })
     }
 
     pub fn describe(&self) -> String {

@@ -31,6 +31,9 @@ pub struct Client {
     retry: RetryPolicy,
     pacer: Pacer,
     request_timeout: Duration,
+    /// Headers every call carries besides the token (the MSI/EXE API's
+    /// `X-Seller-Account-Id`, src/store_api/).
+    headers: Vec<(&'static str, String)>,
 }
 
 impl Client {
@@ -45,6 +48,19 @@ impl Client {
         let mut base = api_base_url.clone();
         let path = format!("{}/v1.0/my/", base.path().trim_end_matches('/'));
         base.set_path(&path);
+        Client::at(http, base, tokens, retry, pacer, request_timeout)
+    }
+
+    /// A client whose paths are relative to `base` as given (it should end in `/`): the
+    /// same signing, retries, pacing and bounds for another API of the Store.
+    pub fn at(
+        http: reqwest::Client,
+        base: Url,
+        tokens: Arc<TokenSource>,
+        retry: RetryPolicy,
+        pacer: Pacer,
+        request_timeout: Duration,
+    ) -> Self {
         Client {
             http,
             base,
@@ -52,7 +68,34 @@ impl Client {
             retry,
             pacer,
             request_timeout,
+            headers: Vec::new(),
         }
+    }
+
+    /// Sends `name: value` with every call.
+    pub fn with_header(mut self, name: &'static str, value: String) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// [`Client::put`] with the answer's call context.
+    pub async fn put_answer(
+        &self,
+        path: &str,
+        body: &Value,
+    ) -> Result<(Value, CallContext), ApiError> {
+        self.call(Method::PUT, path, Some(body), Idempotency::Idempotent)
+            .await
+    }
+
+    /// A POST with a JSON body and the answer's call context.
+    pub async fn post_json_answer(
+        &self,
+        path: &str,
+        body: &Value,
+    ) -> Result<(Value, CallContext), ApiError> {
+        self.call(Method::POST, path, Some(body), Idempotency::Write)
+            .await
     }
 
     pub async fn get(&self, path: &str) -> Result<Value, ApiError> {
@@ -133,6 +176,9 @@ impl Client {
                 .bearer_auth(token.expose_secret())
                 .header("Accept", "application/json")
                 .timeout(self.request_timeout);
+            for (name, value) in &self.headers {
+                request = request.header(*name, value);
+            }
             request = match body {
                 Some(json) => request
                     .header("Content-Type", "application/json; charset=utf-8")
@@ -147,7 +193,10 @@ impl Client {
             let (status, correlation_id, text, retry_after) = match outcome {
                 Ok(response) => {
                     let status = response.status().as_u16();
-                    let correlation_id = header(&response, "MS-CorrelationId");
+                    // The MSI/EXE API names it `X-Correlation-ID`
+                    // (https://learn.microsoft.com/windows/apps/publish/store-submission-api).
+                    let correlation_id = header(&response, "MS-CorrelationId")
+                        .or_else(|| header(&response, "X-Correlation-ID"));
                     let retry_after = header(&response, "Retry-After")
                         .as_deref()
                         .and_then(retry::parse_retry_after);

@@ -158,6 +158,8 @@ pub struct TokenSource {
     credential: Credential,
     bounds: Bounds,
     cached: Mutex<Option<Cached>>,
+    /// [`SCOPE`], or the MSI/EXE API's (src/store_api/).
+    scope: String,
 }
 
 struct Cached {
@@ -200,7 +202,14 @@ impl TokenSource {
             credential,
             bounds: Bounds::default(),
             cached: Mutex::new(None),
+            scope: SCOPE.to_string(),
         }
+    }
+
+    /// Tokens for another API than Partner Center's (`https://api.store.microsoft.com/.default`).
+    pub fn with_scope(mut self, scope: &str) -> Self {
+        self.scope = scope.to_string();
+        self
     }
 
     /// The time bounds of token (and OIDC) requests.
@@ -285,7 +294,7 @@ impl TokenSource {
         let mut form = vec![
             ("grant_type", "client_credentials"),
             ("client_id", client_id.as_str()),
-            ("scope", SCOPE),
+            ("scope", self.scope.as_str()),
         ];
         match &proof {
             Proof::Secret(secret) => form.push(("client_secret", secret.expose_secret())),

@@ -23,6 +23,7 @@ mod create;
 mod delete;
 mod import_pdp;
 mod list;
+mod msi;
 mod pack;
 mod pull;
 pub(crate) mod rollout;
@@ -34,7 +35,9 @@ mod submit;
 pub(crate) async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
     match &config.command {
         Command::Submit(submit) => submit::run(submit, reporter).await,
+        Command::MsiSubmit(submit) => msi::submit(submit, reporter).await,
         Command::Status(status) => status::run(status, reporter).await,
+        Command::MsiStatus(status) => msi::status(status, reporter).await,
         Command::Rollout(rollout) => rollout::run(rollout, reporter).await,
         Command::CreateFlight(create) => create::flight(create, reporter).await,
         Command::DeleteFlight(delete) => delete::flight(delete, reporter).await,

@@ -38,6 +38,13 @@ pub(crate) async fn run(sim: &SimulatorConfig, output: OutputFormat) -> Result<(
             println!("  --client-id {}", announcement.client_id);
             println!("  --client-secret {}", announcement.client_secret);
             println!("  --app-id {}", announcement.app_ids.join(" | "));
+            println!("MSI/EXE products, with the same sign-in:");
+            println!(
+                "  --store-api-base-url {} --seller-id {} --app-id {}",
+                announcement.store_api_base_url,
+                announcement.seller_id,
+                announcement.msi_product_ids.join(" | ")
+            );
             println!("Federated sign-in (only --tenant-id and --client-id), as on GitHub:");
             println!(
                 "  ACTIONS_ID_TOKEN_REQUEST_URL='{}'",

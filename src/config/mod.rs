@@ -7,6 +7,7 @@ pub(crate) mod cli;
 #[cfg(test)]
 mod leaf;
 pub(crate) mod listings;
+pub mod msi;
 mod network;
 pub(crate) mod patch_files;
 mod product;
@@ -65,6 +66,10 @@ pub struct Config {
 #[derive(Debug)]
 pub enum Command {
     Submit(Box<SubmitConfig>),
+    /// `submit` for an MSI/EXE product (a GUID `app-id`, src/msi/).
+    MsiSubmit(Box<msi::MsiSubmitConfig>),
+    /// `status` for an MSI/EXE product.
+    MsiStatus(Box<msi::MsiSubmitConfig>),
     Status(Box<StatusConfig>),
     CreateFlight(Box<CreateFlightConfig>),
     DeleteFlight(Box<DeleteFlightConfig>),
@@ -81,8 +86,8 @@ pub enum Command {
 impl Command {
     pub fn name(&self) -> &'static str {
         match self {
-            Command::Submit(_) => "submit",
-            Command::Status(_) => "status",
+            Command::Submit(_) | Command::MsiSubmit(_) => "submit",
+            Command::Status(_) | Command::MsiStatus(_) => "status",
             Command::CreateFlight(_) => "create-flight",
             Command::DeleteFlight(_) => "delete-flight",
             Command::CreateAddon(_) => "create-addon",

@@ -19,6 +19,7 @@ use crate::package::manifest::{self, PackageInfo};
 mod assets;
 mod listings;
 mod manifests;
+mod msi;
 mod oidc;
 mod packages;
 mod patch;
@@ -175,7 +176,13 @@ impl Check<'_> {
         let command_name = self.inputs.value("command").unwrap_or("submit").to_string();
         let commands: Vec<&str> = catalog::COMMANDS.iter().map(|c| c.name).collect();
         let command = match command_name.as_str() {
+            "submit" if self.is_msi_product() => {
+                self.msi_submit().map(|c| Command::MsiSubmit(Box::new(c)))
+            }
             "submit" => self.submit().map(|c| Command::Submit(Box::new(c))),
+            "status" if self.is_msi_product() => {
+                self.msi_status().map(|c| Command::MsiStatus(Box::new(c)))
+            }
             "status" => self.status().map(|c| Command::Status(Box::new(c))),
             "create-flight" => self
                 .create_flight()
@@ -243,6 +250,7 @@ impl Check<'_> {
     // ----- commands -----
 
     fn submit(&mut self) -> Option<SubmitConfig> {
+        self.no_msi_inputs_for_msix();
         let session = self.session();
         let product = self.product();
         let submission_id = self.submission_id();

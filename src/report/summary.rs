@@ -166,6 +166,15 @@ impl RunSummary {
         if self.plan.is_some() {
             return Outcome::DryRun;
         }
+        // The statuses of MSI/EXE products, as the Store's MSI/EXE API names them
+        // (https://learn.microsoft.com/windows/apps/publish/store-submission-api, docs/msi-exe.md).
+        match self.status.as_deref() {
+            Some("PUBLISHED") => return Outcome::Published,
+            Some("INPROGRESS") => return Outcome::Committed,
+            Some("DRAFT") => return Outcome::Draft,
+            Some("FAILED") => return Outcome::Failed,
+            _ => {}
+        }
         match self.status.as_deref().map(Status::parse) {
             None => Outcome::Done,
             Some(Status::Published) => Outcome::Published,

@@ -172,6 +172,18 @@ fn failure(path: &str, status: u16, retry_after: Option<u64>, message: Option<&s
             "error_codes": [90033],
         });
         (status, axum::Json(body)).into_response()
+    } else if path.starts_with("/submission/v1/") {
+        // UNKNOWN: the MSI/EXE API's error bodies. 429: the `{statusCode, message}` seen
+        // on the sibling API (https://github.com/microsoft/msstore-cli/issues/125); others:
+        // the envelope with `isSuccess: false`.
+        let text = message.unwrap_or("An underlying service component was unavailable.");
+        let body = if status == StatusCode::TOO_MANY_REQUESTS {
+            serde_json::json!({"statusCode": 429, "message": text})
+        } else {
+            serde_json::json!({"responseData": {}, "isSuccess": false,
+                "errors": [{"code": "error", "message": text, "target": ""}]})
+        };
+        (status, axum::Json(body)).into_response()
     } else if status == StatusCode::INTERNAL_SERVER_ERROR && message.is_none() {
         // The body seen in the wild for a 500 (samples/error-500-internal-server-error.json).
         let body: serde_json::Value =
@@ -202,6 +214,11 @@ fn failure(path: &str, status: u16, retry_after: Option<u64>, message: Option<&s
         && let Ok(value) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
     {
         response.headers_mut().insert("MS-CorrelationId", value);
+    }
+    if path.starts_with("/submission/v1/")
+        && let Ok(value) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+    {
+        response.headers_mut().insert("X-Correlation-ID", value);
     }
     response
 }
@@ -234,7 +251,9 @@ pub async fn inject(State(shared): State<Shared>, request: Request, next: Next) 
     let (rule, throttled) = {
         let mut world = shared.lock().expect("simulator state");
         let rule = world.faults.take(&method, &path, &query);
-        let throttled = if path.starts_with("/v1.0/my/") && rule.is_none() {
+        let throttled = if (path.starts_with("/v1.0/my/") || path.starts_with("/submission/v1/"))
+            && rule.is_none()
+        {
             world.faults.throttle()
         } else {
             None

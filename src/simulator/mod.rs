@@ -19,6 +19,7 @@ mod blob;
 mod checks;
 mod faults;
 mod identity;
+pub mod msi;
 mod preprocess;
 mod pricing;
 mod quirks;
@@ -66,6 +67,8 @@ pub struct Options {
     /// Products to seed besides [`DEFAULT_APP_ID`] (each app with a published submission,
     /// a flight and an add-on): what a user names works unchanged.
     pub products: Vec<crate::config::ProductSpec>,
+    /// The seller that owns the MSI/EXE products of `products`.
+    pub seller_id: String,
     /// Extra accepted client credentials (besides the default ones).
     pub credentials: Vec<CredentialRegistration>,
     /// Where uploaded blobs are kept; a temporary folder when not given.
@@ -82,6 +85,7 @@ impl Default for Options {
             token_lifetime: Duration::from_secs(3599),
             upload_url_lifetime: Duration::from_secs(24 * 3600),
             products: Vec::new(),
+            seller_id: msi::DEFAULT_SELLER_ID.to_string(),
             credentials: Vec::new(),
             data_dir: None,
             storage: None,
@@ -94,6 +98,8 @@ pub struct Running {
     pub base_url: url::Url,
     pub credentials: Credentials,
     pub app_ids: Vec<String>,
+    pub msi_product_ids: Vec<String>,
+    pub seller_id: String,
     github_request_token: String,
     azure_access_token: String,
     shutdown: Option<oneshot::Sender<()>>,
@@ -118,6 +124,10 @@ pub struct Announcement {
     pub client_id: String,
     pub client_secret: String,
     pub app_ids: Vec<String>,
+    /// MSI/EXE products (GUIDs), their API (`--store-api-base-url`) and their seller.
+    pub msi_product_ids: Vec<String>,
+    pub store_api_base_url: String,
+    pub seller_id: String,
     /// `ACTIONS_ID_TOKEN_REQUEST_URL` and `ACTIONS_ID_TOKEN_REQUEST_TOKEN`.
     pub github_id_token_request_url: String,
     pub github_id_token_request_token: String,
@@ -137,11 +147,14 @@ impl Running {
             azure_access_token: self.azure_access_token.clone(),
             azure_service_connection_id: DEFAULT_SERVICE_CONNECTION_ID.to_string(),
             api_base_url: base.clone(),
-            authority_host: base,
+            authority_host: base.clone(),
             tenant_id: self.credentials.tenant_id.clone(),
             client_id: self.credentials.client_id.clone(),
             client_secret: self.credentials.client_secret.clone(),
             app_ids: self.app_ids.clone(),
+            msi_product_ids: self.msi_product_ids.clone(),
+            store_api_base_url: base.clone(),
+            seller_id: self.seller_id.clone(),
         }
     }
 }
@@ -212,9 +225,21 @@ pub async fn start(listen: SocketAddr, options: Options) -> std::io::Result<Runn
     let azure_access_token = state.identity.azure_access_token.clone();
     state.seed_app(DEFAULT_APP_ID);
     for product in &options.products {
-        state.seed_product(product);
+        match product {
+            // A GUID names an MSI/EXE product (docs/msi-exe.md).
+            crate::config::ProductSpec::App { app_id }
+                if crate::config::msi::is_product_id(app_id) =>
+            {
+                state.msi.seed(app_id, &options.seller_id)
+            }
+            _ => state.seed_product(product),
+        }
     }
+    state
+        .msi
+        .seed(msi::DEFAULT_PRODUCT_ID, msi::DEFAULT_SELLER_ID);
     let app_ids: Vec<String> = state.apps.keys().cloned().collect();
+    let msi_product_ids: Vec<String> = state.msi.products.values().map(|p| p.id.clone()).collect();
     let shared: Shared = Arc::new(Mutex::new(state));
     let router = router(shared.clone());
     let (tx, rx) = oneshot::channel::<()>();
@@ -229,6 +254,8 @@ pub async fn start(listen: SocketAddr, options: Options) -> std::io::Result<Runn
         base_url,
         credentials: default_credentials,
         app_ids,
+        msi_product_ids,
+        seller_id: options.seller_id.clone(),
         github_request_token,
         azure_access_token,
         shutdown: Some(tx),
@@ -328,6 +355,11 @@ fn router(shared: Shared) -> Router {
 
     Router::new()
         .nest("/v1.0/my", api)
+        .merge(msi::router())
+        .route("/_simulator/msi/products", post(msi::admin_seed))
+        .route("/_simulator/msi/fail", post(msi::admin_fail))
+        .route("/_simulator/msi/cancel", post(msi::admin_cancel))
+        .route("/_simulator/msi/state", get(msi::admin_state))
         .route("/{tenant}/oauth2/v2.0/token", post(token::token_v2))
         .route("/{tenant}/oauth2/token", post(token::token_v1))
         .route("/github/idtoken", get(identity::github_idtoken))
@@ -339,6 +371,10 @@ fn router(shared: Shared) -> Router {
                 .put(blob::put)
                 .layer(axum::extract::DefaultBodyLimit::disable())
                 .layer(axum::middleware::from_fn(blob::azure_headers)),
+        )
+        .route(
+            "/blob/listingassets/{name}",
+            axum::routing::put(msi::put_asset),
         )
         .route(
             "/_simulator/requests",

@@ -280,6 +280,8 @@ pub struct State {
     pub put_bodies: BTreeMap<String, Value>,
     /// Pre-processing outcomes and its test hooks (`preprocess`).
     pub processing: super::preprocess::Processing,
+    /// The MSI/EXE products (`msi`).
+    pub msi: super::msi::MsiState,
     next_id: u64,
 }
 
@@ -309,6 +311,7 @@ impl State {
             quirks: Default::default(),
             put_bodies: BTreeMap::new(),
             processing: Default::default(),
+            msi: Default::default(),
             next_id: 1152921504621243600,
         }
     }

@@ -42,6 +42,8 @@ fn canonical_audience(resource: &str) -> String {
     let trimmed = resource.trim_end_matches('/');
     if trimmed.eq_ignore_ascii_case(AUDIENCE) {
         AUDIENCE.to_string()
+    } else if trimmed.eq_ignore_ascii_case(super::msi::AUDIENCE) {
+        super::msi::AUDIENCE.to_string()
     } else {
         trimmed.to_string()
     }
@@ -124,6 +126,8 @@ impl EntraKey {
         } else {
             let audience = if request.audience == AUDIENCE {
                 RESOURCE_APP_ID
+            } else if request.audience == super::msi::AUDIENCE {
+                super::msi::RESOURCE_APP_ID
             } else {
                 request.audience
             };
@@ -158,6 +162,11 @@ impl EntraKey {
     /// Partner Center API (its App ID URI in a v1.0 token, its GUID in a v2.0 one).
     /// `Err` says why not.
     pub fn validate(&self, token: &str) -> Result<Jws, &'static str> {
+        self.validate_for(token, AUDIENCE, RESOURCE_APP_ID)
+    }
+
+    /// [`EntraKey::validate`] for another API: its App ID URI and application id.
+    pub fn validate_for(&self, token: &str, uri: &str, app_id: &str) -> Result<Jws, &'static str> {
         let jws = Jws::parse(token).ok_or("The access token is invalid.")?;
         if jws.alg() != "RS256" || jws.header_str("kid") != Some(self.kid.as_str()) {
             return Err("The access token is invalid.");
@@ -171,8 +180,8 @@ impl EntraKey {
             format!("https://login.microsoftonline.com/{tid}/v2.0"),
         );
         let audience_ok = match jws.claim_str("ver") {
-            Some("1.0") if issuer == v1_issuer => jws.audiences() == [AUDIENCE],
-            Some("2.0") if issuer == v2_issuer => jws.audiences() == [RESOURCE_APP_ID],
+            Some("1.0") if issuer == v1_issuer => jws.audiences() == [uri],
+            Some("2.0") if issuer == v2_issuer => jws.audiences() == [app_id],
             _ => return Err("The access token is invalid."),
         };
         let now = jiff::Timestamp::now().as_second();

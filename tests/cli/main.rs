@@ -13,6 +13,7 @@ mod command_line;
 mod hostile;
 mod inputs;
 mod listings;
+mod msi;
 mod pack;
 mod preflight;
 mod products;

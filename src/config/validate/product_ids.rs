@@ -89,7 +89,9 @@ impl Check<'_> {
             }
             return Some(text);
         }
-        let hint = if text.contains('.') || text.contains('_') {
+        let hint = if crate::config::msi::is_product_id(&text) {
+            " — a GUID is the Partner Center ID of an MSI/EXE product, which takes `submit` and `status` only (docs/msi-exe.md)".to_string()
+        } else if text.contains('.') || text.contains('_') {
             format!(" — this looks like a package or product name; `{input}` is {hint_where}")
         } else {
             String::new()

@@ -22,7 +22,11 @@ impl Check<'_> {
         let token_lifetime = self.token_lifetime();
         let upload_url_lifetime = self.upload_url_lifetime();
         let names_a_product = catalog::product_names().any(|i| self.inputs.is_given(i));
-        let products = if names_a_product {
+        let products = if self.is_msi_product() {
+            // An MSI/EXE product, owned by the simulator's seller (docs/simulator.md).
+            let app_id = self.inputs.value("app-id")?.trim().to_ascii_lowercase();
+            vec![ProductSpec::App { app_id }]
+        } else if names_a_product {
             vec![self.product()?]
         } else {
             Vec::new()

@@ -1,0 +1,1014 @@
+//! MSI/EXE products (docs/msi-exe.md) end to end: the binary against the simulator's
+//! MSI/EXE API, with real installers built here (an MSI by Debian's `wixl`, an x64 EXE by
+//! MinGW-w64, an ARM64 PE header made by hand) served from a local HTTP server that
+//! answers Range requests. The tools are installed by scripts/test; without them these
+//! tests fail, they do not skip.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use crate::util::{Run, Simulator, Workspace};
+
+const PRODUCT: &str = "3e31a9f9-84e8-4d2d-9eba-487878d02ebf";
+const SELLER: &str = "123456892";
+
+/// Each request's path and `Range` header.
+type Ranges = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
+/// A local web server for installers: `GET /path` with or without `Range`, 404 for
+/// anything it does not hold. Records the `Range` of every request.
+struct Cdn {
+    url: String,
+    files: Arc<Mutex<BTreeMap<String, Vec<u8>>>>,
+    ranges: Ranges,
+}
+
+impl Cdn {
+    fn start() -> Cdn {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let files: Arc<Mutex<BTreeMap<String, Vec<u8>>>> = Arc::default();
+        let ranges: Ranges = Arc::default();
+        let (f, r) = (files.clone(), ranges.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let (f, r) = (f.clone(), r.clone());
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut first = String::new();
+                    if reader.read_line(&mut first).is_err() {
+                        return;
+                    }
+                    let path = first.split(' ').nth(1).unwrap_or("/").to_string();
+                    let mut range = None;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                            break;
+                        }
+                        if let Some((k, v)) = line.split_once(':')
+                            && k.eq_ignore_ascii_case("range")
+                        {
+                            range = Some(v.trim().to_string());
+                        }
+                    }
+                    r.lock().unwrap().push((path.clone(), range.clone()));
+                    let body = f.lock().unwrap().get(&path).cloned();
+                    let response = match body {
+                        None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+                        Some(bytes) => {
+                            let (status, part, extra) = match range
+                                .as_deref()
+                                .and_then(|r| r.strip_prefix("bytes="))
+                                .and_then(|r| r.split_once('-'))
+                            {
+                                Some((a, b)) => {
+                                    let start: usize = a.parse().unwrap_or(0);
+                                    let end = b
+                                        .parse::<usize>()
+                                        .unwrap_or(bytes.len() - 1)
+                                        .min(bytes.len() - 1);
+                                    (
+                                        "206 Partial Content",
+                                        bytes[start..=end].to_vec(),
+                                        format!(
+                                            "Content-Range: bytes {start}-{end}/{}\r\n",
+                                            bytes.len()
+                                        ),
+                                    )
+                                }
+                                None => ("200 OK", bytes.clone(), String::new()),
+                            };
+                            let mut out = format!(
+                                "HTTP/1.1 {status}\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n",
+                                part.len()
+                            )
+                            .into_bytes();
+                            out.extend(part);
+                            out
+                        }
+                    };
+                    let _ = stream.write_all(&response);
+                });
+            }
+        });
+        Cdn { url, files, ranges }
+    }
+
+    /// Serves `bytes` at `path`; returns its URL.
+    fn serve(&self, path: &str, bytes: Vec<u8>) -> String {
+        self.files.lock().unwrap().insert(path.to_string(), bytes);
+        format!("{}{path}", self.url)
+    }
+}
+
+/// A real MSI, built by `wixl` (Debian's msitools).
+fn build_msi(dir: &Path) -> Vec<u8> {
+    std::fs::write(dir.join("app.txt"), "Contoso Tool\n").unwrap();
+    std::fs::write(
+        dir.join("app.wxs"),
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<Wix xmlns="http://schemas.microsoft.com/wix/2006/wi">
+  <Product Id="*" Name="Contoso Tool" Language="1033" Version="2.1.0" Manufacturer="Contoso" UpgradeCode="6a0f4b9e-3c3b-4d7c-9f7a-0e6c7a1b2c3d">
+    <Package InstallerVersion="500" Compressed="yes"/>
+    <Media Id="1" Cabinet="app.cab" EmbedCab="yes"/>
+    <Directory Id="TARGETDIR" Name="SourceDir">
+      <Directory Id="ProgramFiles64Folder">
+        <Directory Id="INSTALLDIR" Name="Contoso Tool">
+          <Component Id="App" Guid="0b6f9c56-8d2e-4f5b-a1c3-7e9d2f4a6b8c" Win64="yes">
+            <File Id="AppTxt" Source="app.txt"/>
+          </Component>
+        </Directory>
+      </Directory>
+    </Directory>
+    <Feature Id="Main" Level="1"><ComponentRef Id="App"/></Feature>
+  </Product>
+</Wix>"#,
+    )
+    .unwrap();
+    let status = Command::new("wixl")
+        .current_dir(dir)
+        .args(["-a", "x64", "-o", "setup.msi", "app.wxs"])
+        .status()
+        .expect("wixl (Debian package `wixl`, from msitools) must be installed: scripts/test installs it");
+    assert!(status.success(), "wixl failed");
+    std::fs::read(dir.join("setup.msi")).unwrap()
+}
+
+/// A real x64 EXE, built by MinGW-w64.
+fn build_x64_exe(dir: &Path) -> Vec<u8> {
+    std::fs::write(dir.join("setup.c"), "int main(void) { return 0; }\n").unwrap();
+    let status = Command::new("x86_64-w64-mingw32-gcc")
+        .current_dir(dir)
+        .args(["-o", "setup.exe", "setup.c"])
+        .status()
+        .expect("x86_64-w64-mingw32-gcc (Debian package `gcc-mingw-w64-x86-64`) must be installed: scripts/test installs it");
+    assert!(status.success(), "mingw gcc failed");
+    std::fs::read(dir.join("setup.exe")).unwrap()
+}
+
+/// A well-formed PE header for ARM64 (IMAGE_FILE_MACHINE_ARM64, 0xAA64): the MZ stub,
+/// `e_lfanew` at 0x3C, `PE\0\0`, the COFF header and a PE32+ optional header magic.
+fn arm64_exe() -> Vec<u8> {
+    let mut bytes = vec![0u8; 1024];
+    bytes[..2].copy_from_slice(b"MZ");
+    bytes[0x3c..0x40].copy_from_slice(&0x80u32.to_le_bytes());
+    bytes[0x80..0x84].copy_from_slice(b"PE\0\0");
+    bytes[0x84..0x86].copy_from_slice(&0xaa64u16.to_le_bytes());
+    bytes[0x86..0x88].copy_from_slice(&1u16.to_le_bytes()); // sections
+    bytes[0x94..0x96].copy_from_slice(&240u16.to_le_bytes()); // optional header size
+    bytes[0x96..0x98].copy_from_slice(&0x0022u16.to_le_bytes()); // executable, large address aware
+    bytes[0x98..0x9a].copy_from_slice(&0x020bu16.to_le_bytes()); // PE32+
+    bytes
+}
+
+fn msi_run(ws: &Workspace, sim: &Simulator) -> Run {
+    let mut run = Run::against(ws, sim);
+    run.args([
+        "--store-api-base-url",
+        &sim.url,
+        "--seller-id",
+        SELLER,
+        "--app-id",
+        PRODUCT,
+    ]);
+    run
+}
+
+fn product(sim: &Simulator) -> Value {
+    sim.get("/_simulator/msi/state")[PRODUCT].clone()
+}
+
+fn package(product: &Value, field: &str, arch: &str) -> Value {
+    product[field]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["architectures"][0] == arch)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// Calls to the MSI/EXE API that change something.
+fn msi_writes(sim: &Simulator) -> Vec<String> {
+    sim.writes()
+        .into_iter()
+        .filter(|w| w.contains("/submission/v1/"))
+        .collect()
+}
+
+fn installers(cdn: &Cdn, ws: &Workspace) -> (String, String, String) {
+    let msi = cdn.serve("/2.1.0/setup-x64.msi", build_msi(ws.path()));
+    let exe = cdn.serve("/2.1.0/setup-x64.exe", build_x64_exe(ws.path()));
+    let arm = cdn.serve("/2.1.0/setup-arm64.exe", arm64_exe());
+    (msi, exe, arm)
+}
+
+#[test]
+fn msi_x64_and_arm64_installers_are_published_keeping_every_other_setting() {
+    let sim = Simulator::start();
+    let cdn = Cdn::start();
+    let ws = Workspace::new();
+    let (msi, _, arm) = installers(&cdn, &ws);
+    let before = product(&sim);
+    let out = msi_run(&ws, &sim)
+        .github(&ws)
+        .args([
+            "--installers",
+            &format!("x64={msi}\narm64={arm}"),
+            "--release-notes",
+            "Faster widgets.",
+            "--notes-for-certification",
+            "Installs silently.",
+            "--wait-for",
+            "published",
+        ])
+        .run();
+    out.assert_code(0);
+    assert_eq!(out.output("status"), "PUBLISHED");
+    let id = out.output("submission-id");
+    assert!(
+        id.len() >= 19 && id.chars().all(|c| c.is_ascii_digit()),
+        "{id}"
+    );
+    assert!(out.output("submission-url").contains(PRODUCT));
+    let after = product(&sim);
+    for (arch, url) in [("X64", &msi), ("Arm64", &arm)] {
+        let (old, new) = (
+            package(&before, "packages", arch),
+            package(&after, "live", arch),
+        );
+        assert_eq!(new["packageUrl"], json!(url));
+        // Everything else the service returned came back unchanged.
+        for field in [
+            "languages",
+            "architectures",
+            "isSilentInstall",
+            "installerParameters",
+            "genericDocUrl",
+            "errorDetails",
+            "packageType",
+            "packageId",
+        ] {
+            assert_eq!(old[field], new[field], "{arch} {field}");
+        }
+    }
+    assert_eq!(
+        package(&after, "live", "Arm64")["installerParameters"],
+        "/S"
+    );
+    let listing = &after["listings"]["en-us"];
+    assert_eq!(listing["whatsNew"], "Faster widgets.");
+    for field in ["description", "searchTerms", "copyright", "productFeatures"] {
+        assert_eq!(
+            listing[field], before["listings"]["en-us"][field],
+            "{field}"
+        );
+    }
+    assert_eq!(
+        after["properties"]["certificationNotes"],
+        "Installs silently."
+    );
+    assert_eq!(
+        after["properties"]["category"],
+        before["properties"]["category"]
+    );
+    // Each installer was read with one Range request before anything was written.
+    let ranges = cdn.ranges.lock().unwrap().clone();
+    assert!(
+        ranges
+            .iter()
+            .any(|(p, r)| p == "/2.1.0/setup-x64.msi" && r.as_deref() == Some("bytes=0-4095")),
+        "{ranges:?}"
+    );
+    // Every call carried the seller id; the writes came in the documented order.
+    let requests = sim.requests();
+    let api: Vec<&Value> = requests
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().starts_with("/submission/v1/"))
+        .collect();
+    assert!(
+        api.iter()
+            .all(|r| r["headers"]["x-seller-account-id"] == SELLER)
+    );
+    let base = format!("/submission/v1/product/{PRODUCT}");
+    assert_eq!(
+        msi_writes(&sim),
+        vec![
+            format!("PUT {base}/packages"),
+            format!("POST {base}/packages/commit"),
+            format!("PUT {base}/metadata"),
+            format!("PUT {base}/metadata"),
+            format!("POST {base}/submit"),
+        ]
+    );
+    assert!(out.summary.contains("PUBLISHED"), "{}", out.summary);
+    // The outcome, as for MSIX products.
+    assert!(
+        out.summary
+            .lines()
+            .next()
+            .unwrap_or("")
+            .contains("Published"),
+        "{}",
+        out.summary
+    );
+}
+
+#[test]
+fn msi_preflight_refuses_each_bad_installer_before_any_write() {
+    let sim = Simulator::start();
+    let cdn = Cdn::start();
+    let ws = Workspace::new();
+    let (msi, exe, arm) = installers(&cdn, &ws);
+    let text = cdn.serve("/2.1.0/readme.exe", b"just text".to_vec());
+    let current = package(&product(&sim), "packages", "X64")["packageUrl"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let long = json!([{"packageUrl": msi, "languages": ["en-us"], "architectures": ["X64"],
+        "isSilentInstall": false, "installerParameters": format!("/quiet {}", "x".repeat(34)), "packageType": "msi"}]);
+    let loud = json!([{"packageUrl": exe, "languages": ["en-us"], "architectures": ["X64"],
+        "isSilentInstall": false, "packageType": "exe"}]);
+    let cases: Vec<(String, &str)> = vec![
+        (
+            "x64=https://cdn.invalid/2.1.0/setup.msi".into(),
+            "cannot be reached",
+        ),
+        (
+            "x64=http://cdn.contoso.com/2.1.0/setup.msi".into(),
+            "is not https",
+        ),
+        (
+            format!("x64={}/2.1.0/missing.msi", cdn.url),
+            "answers HTTP 404",
+        ),
+        (
+            format!("x64={arm}"),
+            "is an EXE for arm64 but is declared for X64",
+        ),
+        (
+            format!("arm64={exe}"),
+            "is an EXE for x64 but is declared for Arm64",
+        ),
+        (format!("arm64={msi}"), "Unsupported 16-Bit Application"),
+        (
+            format!("x64={exe}"),
+            "is an EXE but the package says `packageType: msi`",
+        ),
+        (format!("x64={text}"), "neither an MSI nor an EXE"),
+        (format!("x64={current}"), "versioned URL"),
+        (long.to_string(), "is 41 characters"),
+        (loud.to_string(), "`installerParameters` is empty"),
+    ];
+    for (installers, expected) in cases {
+        sim.get("/_simulator/state");
+        let out = msi_run(&ws, &sim)
+            .args(["--installers", &installers, "--dry-run"])
+            .run();
+        out.assert_code(2);
+        assert!(out.stderr.contains(expected), "{installers}: {}", out.log());
+        assert!(out.stderr.contains("installers"), "{}", out.log());
+        let out = msi_run(&ws, &sim).args(["--installers", &installers]).run();
+        out.assert_code(2);
+        assert!(out.stderr.contains(expected), "{installers}: {}", out.log());
+    }
+    assert_eq!(msi_writes(&sim), Vec::<String>::new());
+}
+
+#[test]
+fn msi_seller_id_is_required_before_any_call() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    let out = Run::against(&ws, &sim)
+        .args(["--app-id", PRODUCT, "--store-api-base-url", &sim.url])
+        .args(["--installers", "x64=https://cdn.contoso.com/9/a.msi"])
+        .args(["--on-pending", "delete", "--packages", "a.msix"])
+        .run();
+    out.assert_code(2);
+    assert!(out.stderr.contains("`seller-id`"), "{}", out.log());
+    assert!(
+        out.stderr.contains("cannot cancel a submission"),
+        "{}",
+        out.log()
+    );
+    assert!(out.stderr.contains("take `installers`"), "{}", out.log());
+    assert!(sim.requests().is_empty());
+    // `installers` on an MSIX product is a mistake, not ignored.
+    let out = Run::against(&ws, &sim)
+        .args(["--app-id", "9NBLGGH4R315"])
+        .args(["--installers", "x64=https://cdn.contoso.com/9/a.msi"])
+        .run();
+    out.assert_code(2);
+    assert!(out.stderr.contains("`installers`"), "{}", out.log());
+}
+
+#[test]
+fn msi_commit_false_leaves_the_draft_and_dry_run_changes_nothing() {
+    let sim = Simulator::start();
+    let cdn = Cdn::start();
+    let ws = Workspace::new();
+    let (msi, _, _) = installers(&cdn, &ws);
+    let out = msi_run(&ws, &sim)
+        .args(["--installers", &format!("x64={msi}"), "--dry-run"])
+        .args(["--output", "json"])
+        .run();
+    out.assert_code(0);
+    assert!(
+        out.stderr.contains("would call: PUT packages"),
+        "{}",
+        out.log()
+    );
+    assert!(out.stderr.contains(&msi), "{}", out.log());
+    assert_eq!(msi_writes(&sim), Vec::<String>::new());
+
+    let out = msi_run(&ws, &sim)
+        .args(["--installers", &format!("x64={msi}"), "--commit", "false"])
+        .args(["--output", "json"])
+        .run();
+    out.assert_code(0);
+    let result: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(result["status"], "DRAFT");
+    let p = product(&sim);
+    assert_eq!(package(&p, "packages", "X64")["packageUrl"], json!(msi));
+    assert_eq!(p["submissions"], json!({}));
+    // `package-mode: replace` (the default) made the set exactly the one given.
+    assert_eq!(p["packages"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn msi_an_active_submission_stops_the_run_and_cannot_be_deleted() {
+    let sim = Simulator::start_with(&["--simulator-phase", "60s"]);
+    let cdn = Cdn::start();
+    let ws = Workspace::new();
+    let (msi, _, _) = installers(&cdn, &ws);
+    // Committed: the submission runs on, in progress for minutes.
+    msi_run(&ws, &sim)
+        .args(["--release-notes", "one", "--wait-for", "committed"])
+        .run()
+        .assert_code(0);
+    let out = msi_run(&ws, &sim)
+        .args([
+            "--installers",
+            &format!("x64={msi}"),
+            "--package-mode",
+            "add",
+        ])
+        .run();
+    out.assert_code(4);
+    assert!(out.stderr.contains("in progress"), "{}", out.log());
+    assert!(out.stderr.contains("Cancel review"), "{}", out.log());
+    // `reuse` waits for it, within `timeout`.
+    let out = msi_run(&ws, &sim)
+        .args([
+            "--release-notes",
+            "two",
+            "--on-pending",
+            "reuse",
+            "--timeout",
+            "1s",
+        ])
+        .run();
+    out.assert_code(6);
+    // The draft was not touched by either.
+    assert_eq!(product(&sim)["listings"]["en-us"]["whatsNew"], "one");
+    assert_eq!(
+        msi_writes(&sim)
+            .iter()
+            .filter(|w| w.ends_with("/submit"))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn msi_a_failed_submission_exits_5_with_its_errors() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    sim.post(
+        "/_simulator/msi/fail",
+        json!({"productId": PRODUCT, "stage": "submission", "message": "10.2.9.2 Win32 products must install silently."}),
+    );
+    let out = msi_run(&ws, &sim)
+        .github(&ws)
+        .args(["--release-notes", "x", "--wait-for", "published"])
+        .run();
+    out.assert_code(5);
+    assert_eq!(out.output("status"), "FAILED");
+    assert!(
+        out.output("status-details")
+            .contains("must install silently")
+    );
+    assert!(out.stdout.contains("::error"), "{}", out.log());
+    assert!(out.log().contains("must install silently"), "{}", out.log());
+    assert!(
+        out.summary.contains("must install silently"),
+        "{}",
+        out.summary
+    );
+}
+
+#[test]
+fn msi_a_failed_package_fetch_exits_5() {
+    let sim = Simulator::start();
+    let cdn = Cdn::start();
+    let ws = Workspace::new();
+    let (msi, _, _) = installers(&cdn, &ws);
+    sim.post(
+        "/_simulator/msi/fail",
+        json!({"productId": PRODUCT, "stage": "package-upload"}),
+    );
+    let out = msi_run(&ws, &sim)
+        .args([
+            "--installers",
+            &format!("x64={msi}"),
+            "--package-mode",
+            "add",
+        ])
+        .run();
+    out.assert_code(5);
+    assert!(out.stderr.contains("packageuploaderror"), "{}", out.log());
+    assert!(!msi_writes(&sim).iter().any(|w| w.ends_with("/submit")));
+}
+
+#[test]
+fn msi_json_packages_and_metadata_patch_change_only_what_they_name() {
+    let sim = Simulator::start();
+    let cdn = Cdn::start();
+    let ws = Workspace::new();
+    let (_, exe, _) = installers(&cdn, &ws);
+    let before = product(&sim);
+    let packages = json!([{
+        "packageUrl": exe, "languages": ["en-us"], "architectures": ["X86"],
+        "isSilentInstall": false, "installerParameters": "/S", "packageType": "exe",
+        "genericDocUrl": "https://docs.contoso.com/x86"
+    }]);
+    ws.write("notes/en-us.txt", "Per-language notes.\n".as_bytes());
+    let patch = json!({
+        "listings": {"en-us": {"shortDescription": "Widgets, faster."}},
+        "availability": {"markets": ["US", "CA"]}
+    });
+    let out = msi_run(&ws, &sim)
+        .args([
+            "--installers",
+            &packages.to_string(),
+            "--package-mode",
+            "add",
+        ])
+        .args(["--release-notes-dir", "notes"])
+        .args(["--submission-patch", &patch.to_string()])
+        .run();
+    // An x86 EXE installer fits an X86 package? It is x64: refused.
+    out.assert_code(2);
+    assert!(out.stderr.contains("declared for X86"), "{}", out.log());
+
+    let packages = json!([{
+        "packageUrl": exe, "languages": ["en-us"], "architectures": ["X64"],
+        "isSilentInstall": false, "installerParameters": "/S", "packageType": "exe",
+        "genericDocUrl": "https://docs.contoso.com/x64"
+    }]);
+    let out = msi_run(&ws, &sim)
+        .args([
+            "--installers",
+            &packages.to_string(),
+            "--package-mode",
+            "add",
+        ])
+        .args(["--release-notes-dir", "notes"])
+        .args(["--submission-patch", &patch.to_string()])
+        .args(["--wait-for", "published"])
+        .run();
+    out.assert_code(0);
+    let after = product(&sim);
+    let x64 = package(&after, "live", "X64");
+    assert_eq!(x64["packageType"], "exe");
+    assert_eq!(x64["installerParameters"], "/S");
+    // `add` kept the Arm64 package as it was.
+    assert_eq!(
+        package(&after, "live", "Arm64"),
+        package(&before, "packages", "Arm64")
+    );
+    let listing = &after["listings"]["en-us"];
+    assert_eq!(listing["whatsNew"], "Per-language notes.");
+    assert_eq!(listing["shortDescription"], "Widgets, faster.");
+    assert_eq!(
+        listing["description"],
+        before["listings"]["en-us"]["description"]
+    );
+    assert_eq!(after["availability"]["markets"], json!(["US", "CA"]));
+    assert_eq!(
+        after["availability"]["pricing"],
+        before["availability"]["pricing"]
+    );
+    // A patch of a module the product does not have is refused before any call.
+    let out = msi_run(&ws, &sim)
+        .args(["--submission-patch", r#"{"pricing": {"priceId": "Free"}}"#])
+        .run();
+    out.assert_code(2);
+}
+
+#[test]
+fn msi_sign_in_asks_for_the_store_api_scope_and_retries_on_429() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    // GitHub's OIDC token, exchanged for a token for https://api.store.microsoft.com: the
+    // simulator's MSI/EXE API takes no other audience.
+    sim.fault(json!({
+        "path": format!("/submission/v1/product/{PRODUCT}/status"),
+        "kind": "status", "status": 429, "retryAfter": 1,
+    }));
+    let out = Run::signing_in(&ws, &sim)
+        .github(&ws)
+        .env("ACTIONS_ID_TOKEN_REQUEST_URL", &sim.github_request_url)
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", &sim.github_request_token)
+        .args(["--store-api-base-url", &sim.url, "--seller-id", SELLER])
+        .args(["--app-id", PRODUCT, "--release-notes", "x"])
+        .run();
+    out.assert_code(0);
+    assert_eq!(sim.sign_ins().last().unwrap()["kind"], "federated");
+    let statuses: Vec<u64> = sim
+        .requests()
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().ends_with("/status"))
+        .map(|r| r["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(statuses[..2], [429, 200]);
+    // A certificate, and Azure Pipelines' workload identity: the same scope.
+    sim.post(
+        "/_simulator/credentials",
+        json!({"tenantId": sim.tenant_id, "clientId": sim.client_id,
+               "certificate": include_str!("../fixtures/sign-in/rsa.pem")}),
+    );
+    ws.write(
+        "cert.pem",
+        include_str!("../fixtures/sign-in/rsa.pem").as_bytes(),
+    );
+    Run::signing_in(&ws, &sim)
+        .args(["--client-certificate-file", "cert.pem"])
+        .args(["--store-api-base-url", &sim.url, "--seller-id", SELLER])
+        .args([
+            "--app-id",
+            PRODUCT,
+            "--release-notes",
+            "y",
+            "--on-pending",
+            "reuse",
+        ])
+        .run()
+        .assert_code(0);
+    assert_eq!(sim.sign_ins().last().unwrap()["kind"], "certificate");
+    Run::signing_in(&ws, &sim)
+        .azure(&ws)
+        .env("SYSTEM_OIDCREQUESTURI", &sim.azure_request_uri)
+        .env("SYSTEM_ACCESSTOKEN", &sim.azure_access_token)
+        .args([
+            "--azure-service-connection-id",
+            &sim.azure_service_connection_id,
+        ])
+        .args(["--store-api-base-url", &sim.url, "--seller-id", SELLER])
+        .args([
+            "--app-id",
+            PRODUCT,
+            "--release-notes",
+            "z",
+            "--on-pending",
+            "reuse",
+        ])
+        .run()
+        .assert_code(0);
+    assert_eq!(sim.sign_ins().last().unwrap()["kind"], "federated");
+    assert_eq!(product(&sim)["listings"]["en-us"]["whatsNew"], "z");
+    // A Partner Center token is for another audience: refused, exit 3.
+    let out = Run::signing_in(&ws, &sim)
+        .args(["--store-api-base-url", &sim.url, "--seller-id", SELLER])
+        .args(["--app-id", PRODUCT, "--access-token", &sim.token()])
+        .args(["--release-notes", "x"])
+        .run();
+    out.assert_code(3);
+    assert!(
+        out.stderr.contains("api.store.microsoft.com/.default"),
+        "{}",
+        out.log()
+    );
+}
+
+#[test]
+fn msi_simulator_answers_in_the_observed_envelope() {
+    let sim = Simulator::start();
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", sim.client_id.as_str()),
+        ("client_secret", sim.client_secret.as_str()),
+        ("scope", "https://api.store.microsoft.com/.default"),
+    ];
+    let token: Value = ureq::post(&format!("{}/{}/oauth2/v2.0/token", sim.url, sim.tenant_id))
+        .send_form(form)
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    let auth = format!("Bearer {}", token["access_token"].as_str().unwrap());
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let call = |method: &str,
+                path: &str,
+                body: Option<Value>,
+                seller: bool|
+     -> (u16, String, Option<String>) {
+        let url = format!("{}/submission/v1/product/{PRODUCT}/{path}", sim.url);
+        let mut response = match (method, body) {
+            ("GET", _) => {
+                let mut r = agent.get(&url).header("Authorization", &auth);
+                if seller {
+                    r = r.header("X-Seller-Account-Id", SELLER);
+                }
+                r.call()
+            }
+            ("PUT", Some(b)) => agent
+                .put(&url)
+                .header("Authorization", &auth)
+                .header("X-Seller-Account-Id", SELLER)
+                .send_json(b),
+            ("POST", Some(b)) => agent
+                .post(&url)
+                .header("Authorization", &auth)
+                .header("X-Seller-Account-Id", SELLER)
+                .send_json(b),
+            ("POST", None) => agent
+                .post(&url)
+                .header("Authorization", &auth)
+                .header("X-Seller-Account-Id", SELLER)
+                .send_empty(),
+            other => panic!("{other:?}"),
+        }
+        .unwrap();
+        let correlation = response
+            .headers()
+            .get("x-correlation-id")
+            .map(|v| v.to_str().unwrap().to_string());
+        (
+            response.status().as_u16(),
+            response.body_mut().read_to_string().unwrap(),
+            correlation,
+        )
+    };
+    let (status, body, correlation) = call("GET", "status", None, true);
+    assert_eq!(
+        (status, body.as_str()),
+        (200, r#"{"responseData":{"isReady":true},"isSuccess":true}"#)
+    );
+    assert!(correlation.is_some());
+    assert_eq!(call("GET", "status", None, false).0, 400);
+    // PascalCase names, as msstore-cli sends them; a 41-character parameter is refused with
+    // the text users saw.
+    let long = json!({"Packages": [{"PackageUrl": "https://cdn.contoso.com/2/a.exe", "Languages": ["en-us"],
+        "Architectures": ["X64"], "IsSilentInstall": false, "InstallerParameters": "x".repeat(41), "PackageType": "exe"}]});
+    let (status, body, _) = call("PUT", "packages", Some(long), true);
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("Packages, maximum length allowed for InstallerParameters is 40"),
+        "{body}"
+    );
+    let ok = json!({"Packages": [{"PackageUrl": "https://cdn.contoso.com/2/a.exe", "Languages": ["en-us"],
+        "Architectures": ["X64"], "IsSilentInstall": false, "InstallerParameters": "/S", "PackageType": "exe"}]});
+    let (status, body, _) = call("PUT", "packages", Some(ok), true);
+    assert_eq!(
+        (status, body.as_str()),
+        (200, r#"{"responseData":{},"isSuccess":true}"#)
+    );
+    // Uncommitted packages cannot be submitted.
+    assert_eq!(call("POST", "submit", None, true).0, 400);
+    let (_, body, _) = call("POST", "packages/commit", None, true);
+    assert_eq!(
+        body,
+        format!(
+            r#"{{"responseData":{{"pollingUrl":"submission/v1/product/{PRODUCT}/status"}},"isSuccess":true}}"#
+        )
+    );
+    let (_, body, _) = call("GET", "packages", None, true);
+    let packages: Value = serde_json::from_str(&body).unwrap();
+    let stored = &packages["responseData"]["packages"][0];
+    assert_eq!(stored["errorDetails"].as_array().unwrap().len(), 9);
+    assert!(
+        stored["packageId"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .all(|c| c.is_ascii_digit())
+    );
+    // The Store fetches the committed installer first; every update waits for that.
+    for _ in 0..200 {
+        if call("GET", "status", None, true)
+            .1
+            .contains(r#""isReady":true"#)
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    // Listing assets: upload slots (an object, capitalised counts, no `storeLogos` when
+    // `Logo` is 0), a Put Blob to the slot, and a commit that replaces the screenshots only.
+    let (_, before, _) = call("GET", "listings/assets", None, true);
+    let before: Value = serde_json::from_str(&before).unwrap();
+    let (status, body, _) = call(
+        "POST",
+        "listings/assets/create",
+        Some(json!({"language": "en-us", "createAssetRequest": {"Screenshot": 1, "Logo": 0}})),
+        true,
+    );
+    assert_eq!(status, 200, "{body}");
+    let created: Value = serde_json::from_str(&body).unwrap();
+    let slots = &created["responseData"]["listingAssets"];
+    assert!(
+        slots.is_object() && slots.get("storeLogos").is_none(),
+        "{slots}"
+    );
+    let slot = &slots["screenshots"][0];
+    let upload = slot["primaryAssetUploadUrl"].as_str().unwrap();
+    let put = agent
+        .put(upload)
+        .header("x-ms-blob-type", "BlockBlob")
+        .header("Content-Type", "image/png")
+        .send(crate::util::png(1366, 768))
+        .unwrap();
+    assert_eq!(put.status().as_u16(), 201);
+    let commit = json!({"listingAssets": {"language": "en-us",
+        "screenshots": [{"id": slot["id"], "assetUrl": upload}]}});
+    let (status, body, _) = call("PUT", "listings/assets/commit", Some(commit), true);
+    assert_eq!(
+        (status, body.as_str()),
+        (200, r#"{"responseData":{},"isSuccess":true}"#)
+    );
+    let (_, after, _) = call("GET", "listings/assets", None, true);
+    let after: Value = serde_json::from_str(&after).unwrap();
+    let (b, a) = (
+        &before["responseData"]["listingAssets"][0],
+        &after["responseData"]["listingAssets"][0],
+    );
+    assert_eq!(a["screenshots"][0]["id"], slot["id"]);
+    assert_eq!(a["storeLogos"], b["storeLogos"]);
+}
+
+#[test]
+fn msi_status_reads_and_follows_the_submission_in_progress() {
+    let sim = Simulator::start_with(&["--simulator-phase", "1s"]);
+    let ws = Workspace::new();
+    let status = |extra: &[&str]| {
+        let mut run = Run::against(&ws, &sim);
+        run.args([
+            "status",
+            "--store-api-base-url",
+            &sim.url,
+            "--seller-id",
+            SELLER,
+        ])
+        .args(["--app-id", PRODUCT, "--output", "json"])
+        .args(extra);
+        let out = run.run();
+        let result: Value = serde_json::from_str(&out.stdout).unwrap_or(Value::Null);
+        (out, result)
+    };
+    let (out, result) = status(&[]);
+    out.assert_code(0);
+    assert_eq!(result["status"], "DRAFT", "{}", out.log());
+    assert!(
+        out.stderr.contains("no submission in progress"),
+        "{}",
+        out.log()
+    );
+    let submitted = msi_run(&ws, &sim)
+        .args(["--release-notes", "x", "--output", "json"])
+        .run();
+    submitted.assert_code(0);
+    let id = serde_json::from_str::<Value>(&submitted.stdout).unwrap()["submission_id"].clone();
+    let (out, result) = status(&[]);
+    out.assert_code(0);
+    assert_eq!(result["status"], "INPROGRESS", "{}", out.log());
+    assert_eq!(result["submission_id"], id);
+    let (out, result) = status(&["--wait-for", "published"]);
+    out.assert_code(0);
+    assert_eq!(result["status"], "PUBLISHED", "{}", out.log());
+    // Once published, the API no longer names it; `submission-id` reads it.
+    let (out, result) = status(&["--submission-id", id.as_str().unwrap()]);
+    out.assert_code(0);
+    assert_eq!(result["status"], "PUBLISHED", "{}", out.log());
+}
+
+#[test]
+fn msi_a_long_parameter_set_in_partner_center_is_named_before_any_write() {
+    let sim = Simulator::start();
+    let cdn = Cdn::start();
+    let ws = Workspace::new();
+    let (msi, _, _) = installers(&cdn, &ws);
+    let other = "7f1c2a3b-0000-4000-8000-00000000abcd";
+    sim.post(
+        "/_simulator/msi/products",
+        json!({"productId": other, "sellerId": SELLER,
+               "arm64InstallerParameters": "/VERYSILENT /SUPPRESSMSGBOXES /NORESTART /SP-"}),
+    );
+    let out = Run::against(&ws, &sim)
+        .github(&ws)
+        .args(["--store-api-base-url", &sim.url, "--seller-id", SELLER])
+        .args(["--app-id", other, "--package-mode", "add"])
+        .args(["--installers", &format!("x64={msi}")])
+        .run();
+    out.assert_code(2);
+    assert!(out.log().contains("kept from the draft"), "{}", out.log());
+    assert!(out.log().contains("45 characters"), "{}", out.log());
+    assert!(out.summary.contains("45 characters"), "{}", out.summary);
+    assert_eq!(msi_writes(&sim), Vec::<String>::new());
+}
+
+#[test]
+fn msi_simulate_runs_the_whole_flow_in_process() {
+    let cdn = Cdn::start();
+    let ws = Workspace::new();
+    let (msi, _, arm) = installers(&cdn, &ws);
+    let out = Run::new(&ws)
+        .args([
+            "--simulate",
+            "--simulator-phase",
+            "100ms",
+            "--poll-interval",
+            "100ms",
+        ])
+        .args([
+            "--app-id",
+            "6a0f4b9e-3c3b-4d7c-9f7a-0e6c7a1b2c3d",
+            "--seller-id",
+            "42",
+        ])
+        .args(["--installers", &format!("x64={msi}, arm64={arm}")])
+        .args(["--wait-for", "published", "--output", "json"])
+        .run();
+    out.assert_code(0);
+    let result: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(result["status"], "PUBLISHED", "{}", out.log());
+    // Other commands name the GUID for what it is.
+    let out = Run::new(&ws)
+        .args(["rollout", "--simulate", "--rollout-action", "get"])
+        .args(["--app-id", "6a0f4b9e-3c3b-4d7c-9f7a-0e6c7a1b2c3d"])
+        .run();
+    out.assert_code(2);
+    assert!(out.stderr.contains("MSI/EXE product"), "{}", out.log());
+}
+
+#[test]
+fn msi_a_refused_update_exits_5_with_the_stores_errors() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    let patch = json!({"listings": {"en-us": {"description": "x".repeat(10001)}}});
+    let out = msi_run(&ws, &sim)
+        .args(["--submission-patch", &patch.to_string(), "--output", "json"])
+        .run();
+    out.assert_code(5);
+    let result: Value = serde_json::from_str(&out.stdout).unwrap();
+    let message = result["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("maximum length allowed for description is 10000"),
+        "{message}"
+    );
+    assert!(!msi_writes(&sim).iter().any(|w| w.ends_with("/submit")));
+}
+
+#[test]
+fn msi_a_rerun_after_a_failed_package_commit_commits_before_it_submits() {
+    let sim = Simulator::start();
+    let cdn = Cdn::start();
+    let ws = Workspace::new();
+    let (msi, _, _) = installers(&cdn, &ws);
+    sim.fault(json!({
+        "method": "POST", "path": format!("/submission/v1/product/{PRODUCT}/packages/commit"),
+        "kind": "status", "status": 400, "message": "The service is busy.",
+    }));
+    let run = |extra: &[&str]| {
+        msi_run(&ws, &sim)
+            .args(["--package-mode", "add", "--wait-for", "published"])
+            .args(extra)
+            .run()
+    };
+    run(&["--installers", &format!("x64={msi}")]).assert_code(5);
+    // The draft holds the new URL now: giving it again cannot tell a re-run from a binary
+    // swapped behind the same URL, so it is refused with the way out.
+    let out = run(&["--installers", &format!("x64={msi}")]);
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains("submit without `installers`"),
+        "{}",
+        out.log()
+    );
+    run(&["--release-notes", "2.1.0"]).assert_code(0);
+    assert_eq!(
+        package(&product(&sim), "live", "X64")["packageUrl"],
+        json!(msi)
+    );
+}
