@@ -730,3 +730,43 @@ fn a_new_language_without_description_or_screenshot_stops_before_any_change() {
     );
     assert!(sim.new_submissions(APP_ID).is_empty());
 }
+
+#[test]
+fn msi_exe_products_are_refused_not_ignored() {
+    let ws = Workspace::new();
+    ws.write("store/app/en-us/description.txt", b"x\n");
+    let guid = "3f0a6a5e-6c2d-4a8e-9d51-6a1b2c3d4e5f";
+    let out = Run::new(&ws)
+        .args([
+            "submit",
+            "--simulate",
+            "--app-id",
+            guid,
+            "--listings-dir",
+            "store",
+        ])
+        .run();
+    out.assert_code(2);
+    assert!(
+        out.log().contains("input `listings-dir`: does not apply to MSI/EXE products: not supported for MSI/EXE products yet"),
+        "{}",
+        out.log()
+    );
+    let out = Run::new(&ws)
+        .args([
+            "pull",
+            "--simulate",
+            "--app-id",
+            guid,
+            "--listings-dir",
+            "new",
+        ])
+        .run();
+    out.assert_code(2);
+    assert!(
+        out.log()
+            .contains("`pull` does not support MSI/EXE listings yet"),
+        "{}",
+        out.log()
+    );
+}

@@ -92,6 +92,13 @@ impl Check<'_> {
     }
 
     pub(super) fn pull(&mut self) -> Option<PullConfig> {
+        if self.is_msi_product() {
+            self.problem(
+                "app-id",
+                "is an MSI/EXE product (a GUID): `pull` does not support MSI/EXE listings yet",
+            );
+            return None;
+        }
         let session = self.session();
         let product = self.product();
         if matches!(product, Some(ProductSpec::Flight { .. })) {
