@@ -105,16 +105,17 @@ pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsStr
     for warning in config::unknown_variables(&env) {
         reporter.warning(&warning);
     }
-    let config = match config::validate(&inputs, &Environment::from_vars(&env)) {
-        Ok(config) => config,
-        Err(problems) => {
-            let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
-            reporter.errors("Invalid input", &messages);
-            let error = Error::Input(problems);
-            reporter.finish(Some(&error));
-            return error.exit_code();
-        }
-    };
+    let (config, packages) =
+        match crate::commands::checks::validate(&inputs, &Environment::from_vars(&env)) {
+            Ok(checked) => checked,
+            Err(problems) => {
+                let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                reporter.errors("Invalid input", &messages);
+                let error = Error::Input(problems);
+                reporter.finish(Some(&error));
+                return error.exit_code();
+            }
+        };
     for warning in &config.warnings {
         reporter.warning(warning);
     }
@@ -132,7 +133,7 @@ pub fn main(args: Vec<OsString>, vars: impl IntoIterator<Item = (OsString, OsStr
             return ExitCode::Internal;
         }
     };
-    let result = runtime.block_on(crate::commands::execute(&config, &reporter));
+    let result = runtime.block_on(crate::commands::execute(&config, &packages, &reporter));
     // Let in-process servers (simulate, simulator) wind down before the process ends.
     runtime.shutdown_timeout(Duration::from_secs(1));
     match result {

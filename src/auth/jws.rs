@@ -8,6 +8,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 
+pub use crate::config::Jws;
+
 pub fn base64url(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
@@ -27,16 +29,6 @@ pub fn sign<E>(
     Ok(format!("{signing_input}.{}", base64url(&signature)))
 }
 
-/// A token split into its parts. Parsing checks the form only; [`Jws::verify`] checks the
-/// signature.
-#[derive(Debug, Clone)]
-pub struct Jws {
-    pub header: Value,
-    pub claims: Value,
-    signing_input: String,
-    signature: Vec<u8>,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VerifyError {
     /// `alg` is missing or not one this module knows (`none` and HMAC are never accepted).
@@ -46,55 +38,6 @@ pub enum VerifyError {
 }
 
 impl Jws {
-    /// `None` unless the text is three base64url parts of which the first two are JSON
-    /// objects.
-    pub fn parse(token: &str) -> Option<Jws> {
-        let token = token.trim();
-        let mut parts = token.split('.');
-        let (header, claims, signature) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() {
-            return None;
-        }
-        let object = |part: &str| -> Option<Value> {
-            let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
-            let value: Value = serde_json::from_slice(&bytes).ok()?;
-            value.is_object().then_some(value)
-        };
-        Some(Jws {
-            header: object(header)?,
-            claims: object(claims)?,
-            signing_input: format!("{header}.{claims}"),
-            signature: URL_SAFE_NO_PAD.decode(signature).ok()?,
-        })
-    }
-
-    pub fn alg(&self) -> &str {
-        self.header.get("alg").and_then(Value::as_str).unwrap_or("")
-    }
-
-    pub fn header_str(&self, name: &str) -> Option<&str> {
-        self.header.get(name).and_then(Value::as_str)
-    }
-
-    pub fn claim_str(&self, name: &str) -> Option<&str> {
-        self.claims.get(name).and_then(Value::as_str)
-    }
-
-    /// A NumericDate claim (`exp`, `nbf`, `iat`) in seconds since the epoch.
-    pub fn claim_time(&self, name: &str) -> Option<i64> {
-        let value = self.claims.get(name)?;
-        value.as_i64().or_else(|| value.as_f64().map(|f| f as i64))
-    }
-
-    /// The `aud` claim as a list (it may be a string or an array, RFC 7519 §4.1.3).
-    pub fn audiences(&self) -> Vec<&str> {
-        match self.claims.get("aud") {
-            Some(Value::String(s)) => vec![s.as_str()],
-            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
-        }
-    }
-
     /// Checks the signature with `public_key`: for RSA the PKCS#1 `RSAPublicKey` (or a
     /// SubjectPublicKeyInfo), for EC the uncompressed point — the contents of a
     /// certificate's `subjectPublicKey` either way.

@@ -15,10 +15,12 @@ use crate::config::{
     AddonSpec, Command, Config, Credential, FlightSpec, ProductRef, ProductSpec, Session,
 };
 use crate::error::Error;
+use crate::package::manifest::PackageInfo;
 use crate::products;
 use crate::report::Reporter;
 use crate::report::summary::{Failure, RunSummary};
 
+pub(crate) mod checks;
 mod create;
 mod delete;
 mod import_pdp;
@@ -31,10 +33,15 @@ mod simulator;
 pub(crate) mod status;
 mod submit;
 
-/// Runs the command `config` names.
-pub(crate) async fn execute(config: &Config, reporter: &Reporter) -> Result<(), Error> {
+/// Runs the command `config` names; `packages` are the new packages' manifests, read by
+/// [`checks::validate`].
+pub(crate) async fn execute(
+    config: &Config,
+    packages: &[PackageInfo],
+    reporter: &Reporter,
+) -> Result<(), Error> {
     match &config.command {
-        Command::Submit(submit) => submit::run(submit, reporter).await,
+        Command::Submit(submit) => submit::run(submit, packages, reporter).await,
         Command::MsiSubmit(submit) => msi::submit(submit, reporter).await,
         Command::Status(status) => status::run(status, reporter).await,
         Command::MsiStatus(status) => msi::status(status, reporter).await,

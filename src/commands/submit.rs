@@ -4,11 +4,16 @@
 use super::{Connection, describe_spec, resolve, write_summary};
 use crate::config::SubmitConfig;
 use crate::error::Error;
+use crate::package::manifest::PackageInfo;
 use crate::report::Reporter;
 use crate::report::summary::RunSummary;
 use crate::submission::flow::Submit;
 
-pub(crate) async fn run(submit: &SubmitConfig, reporter: &Reporter) -> Result<(), Error> {
+pub(crate) async fn run(
+    submit: &SubmitConfig,
+    packages: &[PackageInfo],
+    reporter: &Reporter,
+) -> Result<(), Error> {
     let mut summary = RunSummary::new(describe_spec(&submit.product));
     let result = async {
         let connection = Connection::open(&submit.session, Some(&submit.product)).await?;
@@ -16,6 +21,7 @@ pub(crate) async fn run(submit: &SubmitConfig, reporter: &Reporter) -> Result<()
         summary.product = product.describe();
         Submit {
             config: submit,
+            packages,
             product: &product,
             client: &connection.client,
             http: &connection.http,

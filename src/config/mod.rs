@@ -4,14 +4,18 @@
 
 pub mod catalog;
 pub(crate) mod cli;
+mod federated;
+mod jwt;
 #[cfg(test)]
 mod leaf;
 pub(crate) mod listings;
 pub mod msi;
 mod network;
+pub(crate) mod package_files;
 pub(crate) mod patch_files;
 mod product;
 pub(crate) mod raw;
+pub(crate) mod storage;
 mod validate;
 pub(crate) mod values;
 
@@ -23,12 +27,15 @@ use std::time::Duration;
 use secrecy::SecretString;
 use url::Url;
 
-use crate::auth::{ClientCertificate, FederatedSource};
+use crate::auth::ClientCertificate;
+pub use federated::FederatedSource;
+pub use jwt::Jws;
 pub use network::{DEFAULT_BLOCK, DEFAULT_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT, RateLimit};
 pub use product::ProductRef;
 pub use raw::{Inputs, Source, unknown_variables};
+pub use storage::StorageAccount;
 pub(crate) use validate::SECRET_VARIABLES;
-pub use validate::{Environment, validate};
+pub use validate::{Environment, Rules, validate};
 
 /// One thing wrong with the inputs: which input, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +45,18 @@ pub struct InputProblem {
 }
 
 impl InputProblem {
+    /// A problem with `input`, naming the variable it came from when the environment gave
+    /// it.
+    pub fn of_given(inputs: &Inputs, input: &str, message: impl Into<String>) -> Self {
+        let mut message = message.into();
+        if let Some(given) = inputs.get(input)
+            && let Source::Env(var) = &given.source
+        {
+            message.push_str(&format!(" (from {var})"));
+        }
+        InputProblem::new(input, message)
+    }
+
     pub fn new(input: &str, message: impl Into<String>) -> Self {
         InputProblem {
             input: input.to_string(),
@@ -430,8 +449,9 @@ pub struct SubmitConfig {
     pub wait: WaitConfig,
     /// `dry-run`: read, build, check and print the plan; change nothing.
     pub dry_run: bool,
-    /// The new packages' manifests, read during validation (pre-flight, issue 9).
-    pub package_manifests: Vec<crate::package::manifest::PackageInfo>,
+    /// The new packages whose manifests are read before any call (pre-flight, issue 9):
+    /// `commands::checks` reads them right after validation.
+    pub package_manifests: ManifestReads,
     /// `allow-dropped-platforms`.
     pub allow_dropped_platforms: bool,
     /// The built zip goes to the system temp folder because `zip-path` was not given (and
@@ -535,12 +555,44 @@ pub struct ListConfig {
 pub struct PackConfig {
     pub files: Vec<ZipInput>,
     pub zip_path: PathBuf,
+    /// The packages whose manifests are read before the zip is built (`commands::checks`).
+    pub package_manifests: ManifestReads,
+}
+
+/// A new package whose manifest is read before any call (`package::manifest`, by
+/// `commands::checks`): its name in the submission, where it is, and how a problem with it
+/// reads.
+#[derive(Debug, Clone)]
+pub struct ManifestToRead {
+    pub name: String,
+    pub source: ManifestSource,
+    /// The package as a problem shows it.
+    pub shown: String,
+    /// The input a problem with it belongs to.
+    pub input: &'static str,
+}
+
+#[derive(Debug, Clone)]
+pub enum ManifestSource {
+    /// An entry of `upload-zip`.
+    InZip(PathBuf),
+    /// A file on disk.
+    File(PathBuf),
+}
+
+/// The manifests to read, and where the problems found in them go in the list of input
+/// problems: after those found before them, as when validation read them itself, so that
+/// the list still follows the order of the inputs.
+#[derive(Debug, Clone, Default)]
+pub struct ManifestReads {
+    pub packages: Vec<ManifestToRead>,
+    pub problems_before: usize,
 }
 
 #[derive(Debug, Clone)]
 pub struct SimulatorSettings {
     /// Real blob storage for the upload URLs (`simulator-storage`).
-    pub storage: Option<crate::simulator::storage::StorageAccount>,
+    pub storage: Option<StorageAccount>,
     /// How long each processing phase (pre-processing, certification, …) lasts.
     pub phase: Duration,
     /// Lifetime of the Partner Center tokens it issues (`simulator-token-lifetime`).

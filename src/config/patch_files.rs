@@ -1,6 +1,7 @@
-//! Which files a submission expects in the upload zip.
+//! Which files a submission expects in the upload zip, and a patch's new listing images
+//! marked as such (read by validation and by the edit).
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Every file a submission (or a patch of one) marks for upload: `fileName` of any object
 /// whose `fileStatus` is `PendingUpload` (packages, images, add-on icons), and the video
@@ -68,6 +69,65 @@ fn push(found: &mut Vec<String>, name: &str) {
     if !name.is_empty() && !found.iter().any(|n| n == name) {
         found.push(name.to_string());
     }
+}
+
+/// Marks the patch's new listing images `PendingUpload` (an entry with neither `id` nor
+/// `fileStatus`), so that the files it names are looked for in `assets-dir` like every
+/// other new file, and the edit treats them as uploads.
+pub fn normalize_patch_images(patch: &mut Value) {
+    for (_, images) in listing_images_mut(patch) {
+        for image in images.iter_mut().filter_map(Value::as_object_mut) {
+            let has_id = image
+                .get("id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| !id.is_empty());
+            if !has_id && !image.contains_key("fileStatus") {
+                image.insert("fileStatus".into(), json!("PendingUpload"));
+            }
+        }
+    }
+}
+
+/// JSON pointers of the `images` arrays in a submission (or patch) listing:
+/// `/listings/{lang}/baseListing/images`, `/listings/{lang}/platformOverrides/{p}/images`.
+pub(crate) fn listing_images_mut(value: &mut Value) -> Vec<(String, &mut Vec<Value>)> {
+    let mut found = Vec::new();
+    let Some(listings) = value.get_mut("listings").and_then(Value::as_object_mut) else {
+        return found;
+    };
+    for (language, listing) in listings.iter_mut() {
+        let Some(listing) = listing.as_object_mut() else {
+            continue;
+        };
+        let language = escape_pointer(language);
+        for (key, part) in listing.iter_mut() {
+            match key.as_str() {
+                "baseListing" => {
+                    if let Some(images) = part.get_mut("images").and_then(Value::as_array_mut) {
+                        found.push((format!("/listings/{language}/baseListing/images"), images));
+                    }
+                }
+                "platformOverrides" => {
+                    for (platform, over) in part.as_object_mut().into_iter().flatten() {
+                        let platform = escape_pointer(platform);
+                        if let Some(images) = over.get_mut("images").and_then(Value::as_array_mut) {
+                            found.push((
+                                format!("/listings/{language}/platformOverrides/{platform}/images"),
+                                images,
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+/// A key as a JSON pointer segment (RFC 6901: `~` → `~0`, `/` → `~1`).
+fn escape_pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]

@@ -9,12 +9,11 @@ use std::time::Duration;
 use secrecy::SecretString;
 use url::Url;
 
+use super::package_files;
 use super::patch_files::new_files_in_patch;
 use super::values::{format_size, parse_bool, parse_duration, parse_list, parse_size};
 use super::*;
-use crate::auth::{ClientCertificate, FederatedSource};
-use crate::package;
-use crate::package::manifest::{self, PackageInfo};
+use crate::auth::ClientCertificate;
 
 mod assets;
 mod listings;
@@ -118,31 +117,61 @@ impl Environment {
     }
 }
 
-pub fn validate(inputs: &Inputs, env: &Environment) -> Result<Config, Vec<InputProblem>> {
+/// Rules of the rooms above `config` that validation applies to an input it has read,
+/// handed in by `commands::checks` (ARCHITECTURE.md: `config` imports nothing above it).
+/// What they find is an input problem like any other, found before any call.
+#[derive(Clone, Copy)]
+pub struct Rules {
+    /// What is wrong with the price a patch sets (`submission::safety::patch_price_problem`):
+    /// a product sent without a price becomes free.
+    pub patch_price_problem: fn(&serde_json::Value) -> Option<String>,
+}
+
+impl Rules {
+    /// None of them: `config`'s own checks alone (its unit tests).
+    pub const NONE: Rules = Rules {
+        patch_price_problem: |_| None,
+    };
+}
+
+/// Every check of the inputs, with `rules` from the rooms above; the packages' manifests
+/// are listed, not read, also when the inputs have problems: `commands::checks` reads them
+/// and adds theirs to the same list.
+pub fn validate(
+    inputs: &Inputs,
+    env: &Environment,
+    rules: &Rules,
+) -> (Result<Config, Vec<InputProblem>>, ManifestReads) {
     let mut check = Check {
         inputs,
         env,
+        rules: *rules,
         problems: Vec::new(),
         warnings: Vec::new(),
         notes: Vec::new(),
+        manifests: ManifestReads::default(),
     };
     let config = check.config();
+    let manifests = std::mem::take(&mut check.manifests);
     if check.problems.is_empty() {
         let mut config = config.expect("a config when there are no problems");
         config.warnings = check.warnings;
         config.notes = check.notes;
-        Ok(config)
+        (Ok(config), manifests)
     } else {
-        Err(check.problems)
+        (Err(check.problems), manifests)
     }
 }
 
 struct Check<'a> {
     inputs: &'a Inputs,
     env: &'a Environment,
+    rules: Rules,
     problems: Vec<InputProblem>,
     warnings: Vec<String>,
     notes: Vec<String>,
+    /// The manifests to read before any call; one command lists them.
+    manifests: ManifestReads,
 }
 
 impl Check<'_> {
@@ -555,15 +584,19 @@ impl Check<'_> {
         self.no_duplicate_entries(&files);
         let names: Vec<String> = files
             .iter()
-            .filter(|f| package::is_package_file_name(&f.entry_name))
+            .filter(|f| package_files::is_package_file_name(&f.entry_name))
             .map(|f| f.entry_name.clone())
             .collect();
-        self.package_manifests(&files, None, &names);
+        let package_manifests = self.package_manifests(&files, None, &names);
         let zip_path = match self.inputs.value("zip-path") {
             Some(p) => self.env.cwd.join(p),
             None => self.env.temp_dir.join("msstore-submit-upload.zip"),
         };
-        Some(PackConfig { files, zip_path })
+        Some(PackConfig {
+            files,
+            zip_path,
+            package_manifests,
+        })
     }
 
     fn session(&mut self) -> Option<Session> {
@@ -660,13 +693,8 @@ impl Check<'_> {
     }
 
     fn problem(&mut self, input: &str, message: impl Into<String>) {
-        let mut message = message.into();
-        if let Some(given) = self.inputs.get(input)
-            && let Source::Env(var) = &given.source
-        {
-            message.push_str(&format!(" (from {var})"));
-        }
-        self.problems.push(InputProblem::new(input, message));
+        self.problems
+            .push(InputProblem::of_given(self.inputs, input, message));
     }
 
     fn shown(&self, name: &str, text: &str) -> String {
@@ -790,6 +818,11 @@ mod tests {
     use super::sign_in::{Validity, validity};
     use super::*;
 
+    /// `config`'s own checks (the rules of the rooms above are tested there).
+    fn validate(inputs: &Inputs, env: &Environment) -> Result<Config, Vec<InputProblem>> {
+        super::validate(inputs, env, &Rules::NONE).0
+    }
+
     fn env() -> (tempfile::TempDir, Environment) {
         let dir = tempfile::tempdir().unwrap();
         let env = Environment {
@@ -908,16 +941,12 @@ mod tests {
             panic!("not submit")
         };
         assert_eq!(submit.changes.packages, vec!["App_1.0.0.0_x64.msix"]);
-        // The manifest is read now: the version is the package's, not the file name's.
-        assert_eq!(submit.package_manifests[0].version.to_string(), "1.0.1.0");
-
-        // A file that is not a package is an input problem before any network call.
-        std::fs::write(dir.path().join("App_1.0.0.0_x64.msix"), b"x").unwrap();
-        let found = validate(&inputs(&pairs), &env).unwrap_err();
-        assert_eq!(found[0].input, "packages");
+        // Its manifest is listed to be read before any call (commands::checks reads it).
+        let reads = &submit.package_manifests.packages;
+        assert_eq!(reads.len(), 1);
+        assert_eq!(reads[0].name, "App_1.0.0.0_x64.msix");
         assert!(
-            found[0].message.contains("it is not a valid zip"),
-            "{found:?}"
+            matches!(&reads[0].source, ManifestSource::File(p) if p.ends_with("App_1.0.0.0_x64.msix"))
         );
         match submit.zip {
             ZipSource::Build { files, .. } => assert_eq!(files.len(), 1),
@@ -1059,7 +1088,9 @@ mod tests {
     }
 
     fn a_jwt() -> String {
-        use crate::auth::jws::base64url;
+        use base64::Engine;
+        let base64url =
+            |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
         format!(
             "{}.{}.c2lnbmF0dXJl",
             base64url(br#"{"alg":"RS256"}"#),

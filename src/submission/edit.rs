@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
+use crate::config::patch_files::listing_images_mut;
 use crate::config::{InputProblem, PackageMode, ProductRef, SubmissionChanges};
 
 /// What an edit did, for the log and the plan.
@@ -157,60 +158,6 @@ pub fn apply_patch(submission: &mut Value, patch: &Value, report: &mut EditRepor
     }
 }
 
-/// Marks the patch's new listing images `PendingUpload` (an entry with neither `id` nor
-/// `fileStatus`), so that the files it names are looked for in `assets-dir` like every
-/// other new file, and the edit treats them as uploads.
-pub fn normalize_patch_images(patch: &mut Value) {
-    for (_, images) in listing_images_mut(patch) {
-        for image in images.iter_mut().filter_map(Value::as_object_mut) {
-            let has_id = image
-                .get("id")
-                .and_then(Value::as_str)
-                .is_some_and(|id| !id.is_empty());
-            if !has_id && !image.contains_key("fileStatus") {
-                image.insert("fileStatus".into(), json!("PendingUpload"));
-            }
-        }
-    }
-}
-
-/// JSON pointers of the `images` arrays in a submission (or patch) listing:
-/// `/listings/{lang}/baseListing/images`, `/listings/{lang}/platformOverrides/{p}/images`.
-fn listing_images_mut(value: &mut Value) -> Vec<(String, &mut Vec<Value>)> {
-    let mut found = Vec::new();
-    let Some(listings) = value.get_mut("listings").and_then(Value::as_object_mut) else {
-        return found;
-    };
-    for (language, listing) in listings.iter_mut() {
-        let Some(listing) = listing.as_object_mut() else {
-            continue;
-        };
-        let language = escape_pointer(language);
-        for (key, part) in listing.iter_mut() {
-            match key.as_str() {
-                "baseListing" => {
-                    if let Some(images) = part.get_mut("images").and_then(Value::as_array_mut) {
-                        found.push((format!("/listings/{language}/baseListing/images"), images));
-                    }
-                }
-                "platformOverrides" => {
-                    for (platform, over) in part.as_object_mut().into_iter().flatten() {
-                        let platform = escape_pointer(platform);
-                        if let Some(images) = over.get_mut("images").and_then(Value::as_array_mut) {
-                            found.push((
-                                format!("/listings/{language}/platformOverrides/{platform}/images"),
-                                images,
-                            ));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    found
-}
-
 /// Removes the listing `images` arrays from the patch, returning them with their pointers.
 fn take_listing_images(patch: &mut Value) -> Vec<(String, Vec<Value>)> {
     let taken: Vec<(String, Vec<Value>)> = listing_images_mut(patch)
@@ -230,10 +177,6 @@ fn remove_at(value: &mut Value, pointer: &str) {
         // shift, not swap: the body keeps the order of the submission as read.
         object.shift_remove(&unescape_pointer(key));
     }
-}
-
-fn escape_pointer(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }
 
 fn unescape_pointer(key: &str) -> String {
@@ -658,6 +601,7 @@ fn set_packages(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::patch_files::normalize_patch_images;
 
     fn sample() -> Value {
         serde_json::from_str(include_str!(

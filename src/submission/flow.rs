@@ -21,6 +21,7 @@ use crate::config::patch_files::new_files_in_patch;
 use crate::config::values::format_size;
 use crate::config::{OnPending, ProductRef, SubmitConfig, WaitFor, ZipSource};
 use crate::error::{CallContext, Error, Result};
+use crate::package::manifest::PackageInfo;
 use crate::package::{self, ZipSummary};
 use crate::report::Reporter;
 use crate::report::escape::{escape_debug, inert_single_line};
@@ -32,6 +33,8 @@ mod plan;
 
 pub struct Submit<'a> {
     pub config: &'a SubmitConfig,
+    /// The new packages' manifests, read before any call (`commands::checks`).
+    pub packages: &'a [PackageInfo],
     /// The product with names resolved to ids.
     pub product: &'a ProductRef,
     pub client: &'a Client,

@@ -717,8 +717,7 @@ fn bundle_findings(packages: &[PackageInfo], published: &[PublishedPackage]) -> 
 /// (for its identity) and the product's last published submission, checks, logs, and
 /// records the result in `summary`. Fails with exit 2 on any error finding.
 pub async fn run(submit: &Submit<'_>, summary: &mut RunSummary) -> Result<()> {
-    let config = submit.config;
-    let packages = &config.package_manifests;
+    let packages = submit.packages;
     if packages.is_empty() || submit.product.packages_field().is_none() {
         return Ok(());
     }
@@ -789,7 +788,7 @@ pub async fn gather(submit: &Submit<'_>) -> Result<Preflight> {
         .and_then(|a| string_field(a, "packageIdentityName"));
     let publisher = app.as_ref().and_then(|a| string_field(a, "publisherName"));
     Ok(check(
-        &config.package_manifests,
+        submit.packages,
         &Context {
             identity_name: identity_name.as_deref(),
             publisher: publisher.as_deref(),

@@ -351,7 +351,7 @@ pub async fn after_wait(
         sent,
         field,
         &submit.config.changes.packages,
-        &submit.config.package_manifests,
+        submit.packages,
     );
     if expected.is_empty() {
         return Ok(());

@@ -14,6 +14,7 @@ mod hostile;
 mod inputs;
 mod listings;
 mod msi;
+mod native;
 mod pack;
 mod preflight;
 mod products;

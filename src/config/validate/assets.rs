@@ -32,7 +32,7 @@ impl Check<'_> {
         let mut files = Vec::new();
         for name in referenced {
             let entry_name = name.replace('\\', "/");
-            if let Some(problem) = package::entry_name_problem(&entry_name) {
+            if let Some(problem) = package_files::entry_name_problem(&entry_name) {
                 self.problem(&patch_input, format!("file `{name}`: {problem}"));
                 continue;
             }
@@ -47,7 +47,7 @@ impl Check<'_> {
                 );
                 continue;
             }
-            if let Some(escape) = package::escapes_root(&path, &dir) {
+            if let Some(escape) = package_files::escapes_root(&path, &dir) {
                 self.problem(
                     "assets-dir",
                     format!("`{name}`: {escape}; only files inside the folder are zipped"),

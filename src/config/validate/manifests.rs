@@ -73,7 +73,7 @@ impl Check<'_> {
             if !path.is_file() {
                 continue; // reported by the assets check
             }
-            match package::png_dimensions(&path) {
+            match package_files::png_dimensions(&path) {
                 Ok(Some((300, 300))) => {}
                 Ok(Some((w, h))) => self.problem(
                     "assets-dir",
@@ -88,63 +88,68 @@ impl Check<'_> {
         }
     }
 
-    /// Reads every new package's manifest now, so that a package that cannot be read, or
-    /// two copies of one, are input problems before any network call (the local part of
-    /// the pre-flight; `submission::preflight` does the rest once the product is read).
-    /// With `upload-zip`, packages are read inside the zip; one the zip lacks is read from
-    /// disk if it is there (the commit will fail with MissingFiles, as warned), else skipped.
+    /// Lists every new package whose manifest is read before any call, so that a package
+    /// that cannot be read, or two copies of one, are input problems before any network call
+    /// (the local part of the pre-flight; `commands::checks` reads them right after
+    /// validation, `submission::preflight` does the rest once the product is read). With
+    /// `upload-zip`, packages are read inside the zip; one the zip lacks is read from disk if
+    /// it is there (the commit will fail with MissingFiles, as warned), else skipped.
     pub(super) fn package_manifests(
         &mut self,
         files: &[ZipInput],
         ready_zip: Option<&Path>,
         names: &[String],
-    ) -> Vec<PackageInfo> {
+    ) -> ManifestReads {
         let in_zip: Vec<String> = ready_zip
-            .and_then(|zip| package::zip_entry_names(zip).ok())
+            .and_then(|zip| package_files::zip_entry_names(zip).ok())
             .unwrap_or_default();
-        let mut read = Vec::new();
+        let mut packages = Vec::new();
         for name in names {
             let on_disk = files
                 .iter()
                 .find(|f| &f.entry_name == name)
                 .map(|f| f.path.clone())
                 .filter(|p| p.is_file());
-            let (result, shown, input) = match (ready_zip, on_disk) {
+            let (source, shown, input) = match (ready_zip, on_disk) {
                 (Some(zip), _) if in_zip.iter().any(|e| e == name) => (
-                    manifest::read_package_in_zip(zip, name),
+                    ManifestSource::InZip(zip.to_path_buf()),
                     format!("{name} in {}", zip.display()),
                     "upload-zip",
                 ),
                 (_, Some(path)) => (
-                    manifest::read_package_file(&path, name),
+                    ManifestSource::File(path.clone()),
                     path.display().to_string(),
                     "packages",
                 ),
                 (_, None) => continue,
             };
-            match result {
-                Ok(info) => read.push(info),
-                Err(e) => self.problem(input, format!("{shown}: {e}")),
-            }
+            packages.push(ManifestToRead {
+                name: name.clone(),
+                source,
+                shown,
+                input,
+            });
         }
-        for finding in crate::submission::preflight::local_findings(&read) {
-            self.problem(finding.input, finding.message);
-        }
-        read
+        let reads = ManifestReads {
+            packages,
+            problems_before: self.problems.len(),
+        };
+        self.manifests = reads.clone();
+        reads
     }
 
     pub(super) fn package_name_checks(&mut self, name: &str, shown: &str) -> bool {
-        if !package::is_package_file_name(name) {
+        if !package_files::is_package_file_name(name) {
             self.problem(
                 "packages",
                 format!(
                     "{shown} is not a package; supported extensions are {}",
-                    package::PACKAGE_EXTENSIONS.join(" ")
+                    package_files::PACKAGE_EXTENSIONS.join(" ")
                 ),
             );
             return false;
         }
-        if let Some(problem) = package::entry_name_problem(name) {
+        if let Some(problem) = package_files::entry_name_problem(name) {
             self.problem("packages", format!("{shown}: {problem}"));
             return false;
         }

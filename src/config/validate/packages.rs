@@ -65,7 +65,7 @@ impl Check<'_> {
                     );
                     continue;
                 };
-                if let Some(escape) = package::escapes_root(&path, &pattern_root(&absolute)) {
+                if let Some(escape) = package_files::escapes_root(&path, &pattern_root(&absolute)) {
                     self.problem(
                         "packages",
                         format!(
@@ -89,11 +89,11 @@ impl Check<'_> {
     }
 
     pub(super) fn packages_in_zip(&mut self, path: &Path) -> Vec<String> {
-        match package::zip_entry_names(path) {
+        match package_files::zip_entry_names(path) {
             Ok(names) => {
                 let packages: Vec<String> = names
                     .into_iter()
-                    .filter(|n| !n.contains('/') && package::is_package_file_name(n))
+                    .filter(|n| !n.contains('/') && package_files::is_package_file_name(n))
                     .collect();
                 if packages.is_empty() {
                     self.warnings.push(format!(
@@ -114,14 +114,14 @@ impl Check<'_> {
     }
 
     pub(super) fn whole_dir(&mut self, input: &str, dir: &Path) -> Vec<ZipInput> {
-        match package::files_under(dir) {
+        match package_files::files_under(dir) {
             Ok(found) => {
                 for problem in found.problems {
                     self.problem(input, problem);
                 }
                 let mut inputs = Vec::new();
                 for (path, entry_name) in found.files {
-                    match package::entry_name_problem(&entry_name) {
+                    match package_files::entry_name_problem(&entry_name) {
                         Some(problem) => self.problem(input, format!("{entry_name}: {problem}")),
                         None => inputs.push(ZipInput { path, entry_name }),
                     }
@@ -144,7 +144,7 @@ impl Check<'_> {
             let key = file.entry_name.to_ascii_lowercase();
             if let Some(previous) = seen.insert(key, file) {
                 let input = if file.entry_name.contains('/')
-                    || !package::is_package_file_name(&file.entry_name)
+                    || !package_files::is_package_file_name(&file.entry_name)
                 {
                     "assets-dir"
                 } else {

@@ -56,13 +56,13 @@ impl Check<'_> {
             return None;
         }
         // Before any network call: a patch that removes the price would make the product free.
-        if let Some(problem) = crate::submission::safety::patch_price_problem(&value) {
+        if let Some(problem) = (self.rules.patch_price_problem)(&value) {
             self.problem(name, problem);
             return None;
         }
         // A new listing image needs no `fileStatus`: it is an upload (edit::apply_patch).
         let mut value = value;
-        crate::submission::edit::normalize_patch_images(&mut value);
+        crate::config::patch_files::normalize_patch_images(&mut value);
         Some(value)
     }
 

@@ -228,7 +228,7 @@ impl Check<'_> {
                 }
             }
         };
-        if crate::auth::jws::Jws::parse(&text).is_none() {
+        if Jws::parse(&text).is_none() {
             self.problem(
                 name,
                 "is not a JWT (three base64url parts separated by dots): give the OIDC token itself, without quotes or a `Bearer ` prefix",

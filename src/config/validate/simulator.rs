@@ -72,11 +72,9 @@ impl Check<'_> {
 
     /// `simulator-storage`: a connection string. Its text is never repeated (it holds the
     /// account key).
-    pub(super) fn simulator_storage(
-        &mut self,
-    ) -> Option<crate::simulator::storage::StorageAccount> {
+    pub(super) fn simulator_storage(&mut self) -> Option<StorageAccount> {
         let text = self.inputs.value("simulator-storage")?;
-        match crate::simulator::storage::StorageAccount::from_connection_string(text) {
+        match StorageAccount::from_connection_string(text) {
             Ok(account) => Some(account),
             Err(problem) => {
                 self.problem(
