@@ -20,6 +20,7 @@ use serde_json::json;
 use x509_cert::der::Decode;
 
 use super::jws;
+use crate::config::ClientKey;
 
 /// How long a client assertion is valid: MSAL's ten minutes, inside Entra's advice of
 /// "5–10 minutes after nbf at most". It is used within seconds.
@@ -30,9 +31,9 @@ pub struct ClientCertificate {
     /// The certificate (public), DER.
     der: Vec<u8>,
     /// The certificate's subject (RFC 4514), for messages.
-    pub subject: String,
-    pub not_before: jiff::Timestamp,
-    pub not_after: jiff::Timestamp,
+    subject: String,
+    not_before: jiff::Timestamp,
+    not_after: jiff::Timestamp,
     sha1: Vec<u8>,
     sha256: Vec<u8>,
     /// The private key's base64 lines, which the runner must mask.
@@ -204,14 +205,26 @@ impl ClientCertificate {
             secret_lines,
         })
     }
+}
 
-    /// The thumbprint Entra ID shows for the certificate (upper-case hex SHA-1).
-    pub fn thumbprint_sha1_hex(&self) -> String {
+impl ClientKey for ClientCertificate {
+    fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    fn not_before(&self) -> jiff::Timestamp {
+        self.not_before
+    }
+
+    fn not_after(&self) -> jiff::Timestamp {
+        self.not_after
+    }
+
+    fn thumbprint_sha1_hex(&self) -> String {
         hex::encode_upper(&self.sha1)
     }
 
-    /// The certificate alone (no key), as PEM: what is uploaded to the app registration.
-    pub fn certificate_pem(&self) -> String {
+    fn certificate_pem(&self) -> String {
         use base64::Engine;
         let body = base64::engine::general_purpose::STANDARD.encode(&self.der);
         let lines: Vec<&str> = body
@@ -225,17 +238,15 @@ impl ClientCertificate {
         )
     }
 
-    pub fn is_ec(&self) -> bool {
+    fn is_ec(&self) -> bool {
         matches!(self.key, SigningKey::Ec { .. })
     }
 
-    /// The private key's PEM lines, for the runner's mask.
-    pub fn secret_lines(&self) -> &[String] {
+    fn secret_lines(&self) -> &[String] {
         &self.secret_lines
     }
 
-    /// A fresh client assertion for `client_id`, addressed to the token endpoint `audience`.
-    pub fn assertion(&self, client_id: &str, audience: &str) -> Result<String, String> {
+    fn assertion(&self, client_id: &str, audience: &str) -> Result<String, String> {
         let now = jiff::Timestamp::now().as_second();
         let header = json!({
             "alg": self.key.alg(),

@@ -128,9 +128,9 @@ fn hint(code: Option<u64>, credential: &Credential, presented: Option<&Jws>) -> 
             let c = certificate.expect("checked");
             format!(
                 "The certificate that signed the assertion is not registered on the app (or was replaced): upload its public part ({CERTIFICATES}). This one is `{}`, thumbprint {} (SHA-1), valid until {}.",
-                c.subject,
+                c.subject(),
                 c.thumbprint_sha1_hex(),
-                c.not_after.strftime("%Y-%m-%d")
+                c.not_after().strftime("%Y-%m-%d")
             )
         }
         Some(700027) => format!("The federated token's signature did not verify with its issuer's keys.{facts}"),

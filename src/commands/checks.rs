@@ -6,15 +6,25 @@
 //! list, where validation would have found them, so a run still fails with every problem at
 //! once (exit 2, docs/exit-codes.md).
 
+use std::sync::Arc;
+
+use crate::auth::ClientCertificate;
 use crate::config::{
-    self, Config, Environment, InputProblem, Inputs, ManifestReads, ManifestSource, Rules,
+    self, ClientKey, Config, Environment, InputProblem, Inputs, ManifestReads, ManifestSource,
+    Rules,
 };
 use crate::package::manifest::{self, PackageInfo};
 
 /// The rules of the rooms above `config` that validation applies.
 const RULES: Rules = Rules {
     patch_price_problem: crate::submission::safety::patch_price_problem,
+    client_certificate,
 };
+
+/// The certificate and its key (`auth`), read from the PEM text of `client-certificate(-file)`.
+fn client_certificate(pem: &str) -> Result<Arc<dyn ClientKey>, String> {
+    Ok(Arc::new(ClientCertificate::from_pem(pem)?))
+}
 
 /// Validates the inputs and reads the new packages' manifests: the config and the packages,
 /// or every problem found.
@@ -67,7 +77,7 @@ fn read_manifests(inputs: &Inputs, reads: &ManifestReads) -> (Vec<PackageInfo>, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Command;
+    use crate::config::{Command, Credential};
 
     const EXAMPLE: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -169,5 +179,109 @@ mod tests {
                 .any(|p| p.input == "submission-patch" && p.message.contains("removes the price")),
             "{found:?}"
         );
+    }
+
+    // ----- the certificate, read by `auth` -----
+
+    const RSA_PEM: &str = include_str!("../../tests/fixtures/sign-in/rsa.pem");
+    const EC_PEM: &str = include_str!("../../tests/fixtures/sign-in/ec-sec1.pem");
+
+    /// The credential of a `status` run (no files needed) with the tenant, the client and
+    /// the given inputs.
+    fn sign_in(pairs: &[(&str, &str)], env: &Environment) -> Result<Config, Vec<InputProblem>> {
+        let mut inputs = Inputs::default();
+        for (k, v) in [
+            ("command", "status"),
+            ("app-id", "9NBLGGH4R315"),
+            ("tenant-id", "72f988bf-86f1-41af-91ab-2d7cd011db47"),
+            ("client-id", "11111111-2222-3333-4444-555555555555"),
+        ]
+        .iter()
+        .chain(pairs)
+        {
+            inputs.set(k, v);
+        }
+        validate(&inputs, env).map(|(config, _)| config)
+    }
+
+    fn credential_of(config: Config) -> Credential {
+        match config.command {
+            Command::Status(status) => status.session.credential,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn certificates_are_read_and_checked_before_any_request() {
+        let (dir, env) = env();
+        std::fs::write(dir.path().join("cert.pem"), RSA_PEM).unwrap();
+        std::fs::write(dir.path().join("ec.pem"), EC_PEM).unwrap();
+        let config = sign_in(&[("client-certificate-file", "cert.pem")], &env).unwrap();
+        assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+        let Credential::Certificate { certificate, .. } = credential_of(config) else {
+            panic!("not a certificate")
+        };
+        assert!(certificate.subject().contains("CN=msstore-submit test"));
+        assert!(!certificate.is_ec());
+
+        // EC keys are accepted, with a warning that Entra ID has refused them so far.
+        let config = sign_in(&[("client-certificate-file", "ec.pem")], &env).unwrap();
+        assert!(
+            config.warnings.iter().any(|w| w.contains("AADSTS5002738")),
+            "{:?}",
+            config.warnings
+        );
+
+        // The PEM as text, and base64-encoded whole (for CI variables without line breaks).
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(RSA_PEM);
+        for text in [RSA_PEM.to_string(), encoded] {
+            assert!(matches!(
+                credential_of(sign_in(&[("client-certificate", text.as_str())], &env).unwrap()),
+                Credential::Certificate { .. }
+            ));
+        }
+
+        let found = sign_in(&[("client-certificate", "not a pem")], &env).unwrap_err();
+        assert_eq!(found[0].input, "client-certificate", "{found:?}");
+        assert!(found[0].message.contains("is not PEM"), "{found:?}");
+    }
+
+    #[test]
+    fn simulate_ignores_federated_sign_in_but_uses_a_certificate() {
+        let (dir, env) = env();
+        std::fs::write(dir.path().join("cert.pem"), RSA_PEM).unwrap();
+        use base64::Engine;
+        let base64url =
+            |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        let jwt = format!(
+            "{}.{}.c2lnbmF0dXJl",
+            base64url(br#"{"alg":"RS256"}"#),
+            base64url(br#"{"iss":"https://token.actions.githubusercontent.com","sub":"repo:o/r:environment:prod"}"#)
+        );
+        let config = sign_in(
+            &[("simulate", "true"), ("federated-token", jwt.as_str())],
+            &env,
+        )
+        .unwrap();
+        assert!(
+            config
+                .warnings
+                .iter()
+                .any(|w| w.contains("`federated-token` ignored"))
+        );
+        assert!(matches!(
+            credential_of(config),
+            Credential::SimulatorDefault
+        ));
+
+        let pairs = [
+            ("simulate", "true"),
+            ("client-certificate-file", "cert.pem"),
+        ];
+        assert!(matches!(
+            credential_of(sign_in(&pairs, &env).unwrap()),
+            Credential::Certificate { .. }
+        ));
     }
 }

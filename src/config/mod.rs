@@ -27,7 +27,6 @@ use std::time::Duration;
 use secrecy::SecretString;
 use url::Url;
 
-use crate::auth::ClientCertificate;
 pub use federated::FederatedSource;
 pub use jwt::Jws;
 pub use network::{DEFAULT_BLOCK, DEFAULT_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT, RateLimit};
@@ -149,6 +148,27 @@ pub struct Session {
     pub request_timeout: Duration,
 }
 
+/// The client certificate of `client-certificate(-file)`, as the other rooms use it. It is
+/// read, and signs, in `auth` (its private key is crypto, which stays there), and handed to
+/// validation through [`Rules::client_certificate`], so that `config` imports nothing above
+/// it (ARCHITECTURE.md).
+pub trait ClientKey: std::fmt::Debug + Send + Sync {
+    /// The certificate's subject (RFC 4514), for messages.
+    fn subject(&self) -> &str;
+    fn not_before(&self) -> jiff::Timestamp;
+    fn not_after(&self) -> jiff::Timestamp;
+    /// The thumbprint Entra ID shows for the certificate (upper-case hex SHA-1).
+    fn thumbprint_sha1_hex(&self) -> String;
+    /// An EC key, which Entra ID has so far refused for client assertions.
+    fn is_ec(&self) -> bool;
+    /// The private key's PEM lines, for the runner's mask.
+    fn secret_lines(&self) -> &[String];
+    /// The certificate alone (no key), as PEM: what is uploaded to the app registration.
+    fn certificate_pem(&self) -> String;
+    /// A fresh client assertion for `client_id`, addressed to the token endpoint `audience`.
+    fn assertion(&self, client_id: &str, audience: &str) -> Result<String, String>;
+}
+
 /// How the run signs in (docs/sign-in.md): one of these, chosen by which inputs are given.
 #[derive(Debug, Clone)]
 pub enum Credential {
@@ -161,7 +181,7 @@ pub enum Credential {
     Certificate {
         tenant_id: String,
         client_id: String,
-        certificate: Arc<ClientCertificate>,
+        certificate: Arc<dyn ClientKey>,
     },
     /// `federated-token(-file)`, or the CI platform's OIDC token when nothing else is given.
     Federated {

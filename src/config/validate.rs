@@ -13,7 +13,6 @@ use super::package_files;
 use super::patch_files::new_files_in_patch;
 use super::values::{format_size, parse_bool, parse_duration, parse_list, parse_size};
 use super::*;
-use crate::auth::ClientCertificate;
 
 mod assets;
 mod listings;
@@ -125,12 +124,18 @@ pub struct Rules {
     /// What is wrong with the price a patch sets (`submission::safety::patch_price_problem`):
     /// a product sent without a price becomes free.
     pub patch_price_problem: fn(&serde_json::Value) -> Option<String>,
+    /// The certificate and its key read from PEM text (`auth::ClientCertificate::from_pem`),
+    /// or what is wrong with the text; validation then checks its dates and key type.
+    pub client_certificate: fn(&str) -> Result<Arc<dyn ClientKey>, String>,
 }
 
+#[cfg(test)]
 impl Rules {
-    /// None of them: `config`'s own checks alone (its unit tests).
+    /// None of them: `config`'s own checks alone (its unit tests). Any certificate text
+    /// stands for a valid RSA certificate; real PEMs are read in `commands::checks`' tests.
     pub const NONE: Rules = Rules {
         patch_price_problem: |_| None,
+        client_certificate: |_| Ok(Arc::new(tests::AnyCertificate)),
     };
 }
 
@@ -818,6 +823,38 @@ mod tests {
     use super::sign_in::{Validity, validity};
     use super::*;
 
+    /// What `Rules::NONE` reads from any certificate text: an RSA certificate valid for all
+    /// time, which cannot sign.
+    #[derive(Debug)]
+    pub(super) struct AnyCertificate;
+
+    impl ClientKey for AnyCertificate {
+        fn subject(&self) -> &str {
+            "CN=any"
+        }
+        fn not_before(&self) -> jiff::Timestamp {
+            jiff::Timestamp::MIN
+        }
+        fn not_after(&self) -> jiff::Timestamp {
+            jiff::Timestamp::MAX
+        }
+        fn thumbprint_sha1_hex(&self) -> String {
+            "00".repeat(20)
+        }
+        fn is_ec(&self) -> bool {
+            false
+        }
+        fn secret_lines(&self) -> &[String] {
+            &[]
+        }
+        fn certificate_pem(&self) -> String {
+            String::new()
+        }
+        fn assertion(&self, _: &str, _: &str) -> Result<String, String> {
+            Err("config's tests do not sign".into())
+        }
+    }
+
     /// `config`'s own checks (the rules of the rooms above are tested there).
     fn validate(inputs: &Inputs, env: &Environment) -> Result<Config, Vec<InputProblem>> {
         super::validate(inputs, env, &Rules::NONE).0
@@ -1071,7 +1108,6 @@ mod tests {
         ("client-id", "11111111-2222-3333-4444-555555555555"),
     ];
     const RSA_PEM: &str = include_str!("../../tests/fixtures/sign-in/rsa.pem");
-    const EC_PEM: &str = include_str!("../../tests/fixtures/sign-in/ec-sec1.pem");
 
     /// A `status` run (no files needed) with the given sign-in inputs.
     fn sign_in(pairs: &[(&str, &str)], env: &Environment) -> Result<Config, Vec<InputProblem>> {
@@ -1294,48 +1330,6 @@ mod tests {
     }
 
     #[test]
-    fn certificates_are_read_and_checked_before_any_request() {
-        let (dir, env) = env();
-        std::fs::write(dir.path().join("cert.pem"), RSA_PEM).unwrap();
-        std::fs::write(dir.path().join("ec.pem"), EC_PEM).unwrap();
-        let mut all = TENANT_AND_CLIENT.to_vec();
-        all.push(("client-certificate-file", "cert.pem"));
-        let config = sign_in(&all, &env).unwrap();
-        assert!(config.warnings.is_empty(), "{:?}", config.warnings);
-        assert!(matches!(
-            credential_of(config),
-            Credential::Certificate { .. }
-        ));
-
-        // EC keys are accepted, with a warning that Entra ID has refused them so far.
-        let mut all = TENANT_AND_CLIENT.to_vec();
-        all.push(("client-certificate-file", "ec.pem"));
-        let config = sign_in(&all, &env).unwrap();
-        assert!(
-            config.warnings.iter().any(|w| w.contains("AADSTS5002738")),
-            "{:?}",
-            config.warnings
-        );
-
-        // The PEM as text, and base64-encoded whole (for CI variables without line breaks).
-        use base64::Engine;
-        let encoded = base64::engine::general_purpose::STANDARD.encode(RSA_PEM);
-        for text in [RSA_PEM.to_string(), encoded] {
-            let mut all = TENANT_AND_CLIENT.to_vec();
-            all.push(("client-certificate", text.as_str()));
-            assert!(matches!(
-                credential_of(sign_in(&all, &env).unwrap()),
-                Credential::Certificate { .. }
-            ));
-        }
-
-        let mut all = TENANT_AND_CLIENT.to_vec();
-        all.push(("client-certificate", "not a pem"));
-        let found = sign_in(&all, &env).unwrap_err();
-        assert!(found[0].message.contains("is not PEM"), "{found:?}");
-    }
-
-    #[test]
     fn certificate_validity_dates() {
         let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
         let (from, to) = (t("2026-01-01T00:00:00Z"), t("2027-01-01T00:00:00Z"));
@@ -1369,35 +1363,5 @@ mod tests {
         assert_eq!(found[0].input, "federated-token");
         assert!(found[0].message.contains("is not a JWT"), "{found:?}");
         assert!(!format!("{found:?}").contains("not-a-jwt-at-all"));
-    }
-
-    #[test]
-    fn simulate_ignores_federated_sign_in_but_uses_a_certificate() {
-        let (dir, env) = env();
-        std::fs::write(dir.path().join("cert.pem"), RSA_PEM).unwrap();
-        let jwt = a_jwt();
-        let mut all = TENANT_AND_CLIENT.to_vec();
-        all.extend([("simulate", "true"), ("federated-token", jwt.as_str())]);
-        let config = sign_in(&all, &env).unwrap();
-        assert!(
-            config
-                .warnings
-                .iter()
-                .any(|w| w.contains("`federated-token` ignored"))
-        );
-        assert!(matches!(
-            credential_of(config),
-            Credential::SimulatorDefault
-        ));
-
-        let mut all = TENANT_AND_CLIENT.to_vec();
-        all.extend([
-            ("simulate", "true"),
-            ("client-certificate-file", "cert.pem"),
-        ]);
-        assert!(matches!(
-            credential_of(sign_in(&all, &env).unwrap()),
-            Credential::Certificate { .. }
-        ));
     }
 }

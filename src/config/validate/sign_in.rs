@@ -142,7 +142,7 @@ impl Check<'_> {
 
     /// `client-certificate` (PEM text, or that PEM base64-encoded for CI variables that
     /// cannot hold line breaks) or `client-certificate-file`, read and checked now.
-    pub(super) fn certificate(&mut self) -> Option<Arc<ClientCertificate>> {
+    pub(super) fn certificate(&mut self) -> Option<Arc<dyn ClientKey>> {
         let (name, text) = match self.inputs.value("client-certificate") {
             Some(text) => ("client-certificate", text.to_string()),
             None => {
@@ -163,7 +163,7 @@ impl Check<'_> {
             }
         };
         let text = pem_text(&text);
-        let certificate = match ClientCertificate::from_pem(&text) {
+        let certificate = match (self.rules.client_certificate)(&text) {
             Ok(certificate) => certificate,
             Err(message) => {
                 self.problem(name, message);
@@ -172,12 +172,12 @@ impl Check<'_> {
         };
         let described = format!(
             "the certificate `{}` (thumbprint {})",
-            certificate.subject,
+            certificate.subject(),
             certificate.thumbprint_sha1_hex()
         );
         match validity(
-            certificate.not_before,
-            certificate.not_after,
+            certificate.not_before(),
+            certificate.not_after(),
             jiff::Timestamp::now(),
         ) {
             Validity::Expired(on) => {
@@ -206,7 +206,7 @@ impl Check<'_> {
                 "`{name}` holds an EC key: Entra ID has so far accepted only RSA keys for client assertions; if sign-in fails with AADSTS5002738, use an RSA certificate"
             ));
         }
-        Some(Arc::new(certificate))
+        Some(certificate)
     }
 
     /// `federated-token` or `federated-token-file`: it must look like a JWT now; the file
