@@ -17,6 +17,7 @@ pub(crate) mod error;
 #[cfg(any(test, fuzzing))]
 #[doc(hidden)]
 pub mod fuzzing;
+pub(crate) mod listings;
 pub(crate) mod msi;
 pub(crate) mod net;
 pub mod package;

@@ -23,9 +23,11 @@ use crate::report::summary::{Failure, RunSummary};
 pub(crate) mod checks;
 mod create;
 mod delete;
+mod import_pdp;
 mod list;
 mod msi;
 mod pack;
+mod pull;
 pub(crate) mod rollout;
 mod simulator;
 pub(crate) mod status;
@@ -51,6 +53,8 @@ pub(crate) async fn execute(
         Command::List(list) => list::run(list, reporter).await,
         Command::Pack(pack) => pack::run(pack, reporter).await,
         Command::Simulator(sim) => simulator::run(sim, config.output).await,
+        Command::Pull(pull) => pull::run(pull, reporter).await,
+        Command::ImportPdp(import) => import_pdp::run(import),
     }
 }
 

@@ -20,6 +20,8 @@ pub enum Cmd {
     List,
     Pack,
     Simulator,
+    Pull,
+    ImportPdp,
 }
 
 /// A command: its name and the line help gives it.
@@ -80,6 +82,16 @@ pub const COMMANDS: &[CommandDef] = &[
         cmd: Cmd::Simulator,
         name: "simulator",
         about: "Run the built-in Partner Center simulator as a server",
+    },
+    CommandDef {
+        cmd: Cmd::Pull,
+        name: "pull",
+        about: "Write the product's live listings into listings-dir (docs/listings.md)",
+    },
+    CommandDef {
+        cmd: Cmd::ImportPdp,
+        name: "import-pdp",
+        about: "Turn StoreBroker PDP files and their media into listings-dir; no network",
     },
 ];
 
@@ -173,6 +185,8 @@ const ALL: &[Cmd] = &[
     List,
     Pack,
     Simulator,
+    Pull,
+    ImportPdp,
 ];
 /// The commands that call Partner Center.
 const NETWORKED: &[Cmd] = &[
@@ -184,6 +198,7 @@ const NETWORKED: &[Cmd] = &[
     DeleteAddon,
     Rollout,
     List,
+    Pull,
 ];
 const NETWORKED_AND_SIMULATOR: &[Cmd] = &[
     Submit,
@@ -195,6 +210,7 @@ const NETWORKED_AND_SIMULATOR: &[Cmd] = &[
     Rollout,
     List,
     Simulator,
+    Pull,
 ];
 
 const fn input(
@@ -246,7 +262,7 @@ const BOOL: Kind = Kind::Bool;
 #[rustfmt::skip]
 pub const INPUTS: &[InputDef] = &[
     // --- every command ---
-    input("command", Kind::Choice(&["submit", "status", "create-flight", "delete-flight", "create-addon", "delete-addon", "rollout", "list", "pack", "simulator"]), Group::Global, ALL,
+    input("command", Kind::Choice(&["submit", "status", "create-flight", "delete-flight", "create-addon", "delete-addon", "rollout", "list", "pack", "simulator", "pull", "import-pdp"]), Group::Global, ALL,
         "The command (as an input: on the command line it is the subcommand).").default("submit"),
     input("output", Kind::Choice(&["text", "json"]), Group::Global, ALL,
         "text, or json: one JSON object on stdout whatever happens (docs/outputs.md)").default("text"),
@@ -282,15 +298,15 @@ pub const INPUTS: &[InputDef] = &[
     input("request-timeout", DURATION, Group::Connection, NETWORKED,
         "How long one Partner Center call may take").default("3m"),
     // --- the product ---
-    input("app-id", TEXT, Group::Product, &[Submit, Status, Rollout, CreateFlight, DeleteFlight, CreateAddon, DeleteAddon, List, Simulator],
+    input("app-id", TEXT, Group::Product, &[Submit, Status, Rollout, CreateFlight, DeleteFlight, CreateAddon, DeleteAddon, List, Simulator, Pull],
         "Store ID of the app (12 characters, e.g. 9NBLGGH4R315); a GUID selects an MSI/EXE product"),
     input("flight-id", TEXT, Group::Product, &[Submit, Status, Rollout, DeleteFlight, Simulator],
         "Package flight id (GUID)"),
     input("flight-name", TEXT, Group::Product, &[Submit, Status, Rollout, CreateFlight, DeleteFlight, Simulator],
         "Package flight friendly name"),
-    input("addon-id", TEXT, Group::Product, &[Submit, Status, Rollout, DeleteAddon, Simulator],
+    input("addon-id", TEXT, Group::Product, &[Submit, Status, Rollout, DeleteAddon, Simulator, Pull],
         "Store ID of the add-on"),
-    input("addon-product-id", TEXT, Group::Product, &[Submit, Status, Rollout, CreateAddon, DeleteAddon, Simulator],
+    input("addon-product-id", TEXT, Group::Product, &[Submit, Status, Rollout, CreateAddon, DeleteAddon, Simulator, Pull, ImportPdp],
         "Developer product id of the add-on"),
     input("seller-id", TEXT, Group::Product, &[Submit, Status],
         "MSI/EXE products: the Partner Center seller id, sent as X-Seller-Account-Id"),
@@ -317,6 +333,10 @@ pub const INPUTS: &[InputDef] = &[
         "Release notes for every listing"),
     input("release-notes-dir", Kind::Dir, Group::Submission, &[Submit],
         "Folder with one release-notes file per language (en-us.txt, …)"),
+    input("listings-dir", Kind::Dir, Group::Submission, &[Submit, Pull, ImportPdp],
+        "Folder holding the product's listings as files (docs/listings.md)"),
+    input("prune-languages", BOOL, Group::Submission, &[Submit],
+        "Remove the listing languages listings-dir has no folder for").default("false"),
     input("notes-for-certification", TEXT, Group::Submission, &[Submit],
         "Notes for the certification team"),
     input("upload-zip", Kind::File, Group::Submission, &[Submit],
@@ -366,6 +386,10 @@ pub const INPUTS: &[InputDef] = &[
         "What to do with the rollout"),
     input("list", Kind::Choice(&["apps", "flights", "addons"]), Group::Command, &[List],
         "What to list"),
+    input("pdp-dir", Kind::Dir, Group::Command, &[ImportPdp],
+        "StoreBroker PDP root: one <language>/ folder per language holding its PDP XML"),
+    input("pdp-media-dir", Kind::Dir, Group::Command, &[ImportPdp],
+        "StoreBroker ImagesRootPath: the media the PDP files name, under <Release>/<language>/"),
     input("listen", TEXT, Group::Command, &[Simulator],
         "Address the simulator listens on").default("127.0.0.1:0"),
     // --- the simulator, as a server or in-process with `simulate` ---

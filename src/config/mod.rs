@@ -8,6 +8,7 @@ mod federated;
 mod jwt;
 #[cfg(test)]
 mod leaf;
+pub(crate) mod listings;
 pub mod msi;
 mod network;
 pub(crate) mod package_files;
@@ -96,6 +97,8 @@ pub enum Command {
     Rollout(Box<RolloutConfig>),
     Pack(PackConfig),
     Simulator(SimulatorConfig),
+    Pull(Box<PullConfig>),
+    ImportPdp(ImportPdpConfig),
 }
 
 impl Command {
@@ -111,6 +114,8 @@ impl Command {
             Command::Rollout(_) => "rollout",
             Command::Pack(_) => "pack",
             Command::Simulator(_) => "simulator",
+            Command::Pull(_) => "pull",
+            Command::ImportPdp(_) => "import-pdp",
         }
     }
 }
@@ -337,6 +342,8 @@ pub struct SubmissionChanges {
     pub release_notes_by_language: std::collections::BTreeMap<String, String>,
     pub notes_for_certification: Option<String>,
     pub release: ReleaseOptions,
+    /// `listings-dir` (docs/listings.md), read and linted, with `prune-languages`.
+    pub listings: Option<Arc<listings::Folder>>,
 }
 
 /// Release control on `submit` (docs/decisions/0007-release-control.md). Every field is
@@ -471,6 +478,24 @@ pub struct SubmitConfig {
     /// no runner's temp folder, which the runner empties, was set): removed at exit, so runs
     /// on a workstation do not pile zips up there.
     pub temporary_zip: bool,
+}
+
+/// `import-pdp`: StoreBroker PDP files into a listings folder; no network.
+#[derive(Debug)]
+pub struct ImportPdpConfig {
+    pub pdp_dir: PathBuf,
+    pub media_dir: Option<PathBuf>,
+    pub out: PathBuf,
+    /// `addon-product-id`: the folder for add-on PDPs.
+    pub addon: Option<String>,
+}
+
+/// `pull`: the product's live listings into a folder.
+#[derive(Debug)]
+pub struct PullConfig {
+    pub session: Session,
+    pub product: ProductSpec,
+    pub dir: PathBuf,
 }
 
 #[derive(Debug)]

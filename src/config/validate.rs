@@ -15,6 +15,7 @@ use super::values::{format_size, parse_bool, parse_duration, parse_list, parse_s
 use super::*;
 
 mod assets;
+mod listings;
 mod manifests;
 mod msi;
 mod oidc;
@@ -233,6 +234,8 @@ impl Check<'_> {
             "rollout" => self.rollout().map(|c| Command::Rollout(Box::new(c))),
             "pack" => self.pack().map(Command::Pack),
             "simulator" => self.simulator().map(Command::Simulator),
+            "pull" => self.pull().map(|c| Command::Pull(Box::new(c))),
+            "import-pdp" => self.import_pdp().map(Command::ImportPdp),
             other => {
                 let hint = commands
                     .iter()
@@ -317,6 +320,7 @@ impl Check<'_> {
         let release_notes = self.inputs.value("release-notes").map(str::to_string);
         let release_notes_by_language = self.release_notes_dir();
         let release = self.release_options();
+        let listings = self.listings(product.as_ref());
         let existing_rollout = self.existing_rollout();
         let dry_run = self.dry_run();
         let notes_for_certification = self
@@ -336,7 +340,13 @@ impl Check<'_> {
                 ZipSource::Ready { path: path.clone() }
             }
             (None, true) => ZipSource::Nothing, // problem already recorded
-            (None, false) if package_files.is_empty() && asset_files.is_empty() => {
+            // The listing images to upload are known once the live listing is read; a
+            // folder with image files may need a zip.
+            (None, false)
+                if package_files.is_empty()
+                    && asset_files.is_empty()
+                    && !listings.as_ref().is_some_and(|l| l.has_files()) =>
+            {
                 ZipSource::Nothing
             }
             (None, false) => {
@@ -377,6 +387,8 @@ impl Check<'_> {
             && release_notes_by_language.is_empty()
             && notes_for_certification.is_none()
             && release.is_empty()
+            && listings.is_none()
+            && !self.inputs.is_given("listings-dir")
             && !self.inputs.is_given("packages")
             && !self.inputs.is_given("upload-zip")
             && !self.inputs.is_given("release-notes-dir")
@@ -398,6 +410,7 @@ impl Check<'_> {
                 release_notes_by_language,
                 notes_for_certification,
                 release,
+                listings,
             },
             zip,
             upload,

@@ -773,6 +773,38 @@ impl State {
                     }
                 }
             }
+            // New trailers get their ids as the docs' sample shows them (`id`, `videoFileId`,
+            // an `id` per thumbnail): https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions#trailer-object.
+            if let Some(trailers) = body.get_mut("trailers").and_then(Value::as_array_mut) {
+                for trailer in trailers {
+                    if trailer
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .is_none_or(str::is_empty)
+                    {
+                        trailer["id"] = json!(new_id());
+                        trailer["videoFileId"] = json!(new_id());
+                    }
+                    if let Some(assets) = trailer
+                        .get_mut("trailerAssets")
+                        .and_then(Value::as_object_mut)
+                    {
+                        for image in assets
+                            .values_mut()
+                            .filter_map(|a| a.get_mut("imageList").and_then(Value::as_array_mut))
+                            .flatten()
+                        {
+                            if image
+                                .get("id")
+                                .and_then(Value::as_str)
+                                .is_none_or(str::is_empty)
+                            {
+                                image["id"] = json!(new_id());
+                            }
+                        }
+                    }
+                }
+            }
             body["fileUploadUrl"] = Value::Null;
         }
         self.next_id = next;

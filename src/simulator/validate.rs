@@ -30,30 +30,7 @@ const HARDWARE: &[&str] = &[
 const FILE_STATUS: &[&str] = &["None", "PendingUpload", "Uploaded", "PendingDelete"];
 const DIRECTX: &[&str] = &["None", "DirectX93", "DirectX100"];
 const RAM: &[&str] = &["None", "Memory2GB"];
-const IMAGE_TYPE: &[&str] = &[
-    "Screenshot",
-    "MobileScreenshot",
-    "XboxScreenshot",
-    "SurfaceHubScreenshot",
-    "HoloLensScreenshot",
-    "StoreLogo9x16",
-    "StoreLogoSquare",
-    "Icon",
-    "PromotionalArt16x9",
-    "PromotionalArtwork2400X1200",
-    "XboxBrandedKeyArt",
-    "XboxTitledHeroArt",
-    "XboxFeaturedPromotionalArt",
-    "SquareIcon358X358",
-    "BackgroundImage1000X800",
-    "PromotionalArtwork414X180",
-    "PromotionalArtwork846X468",
-    "PromotionalArtwork558X756",
-    "PromotionalArtwork414X468",
-    "PromotionalArtwork558X558",
-    "WideIcon358X173",
-    "Unknown",
-];
+const IMAGE_TYPE: &[&str] = crate::config::listings::limits::IMAGE_TYPES;
 
 const CATEGORY: &[&str] = &[
     "NotSet",
@@ -559,19 +536,21 @@ fn app_listings(body: &Value) -> Option<String> {
 }
 
 fn base_listing(base: &Value, at: &str) -> Option<String> {
+    // The documented limits, kept once for the simulator and the client's lint.
+    use crate::config::listings::limits as l;
     let texts: [(&str, Option<usize>); 13] = [
-        ("description", Some(10_000)),
-        ("releaseNotes", Some(1_500)),
-        ("shortDescription", Some(1_000)),
-        ("shortTitle", Some(50)),
-        ("sortTitle", Some(255)),
-        ("voiceTitle", Some(255)),
-        ("devStudio", Some(255)),
-        ("copyrightAndTrademarkInfo", Some(200)),
-        ("licenseTerms", Some(10_000)),
+        ("description", Some(l::DESCRIPTION)),
+        ("releaseNotes", Some(l::RELEASE_NOTES)),
+        ("shortDescription", Some(l::SHORT_DESCRIPTION)),
+        ("shortTitle", Some(l::SHORT_TITLE)),
+        ("sortTitle", Some(l::SORT_TITLE)),
+        ("voiceTitle", Some(l::VOICE_TITLE)),
+        ("devStudio", Some(l::DEV_STUDIO)),
+        ("copyrightAndTrademarkInfo", Some(l::COPYRIGHT)),
+        ("licenseTerms", Some(l::LICENSE_TERMS)),
         // UNKNOWN: the service's limit on a title (it must be a reserved name, whose own
         // limit is 256 characters).
-        ("title", Some(256)),
+        ("title", Some(l::TITLE)),
         // Obsolete, ignored by the service, but still strings.
         ("privacyPolicy", None),
         ("supportContact", None),
@@ -582,13 +561,13 @@ fn base_listing(base: &Value, at: &str) -> Option<String> {
             return Some(problem);
         }
     }
-    let lists: [(&str, usize, usize); 4] = [
-        ("features", 20, 200),
-        ("keywords", 7, 40),
-        ("recommendedHardware", 11, 200),
-        ("minimumHardware", 11, 200),
+    let lists: [(&str, (usize, usize)); 4] = [
+        ("features", l::FEATURES),
+        ("keywords", l::KEYWORDS),
+        ("recommendedHardware", l::HARDWARE),
+        ("minimumHardware", l::HARDWARE),
     ];
-    for (field, items, length) in lists {
+    for (field, (items, length)) in lists {
         if let Some(problem) = string_list(
             base.get(field),
             &format!("{at}.{field}"),
@@ -610,9 +589,10 @@ fn base_listing(base: &Value, at: &str) -> Option<String> {
                 .sum()
         })
         .unwrap_or(0);
-    if words > 21 {
+    if words > l::KEYWORD_WORDS {
         return Some(format!(
-            "{at}.keywords: at most 21 words across all keywords, not {words}"
+            "{at}.keywords: at most {} words across all keywords, not {words}",
+            l::KEYWORD_WORDS
         ));
     }
     images(base.get("images"), &format!("{at}.images"))
@@ -620,14 +600,9 @@ fn base_listing(base: &Value, at: &str) -> Option<String> {
 
 /// How many images of each type a listing may have
 /// (https://learn.microsoft.com/windows/apps/publish/publish-your-app/msix/screenshots-and-images).
+/// UNKNOWN: whether the service limits images of no known type (here: no).
 fn image_limit(kind: &str) -> usize {
-    match kind {
-        "Screenshot" => 10,
-        "MobileScreenshot" | "XboxScreenshot" | "SurfaceHubScreenshot" | "HoloLensScreenshot" => 8,
-        // UNKNOWN: whether the service limits images of no known type.
-        "Unknown" => usize::MAX,
-        _ => 1,
-    }
+    crate::config::listings::limits::ImageRule::of(kind).max_count
 }
 
 fn images(images: Option<&Value>, at: &str) -> Option<String> {

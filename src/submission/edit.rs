@@ -69,6 +69,11 @@ pub fn apply_changes(
                 .unwrap_or_default()
         ));
     }
+    // The listings folder before release notes: `release-notes(-dir)` given too wins.
+    if let Some(folder) = &changes.listings {
+        let outcome = crate::listings::apply(submission, folder);
+        report.notes.extend(outcome.notes);
+    }
     if let Some(notes) = &changes.release_notes {
         set_release_notes(submission, notes, &mut report);
     }
@@ -340,6 +345,28 @@ pub fn check_changes_fit(submission: &Value, changes: &SubmissionChanges) -> Vec
                 }
             ),
         ));
+    }
+    if let Some(folder) = &changes.listings {
+        // What the folder refers to that the submission no longer has (a placeholder of a
+        // removed image).
+        let mut planned = submission.clone();
+        let outcome = crate::listings::apply(&mut planned, folder);
+        problems.extend(outcome.problems);
+        // The zip holds what is not live in the published submission; a submission that
+        // lacks an image the published one has would need a file the zip does not hold.
+        if let Some(in_zip) = folder.uploads.get() {
+            for upload in outcome.uploads {
+                if !in_zip.iter().any(|z| z.entry_name == upload.entry_name) {
+                    problems.push(InputProblem::new(
+                        "listings-dir",
+                        format!(
+                            "`{}` is live in the published submission but not in the one this run changes, so it is not in the zip; run again with `on-pending: delete` to start from the published submission",
+                            upload.path.display()
+                        ),
+                    ));
+                }
+            }
+        }
     }
     if let Some(patch) = &changes.patch {
         let mut patch = patch.clone();

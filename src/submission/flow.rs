@@ -28,6 +28,7 @@ use crate::report::escape::{escape_debug, inert_single_line};
 use crate::report::summary::RunSummary;
 use crate::upload::{self, UploadOptions, UploadUrl};
 
+mod listings;
 mod plan;
 
 pub struct Submit<'a> {
@@ -165,7 +166,13 @@ impl Submit<'_> {
                 return Ok(None);
             }
             ZipSource::Build { path, files } => {
-                let (files, path) = (files.clone(), path.clone());
+                let mut files = files.clone();
+                files.extend(self.listing_uploads().await?);
+                if files.is_empty() {
+                    tracing::info!("no new files: nothing to upload");
+                    return Ok(None);
+                }
+                let path = path.clone();
                 tracing::info!("building {} from {} file(s)", path.display(), files.len());
                 tokio::task::spawn_blocking(move || package::build_zip(&files, &path))
                     .await
@@ -892,7 +899,19 @@ impl Submit<'_> {
 
     fn warn_files_missing_from_zip(&self, submission: &Value) {
         let in_zip: Vec<String> = match &self.config.zip {
-            ZipSource::Build { files, .. } => files.iter().map(|f| f.entry_name.clone()).collect(),
+            ZipSource::Build { files, .. } => files
+                .iter()
+                .chain(
+                    self.config
+                        .changes
+                        .listings
+                        .as_ref()
+                        .and_then(|l| l.uploads.get())
+                        .into_iter()
+                        .flatten(),
+                )
+                .map(|f| f.entry_name.clone())
+                .collect(),
             ZipSource::Ready { path } => package::zip_entry_names(path).unwrap_or_default(),
             ZipSource::Nothing => Vec::new(),
         };

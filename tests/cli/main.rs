@@ -12,6 +12,7 @@ mod citations;
 mod command_line;
 mod hostile;
 mod inputs;
+mod listings;
 mod msi;
 mod native;
 mod pack;

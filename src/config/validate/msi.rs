@@ -24,6 +24,11 @@ const MSIX_ONLY: &[(&str, &str)] = &[
         "allow-dropped-platforms",
         "MSI/EXE products have no package platforms",
     ),
+    (
+        "listings-dir",
+        "not supported for MSI/EXE products yet: change their listings with `submission-patch` or in Partner Center",
+    ),
+    ("prune-languages", "not supported for MSI/EXE products yet"),
     ("flight-id", "MSI/EXE products have no package flights"),
     ("flight-name", "MSI/EXE products have no package flights"),
     ("addon-id", "MSI/EXE products have no add-ons"),
