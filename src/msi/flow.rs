@@ -309,8 +309,14 @@ impl Flow<'_> {
                 return Ok(());
             }
             let errors = status.messages();
-            if !errors.is_empty() {
-                // A failed fetch of the last commit: this run's commit may cure it.
+            // Only a failed fetch of the last commit (`packageuploaderror`,
+            // https://learn.microsoft.com/windows/apps/publish/store-submission-api) is one
+            // this run's commit may cure; any other error waits as a draft not ready.
+            let upload_failed = status
+                .errors
+                .iter()
+                .any(|e| e["code"].as_str() == Some("packageuploaderror"));
+            if upload_failed {
                 tracing::warn!(
                     "the draft is not ready: {}; a new package commit retries the fetch",
                     errors.join("; ")
@@ -320,7 +326,11 @@ impl Flow<'_> {
             if self.config.dry_run {
                 return Ok(());
             }
-            tracing::info!("a module of the draft is not ready yet; waiting");
+            if errors.is_empty() {
+                tracing::info!("a module of the draft is not ready yet; waiting");
+            } else {
+                tracing::info!("the draft is not ready ({}); waiting", errors.join("; "));
+            }
             self.pause(started, "a ready draft", "not ready").await?;
         }
     }
@@ -447,7 +457,9 @@ impl Flow<'_> {
                             let mut package = existing.clone();
                             changes.push(format!(
                                 "~ {arch} package: {} → {}",
-                                existing["packageUrl"].as_str().unwrap_or(""),
+                                crate::secrets::redact(
+                                    existing["packageUrl"].as_str().unwrap_or("")
+                                ),
                                 crate::secrets::redact(&url)
                             ));
                             package["packageUrl"] = json!(url);
@@ -479,6 +491,13 @@ impl Flow<'_> {
                     let arch = arch_of(package);
                     let url = package["packageUrl"].as_str().unwrap_or("").to_string();
                     let previous = current.iter().find(|p| arch_of(p) == arch);
+                    if previous.is_some_and(|p| p["packageUrl"].as_str() == Some(url.as_str())) {
+                        problems.push(format!(
+                            "the {arch} installer `{}` is the URL the {arch} package already has: the Store requires a new, versioned URL for every new binary (it keeps serving its copy of the old one). If a previous run set it and stopped before submitting, submit without `installers`",
+                            crate::secrets::redact(&url)
+                        ));
+                        continue;
+                    }
                     changes.push(match previous {
                         Some(_) => format!(
                             "~ {arch} package: as given ({})",
@@ -540,7 +559,7 @@ impl Flow<'_> {
                 PackageMode::Add => set.push(existing.clone()),
                 PackageMode::Replace => changes.push(format!(
                     "- {arch} package removed (`package-mode: replace`): {}",
-                    existing["packageUrl"].as_str().unwrap_or("")
+                    crate::secrets::redact(existing["packageUrl"].as_str().unwrap_or(""))
                 )),
             }
         }
@@ -677,6 +696,56 @@ impl Flow<'_> {
                 changes: diff_lines("properties", &properties, &updated),
                 body: json!({ "properties": updated }),
             });
+        }
+        // Every module as it would be written, checked against the service's rules now:
+        // the metadata is written after the packages are committed, so a refusal then
+        // would leave a half-done draft.
+        for m in &updates {
+            let (problems_of, module) = if let Some(l) = m.body.get("listings") {
+                let language = l["language"].as_str().unwrap_or("").to_ascii_lowercase();
+                let mut inputs = Vec::new();
+                if patch
+                    .get("listings")
+                    .and_then(Value::as_object)
+                    .is_some_and(|ls| ls.keys().any(|k| k.eq_ignore_ascii_case(&language)))
+                {
+                    inputs.push("submission-patch");
+                }
+                if c.release_notes_by_language
+                    .keys()
+                    .any(|k| k.eq_ignore_ascii_case(&language))
+                {
+                    inputs.push("release-notes-dir");
+                } else if c.release_notes.is_some() {
+                    inputs.push("release-notes");
+                }
+                (crate::config::msi::listing_problems(l), inputs)
+            } else if let Some(p) = m.body.get("properties") {
+                let mut inputs = Vec::new();
+                if patch.get("properties").is_some() {
+                    inputs.push("submission-patch");
+                }
+                if c.notes_for_certification.is_some() {
+                    inputs.push("notes-for-certification");
+                }
+                (crate::config::msi::properties_problems(p), inputs)
+            } else {
+                continue;
+            };
+            let input = module.first().copied().unwrap_or("submission-patch");
+            for problem in problems_of {
+                problems.push(crate::config::InputProblem::new(
+                    input,
+                    format!(
+                        "{}, as it would be written ({}), would be refused by the Store: {problem}; fix the input, or the field in Partner Center",
+                        m.label,
+                        module.join(", ")
+                    ),
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Input(problems));
         }
         if let Some(p) = patch.get("availability") {
             let availability = metadata.data["availability"].clone();

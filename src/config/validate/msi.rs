@@ -305,7 +305,14 @@ impl Check<'_> {
                 "listings" => match value.as_object() {
                     Some(listings) => {
                         for (language, listing) in listings {
-                            if !listing.is_object() && !listing.is_null() {
+                            if listing.is_null() {
+                                // A merge patch's null would remove the language; the API
+                                // cannot, and a run that did nothing must not pass as done.
+                                self.problem(
+                                    &name,
+                                    format!("`listings.{language}` is null: languages are removed in Partner Center, not through the API"),
+                                );
+                            } else if !listing.is_object() {
                                 self.problem(
                                     &name,
                                     format!("`listings.{language}` must be an object (the fields of that language's listing)"),
@@ -313,13 +320,22 @@ impl Check<'_> {
                             }
                         }
                     }
+                    None if value.is_null() => self.problem(
+                        &name,
+                        "`listings` is null: languages are removed in Partner Center, not through the API",
+                    ),
                     None => self.problem(
                         &name,
                         "`listings` must be an object keyed by language, e.g. {\"listings\": {\"en-us\": {\"whatsNew\": \"…\"}}}",
                     ),
                 },
                 "properties" | "availability" => {
-                    if !value.is_object() {
+                    if value.is_null() {
+                        self.problem(
+                            &name,
+                            format!("`{key}` is null: a module cannot be removed (languages are removed in Partner Center); give the fields to change"),
+                        );
+                    } else if !value.is_object() {
                         self.problem(&name, format!("`{key}` must be an object"));
                     }
                 }

@@ -929,6 +929,19 @@ pub async fn submit(
             )],
         );
     }
+    // Create Submission validates the draft's fields
+    // (https://learn.microsoft.com/windows/apps/publish/store-submission-api, "Create
+    // Submission API"): a draft whose listing or properties break a rule (say a field set
+    // in Partner Center) is refused, not submitted.
+    let mut errors: Vec<Value> = p
+        .listings
+        .values()
+        .flat_map(rules::listing_problems)
+        .collect();
+    errors.extend(rules::properties_problems(&p.properties));
+    if !errors.is_empty() {
+        return refused(StatusCode::BAD_REQUEST, errors);
+    }
     let failure = p.fail_next_submission.take();
     // "File Scanning, App Certification and Publishing": three phases, all INPROGRESS.
     p.submissions.insert(
@@ -1288,11 +1301,14 @@ pub async fn admin_cancel(
     else {
         return (StatusCode::NOT_FOUND, "no such product").into_response();
     };
+    // After "Cancel review" the submission "returns to draft" (docs/msi-exe.md): no longer
+    // active, not failed. UNKNOWN: what its status reads afterwards; here `UNKNOWN` with
+    // `hasFailed: false`, a value the API documents.
     if let Some(id) = p.active.take()
         && let Some(s) = p.submissions.get_mut(&id)
     {
-        s.status = "FAILED";
-        s.failure = Some("Cancelled in Partner Center".into());
+        s.status = "UNKNOWN";
+        s.failure = None;
     }
     StatusCode::NO_CONTENT.into_response()
 }

@@ -27,16 +27,7 @@ pub const INSTALLER_PARAMETERS_MAX: usize = 40;
 pub const INSTALLER_PARAMETERS_MESSAGE: &str =
     "Packages, maximum length allowed for InstallerParameters is 40";
 
-/// Listing languages the Store supports
-/// (https://learn.microsoft.com/windows/apps/publish/publish-your-app/msi/upload-app-packages).
-/// UNKNOWN: whether the service matches them ignoring case; here it does, as BCP 47 tags
-/// are case-insensitive and the list itself mixes `zh-Hans` and `zh-hans-cn`.
-const LANGUAGES: &str = "af af-za sq sq-al am am-et hy hy-am as as-in az-arab az-arab-az az-cyrl az-cyrl-az az-latn az-latn-az eu eu-es be be-by bn bn-bd bn-in bs bs-cyrl bs-cyrl-ba bs-latn bs-latn-ba bg bg-bg ca ca-es ca-es-valencia chr-cher chr-cher-us chr-latn zh-hans zh-cn zh-hans-cn zh-sg zh-hans-sg zh-hant zh-hk zh-mo zh-tw zh-hant-hk zh-hant-mo zh-hant-tw hr hr-hr hr-ba cs cs-cz da da-dk prs prs-af prs-arab nl nl-nl nl-be en en-au en-ca en-gb en-ie en-in en-nz en-sg en-us en-za en-bz en-hk en-id en-jm en-kz en-mt en-my en-ph en-pk en-tt en-vn en-zw et et-ee fil fil-latn fil-ph fi fi-fi fr fr-be fr-ca fr-ch fr-fr fr-lu fr-cd fr-ci fr-cm fr-ht fr-ma fr-mc fr-ml fr-re frc-latn frp-latn gl gl-es ka ka-ge de de-at de-ch de-de de-lu de-li el el-gr gu gu-in ha ha-latn ha-latn-ng he he-il hi hi-in hu hu-hu is is-is ig-latn ig-ng id id-id iu-cans iu-latn iu-latn-ca ga ga-ie xh xh-za zu zu-za it it-it it-ch ja ja-jp kn kn-in kk kk-kz km km-kh quc-latn qut-gt qut-latn rw rw-rw sw sw-ke kok kok-in ko ko-kr ku-arab ku-arab-iq ky-kg ky-cyrl lo lo-la lv lv-lv lt lt-lt lb lb-lu mk mk-mk ms ms-bn ms-my ml ml-in mt mt-mt mi mi-latn mi-nz mr mr-in mn-cyrl mn-mong mn-mn mn-phag ne ne-np nb nb-no nn nn-no no no-no or or-in fa fa-ir pl pl-pl pt-br pt pt-pt pa pa-arab pa-arab-pk pa-deva pa-in quz quz-bo quz-ec quz-pe ro ro-ro ru ru-ru gd-gb gd-latn sr-latn sr-latn-cs sr sr-latn-ba sr-latn-me sr-latn-rs sr-cyrl sr-cyrl-ba sr-cyrl-cs sr-cyrl-me sr-cyrl-rs nso nso-za tn tn-bw tn-za sd-arab sd-arab-pk sd-deva si si-lk sk sk-sk sl sl-si es es-cl es-co es-es es-mx es-ar es-bo es-cr es-do es-ec es-gt es-hn es-ni es-pa es-pe es-pr es-py es-sv es-us es-uy es-ve sv sv-se sv-fi tg-arab tg-cyrl tg-cyrl-tj tg-latn ta ta-in tt-arab tt-cyrl tt-latn tt-ru te te-in th th-th ti ti-et tr tr-tr tk-cyrl tk-latn tk-tm tk-latn-tr tk-cyrl-tr uk uk-ua ur ur-pk ug-arab ug-cn ug-cyrl ug-latn uz uz-cyrl uz-latn uz-latn-uz vi vi-vn cy cy-gb wo wo-sn yo-latn yo-ng";
-
-pub fn is_language(code: &str) -> bool {
-    let code = code.to_ascii_lowercase();
-    LANGUAGES.split(' ').any(|l| l == code)
-}
+pub use crate::config::msi::is_language;
 
 /// Every field name the API knows, in its documented spelling. Request bodies are read
 /// with names matched ignoring case: msstore-cli sends PascalCase (`PackageUrl`,
@@ -274,68 +265,19 @@ pub fn package(body: &Value, loopback_http: bool) -> Result<Value, Vec<Value>> {
     Ok(stored)
 }
 
-/// Limits of a listing (https://learn.microsoft.com/windows/apps/publish/store-submission-api,
-/// "Update Metadata API"). UNKNOWN: whether the service enforces them (only the
-/// installerParameters limit has been seen enforced); here they are, the stricter choice.
+/// The listing rules shared with the client's pre-flight (`crate::config::msi`), as the
+/// service's errors.
 pub fn listing_problems(listing: &Value) -> Vec<Value> {
-    let mut errors = Vec::new();
-    let len = |name: &str| {
-        listing
-            .get(name)
-            .and_then(Value::as_str)
-            .map(|s| s.chars().count())
-    };
-    let language = listing
-        .get("language")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    if !is_language(language) {
-        errors.push(error(
-            "badrequest",
-            &format!("Listings, language `{language}` is not supported"),
-            "listings",
-        ));
-    }
-    if len("description").unwrap_or(0) == 0 {
-        errors.push(error(
-            "badrequest",
-            "Listings, Description is required",
-            "listings",
-        ));
-    }
-    for (name, max) in [
-        ("description", 10000),
-        ("whatsNew", 1500),
-        ("shortDescription", 1000),
-        ("additionalLicenseTerms", 10000),
-        ("copyright", 200),
-        ("developedBy", 255),
-        ("contactInfo", 200),
-    ] {
-        if len(name).is_some_and(|n| n > max) {
-            errors.push(error(
-                "badrequest",
-                &format!("Listings, maximum length allowed for {name} is {max}"),
-                "listings",
-            ));
-        }
-    }
-    errors
+    crate::config::msi::listing_problems(listing)
+        .iter()
+        .map(|m| error("badrequest", m, "listings"))
+        .collect()
 }
 
-/// `certificationNotes` ≤ 2000 characters. UNKNOWN as for listings.
+/// The properties rules shared with the client's pre-flight, as the service's errors.
 pub fn properties_problems(properties: &Value) -> Vec<Value> {
-    let mut errors = Vec::new();
-    if properties
-        .get("certificationNotes")
-        .and_then(Value::as_str)
-        .is_some_and(|s| s.chars().count() > 2000)
-    {
-        errors.push(error(
-            "badrequest",
-            "Properties, maximum length allowed for CertificationNotes is 2000",
-            "properties",
-        ));
-    }
-    errors
+    crate::config::msi::properties_problems(properties)
+        .iter()
+        .map(|m| error("badrequest", m, "properties"))
+        .collect()
 }
