@@ -111,14 +111,57 @@ impl Connection {
         session: &Session,
         product: Option<&ProductSpec>,
     ) -> Result<Connection, Error> {
+        let simulator = crate::simulator::Options {
+            products: product.into_iter().cloned().collect(),
+            ..Default::default()
+        };
+        let signed_in = SignedIn::open(session, simulator, None, "Partner Center").await?;
+        let api = signed_in
+            .simulator_url()
+            .unwrap_or_else(|| session.api_base_url.clone());
+        let client = Client::new(
+            signed_in.http.clone(),
+            &api,
+            signed_in.tokens,
+            signed_in.retry,
+            Pacer::new(session.rate_limit),
+            session.request_timeout,
+        );
+        Ok(Connection {
+            http: signed_in.http,
+            client,
+            _simulator: signed_in.simulator,
+        })
+    }
+}
+
+/// What every connection to a Store API shares (Partner Center's and the MSI/EXE API's):
+/// the HTTP client, the token source, the retry policy, and with `simulate` the in-process
+/// simulator, which the token source and the API client then talk to.
+pub(crate) struct SignedIn {
+    pub(crate) http: reqwest::Client,
+    pub(crate) tokens: Arc<TokenSource>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) simulator: Option<crate::simulator::Running>,
+}
+
+impl SignedIn {
+    /// `simulator` gives what the simulator starts with (its products, a seller id); the
+    /// session's settings and the user's own credential are added here. `scope` is the
+    /// token scope when it is not Partner Center's; `api` names the API in the log.
+    pub(crate) async fn open(
+        session: &Session,
+        simulator: crate::simulator::Options,
+        scope: Option<&'static str>,
+        api: &str,
+    ) -> Result<SignedIn, Error> {
         let http = crate::net::client_builder()
             .connect_timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| Error::Internal(anyhow::anyhow!("cannot set up HTTPS: {e}")))?;
-        let (authority, api, credential, running) = match &session.simulate {
+        let (authority, credential, running) = match &session.simulate {
             None => (
                 session.authority_host.clone(),
-                session.api_base_url.clone(),
                 session.credential.clone(),
                 None,
             ),
@@ -128,8 +171,7 @@ impl Connection {
                     storage: settings.storage.clone(),
                     token_lifetime: settings.token_lifetime,
                     upload_url_lifetime: settings.upload_url_lifetime,
-                    products: product.into_iter().cloned().collect(),
-                    ..Default::default()
+                    ..simulator
                 };
                 // The user's own secret or certificate is registered, so signing in with
                 // it runs for real.
@@ -170,7 +212,7 @@ impl Connection {
                 .await
                 .map_err(|e| Error::Internal(anyhow::anyhow!("cannot start the simulator: {e}")))?;
                 tracing::info!(
-                    "simulate: talking to the built-in Partner Center simulator at {}",
+                    "simulate: talking to the built-in {api} simulator at {}",
                     running.base_url
                 );
                 let credential = match &session.credential {
@@ -181,19 +223,16 @@ impl Connection {
                     },
                     other => other.clone(),
                 };
-                (
-                    running.base_url.clone(),
-                    running.base_url.clone(),
-                    credential,
-                    Some(running),
-                )
+                (running.base_url.clone(), credential, Some(running))
             }
         };
-        let tokens = Arc::new(
-            TokenSource::new(http.clone(), authority, credential).with_bounds(
-                crate::auth::Bounds::from_request_timeout(session.request_timeout),
-            ),
+        let mut tokens = TokenSource::new(http.clone(), authority, credential).with_bounds(
+            crate::auth::Bounds::from_request_timeout(session.request_timeout),
         );
+        if let Some(scope) = scope {
+            tokens = tokens.with_scope(scope);
+        }
+        // The simulator answers at once: retrying it quickly keeps the tests short.
         let retry = if running.is_some() {
             RetryPolicy {
                 first_delay: Duration::from_millis(200),
@@ -202,19 +241,17 @@ impl Connection {
         } else {
             RetryPolicy::default()
         };
-        let client = Client::new(
-            http.clone(),
-            &api,
-            tokens,
-            retry,
-            Pacer::new(session.rate_limit),
-            session.request_timeout,
-        );
-        Ok(Connection {
+        Ok(SignedIn {
             http,
-            client,
-            _simulator: running,
+            tokens: Arc::new(tokens),
+            retry,
+            simulator: running,
         })
+    }
+
+    /// The simulator's address, which stands in for every API's base URL.
+    pub(crate) fn simulator_url(&self) -> Option<url::Url> {
+        self.simulator.as_ref().map(|r| r.base_url.clone())
     }
 }
 
