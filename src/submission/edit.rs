@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use crate::config::patch_files::listing_images_mut;
+/// Where validation and the fuzz targets reach it: it moved to config with the files a patch names.
+pub use crate::config::patch_files::normalize_patch_images;
 use crate::config::{InputProblem, PackageMode, ProductRef, SubmissionChanges};
 
 /// What an edit did, for the log and the plan.
