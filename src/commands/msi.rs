@@ -12,40 +12,39 @@ use crate::report::summary::RunSummary;
 use crate::store_api::StoreApi;
 
 pub(crate) async fn submit(config: &MsiSubmitConfig, reporter: &Reporter) -> Result<(), Error> {
-    let mut summary = RunSummary::new(format!("MSI/EXE product {}", config.product_id));
-    let result = async {
-        let connection = Connection::open(config).await?;
-        crate::msi::flow::submit(
-            config,
-            &connection.api,
-            &connection.http,
-            reporter,
-            &mut summary,
-        )
-        .await
-    }
-    .await;
-    let title = format!("Microsoft Store submission: {}", summary.product);
-    summary.warnings = reporter.warnings_shown();
-    write_summary(reporter, &title, summary, result.as_ref().err());
-    result
+    run(config, reporter, Command::Submit).await
 }
 
 pub(crate) async fn status(config: &MsiSubmitConfig, reporter: &Reporter) -> Result<(), Error> {
+    run(config, reporter, Command::Status).await
+}
+
+#[derive(Clone, Copy)]
+enum Command {
+    Submit,
+    Status,
+}
+
+/// Both commands: connect, run the flow, and write the step summary whatever happened.
+async fn run(config: &MsiSubmitConfig, reporter: &Reporter, command: Command) -> Result<(), Error> {
     let mut summary = RunSummary::new(format!("MSI/EXE product {}", config.product_id));
     let result = async {
         let connection = Connection::open(config).await?;
-        crate::msi::flow::status(
-            config,
-            &connection.api,
-            &connection.http,
-            reporter,
-            &mut summary,
-        )
-        .await
+        let (api, http) = (&connection.api, &connection.http);
+        match command {
+            Command::Submit => {
+                crate::msi::flow::submit(config, api, http, reporter, &mut summary).await
+            }
+            Command::Status => {
+                crate::msi::flow::status(config, api, http, reporter, &mut summary).await
+            }
+        }
     }
     .await;
-    let title = format!("Microsoft Store submission status: {}", summary.product);
+    let title = match command {
+        Command::Submit => format!("Microsoft Store submission: {}", summary.product),
+        Command::Status => format!("Microsoft Store submission status: {}", summary.product),
+    };
     summary.warnings = reporter.warnings_shown();
     write_summary(reporter, &title, summary, result.as_ref().err());
     result
