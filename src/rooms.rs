@@ -11,8 +11,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("src/ is readable") {
+/// Every `.rs` file under `dir` (also used by `config::leaf`).
+pub(crate) fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("a source directory is readable") {
         let path = entry.expect("a directory entry").path();
         if path.is_dir() {
             rust_files(&path, out);
