@@ -80,8 +80,27 @@ impl Azurite {
             if let Ok(Some(_)) = self.child.try_wait() {
                 return false;
             }
+            // Ours, not whatever else took the port between `free_port` and Azurite's bind
+            // (another test's host answered once, and creating the container got its 404):
+            // Azurite names itself in `Server`; when another process holds the port, ours
+            // exits and the start is tried again on a new one.
             if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return true;
+                let answer = ureq::get(&format!("{}?comp=list", self.blob_endpoint()))
+                    .config()
+                    .http_status_as_error(false)
+                    .timeout_global(Some(Duration::from_secs(5)))
+                    .build()
+                    .call();
+                if let Ok(answer) = answer {
+                    let server = answer
+                        .headers()
+                        .get("server")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    if server.starts_with("Azurite-Blob") {
+                        return true;
+                    }
+                }
             }
             std::thread::sleep(Duration::from_millis(50));
         }
