@@ -25,6 +25,9 @@ use crate::store_api::StoreApi;
 
 const PLACEHOLDER_NOTE: &str = "This image is live in the Microsoft Store; the Store API cannot give its bytes.\nKeep this file to keep the image (rename it to move it), delete it to remove the image,\nor put the PNG here under the same name with .png to replace it. Written by `msstore-submit pull`.\n";
 
+/// The bound of one listing image's Put Blob (a PNG is at most 50 MB).
+const UPLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// The two kinds of listing assets, and the folders of the layout that hold them.
 const SCREENSHOTS: &str = "screenshots";
 const LOGOS: &str = "storeLogos";
@@ -464,13 +467,20 @@ pub async fn push_assets(
         let logos = AssetCommit::new_count(&commit.logos);
         let mut slots: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
         if shots + logos > 0 {
+            // A count is "required if ISV needs to update" that type
+            // (https://learn.microsoft.com/windows/apps/publish/store-submission-api): a
+            // type with nothing new is left out rather than sent as 0.
+            let mut request = serde_json::Map::new();
+            if shots > 0 {
+                request.insert("Screenshot".into(), json!(shots));
+            }
+            if logos > 0 {
+                request.insert("Logo".into(), json!(logos));
+            }
             let created = api
                 .post_json(
                     "listings/assets/create",
-                    &json!({
-                        "language": language,
-                        "createAssetRequest": {"Screenshot": shots, "Logo": logos},
-                    }),
+                    &json!({"language": language, "createAssetRequest": request}),
                     &format!(
                         "creating {} upload slot(s) for the {language} listing",
                         shots + logos
@@ -585,9 +595,12 @@ async fn upload(
             request = request.header(name.as_str(), v);
         }
     }
+    // One attempt, bounded: a failed upload is uploaded again by the next run (nothing is
+    // committed before every upload succeeded; docs/reliability.md).
     let response = request
         .header("x-ms-blob-type", "BlockBlob")
         .header("Content-Type", "image/png")
+        .timeout(UPLOAD_TIMEOUT)
         .body(bytes)
         .send()
         .await
@@ -598,7 +611,12 @@ async fn upload(
         })?;
     if !response.status().is_success() {
         let status = response.status();
-        let text = response.text().await.unwrap_or_default();
+        // The first chunk only: a hostile host's error body is not read to its end.
+        let mut response = response;
+        let text = match response.chunk().await {
+            Ok(Some(chunk)) => String::from_utf8_lossy(&chunk).into_owned(),
+            _ => String::new(),
+        };
         return Err(Error::Service {
             message: crate::secrets::redact(&format!(
                 "uploading {shown}: HTTP {status}: {}",
