@@ -1280,9 +1280,13 @@ fn store_call(sim: &Simulator, method: &str, path: &str, body: Value) -> Value {
         .unwrap();
     let auth = format!("Bearer {}", token["access_token"].as_str().unwrap());
     let url = format!("{}/submission/v1/product/{PRODUCT}/{path}", sim.url);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
     let request = match method {
-        "PUT" => ureq::put(&url),
-        _ => ureq::post(&url),
+        "PUT" => agent.put(&url),
+        _ => agent.post(&url),
     };
     request
         .header("Authorization", &auth)
@@ -1579,4 +1583,88 @@ fn msi_listings_a_failed_asset_commit_reruns_without_duplicates() {
     assert_eq!(uploads.len(), 2);
     assert_eq!(now[1]["id"], uploads[1]["assetId"]);
     assert_ne!(uploads[0]["assetId"], uploads[1]["assetId"]);
+}
+
+#[test]
+fn msi_simulator_commits_only_uploaded_slots_of_their_language_and_type() {
+    let sim = Simulator::start();
+    let live_shot = live_assets(&sim, "en-us", "screenshots")[0].clone();
+    let created = store_call(
+        &sim,
+        "POST",
+        "listings/assets/create",
+        json!({"language": "en-us", "createAssetRequest": {"Screenshot": 2}}),
+    );
+    let slots = created["responseData"]["listingAssets"]["screenshots"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        created["responseData"]["listingAssets"]
+            .get("storeLogos")
+            .is_none()
+    );
+    let slot_url = |i: usize| {
+        slots[i]["primaryAssetUploadUrl"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let commit = |screenshots: Value| {
+        store_call(
+            &sim,
+            "PUT",
+            "listings/assets/commit",
+            json!({"listingAssets": {"language": "en-us", "screenshots": screenshots}}),
+        )
+    };
+    // Not uploaded yet: refused, nothing changes.
+    let answer = commit(json!([{"id": slots[0]["id"], "assetUrl": slot_url(0)}]));
+    assert_eq!(answer["isSuccess"], false, "{answer}");
+    assert!(answer.to_string().contains("was not uploaded"), "{answer}");
+    // A wrong signature cannot upload.
+    let forged = slot_url(0).replace("sig=", "sig=x");
+    let status = ureq::put(&forged)
+        .header("x-ms-blob-type", "BlockBlob")
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .send(crate::util::png(1366, 768))
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 403);
+    let status = ureq::put(&slot_url(0))
+        .header("x-ms-blob-type", "BlockBlob")
+        .send(crate::util::png(1366, 768))
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 201);
+    // Committed as a logo: not the type it was created for.
+    let answer = store_call(
+        &sim,
+        "PUT",
+        "listings/assets/commit",
+        json!({"listingAssets": {"language": "en-us", "storeLogos": [{"id": slots[0]["id"], "assetUrl": slot_url(0)}]}}),
+    );
+    assert_eq!(answer["isSuccess"], false, "{answer}");
+    // The live one and the uploaded slot: the list becomes exactly these, the URL without SAS.
+    let answer = commit(json!([
+        {"id": slots[0]["id"], "assetUrl": slot_url(0)},
+        {"id": live_shot["id"], "assetUrl": live_shot["assetUrl"]},
+    ]));
+    assert_eq!(answer["isSuccess"], true, "{answer}");
+    let now = live_assets(&sim, "en-us", "screenshots");
+    assert_eq!(
+        ids(&now),
+        [
+            slots[0]["id"].as_str().unwrap(),
+            live_shot["id"].as_str().unwrap()
+        ]
+    );
+    assert!(
+        !now[0]["assetUrl"].as_str().unwrap().contains('?'),
+        "{now:?}"
+    );
+    assert_eq!(now[0]["imageSize"], json!({"width": 1366, "height": 768}));
+    assert_eq!(live_assets(&sim, "en-us", "storeLogos").len(), 1);
 }
