@@ -1371,7 +1371,7 @@ fn msi_listings_pull_edit_push_round_trip_uploads_only_new_images() {
     ws.write("store/app/en-us/contact_info.txt", b"support@contoso.com\n");
     let new_shot = listing_image(1920, 1080, "new");
     ws.write("store/app/en-us/images/Screenshot/02-editor.png", &new_shot);
-    let out = msi_push(&ws, &sim, &[]);
+    let out = msi_push(&ws, &sim, &["--log-level", "trace"]);
     out.assert_code(0);
     let p = product(&sim);
     let listing = &p["listings"]["en-us"];
@@ -1400,6 +1400,23 @@ fn msi_listings_pull_edit_push_round_trip_uploads_only_new_images() {
             .all(|(i, _)| log[i + 4..].starts_with("***")),
         "{log}"
     );
+    // The signature the commit carried (the docs' way to name a new asset) is nowhere.
+    let committed = p["bodies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|b| b["call"] == "PUT listings/assets/commit")
+        .unwrap()
+        .clone();
+    let url = committed["body"]["listingAssets"]["screenshots"][1]["assetUrl"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sig = url.split("sig=").nth(1).unwrap().split('&').next().unwrap();
+    assert!(sig.len() > 8, "{url}");
+    assert!(!log.contains(sig), "{log}");
+    assert!(!log.contains(&url), "{log}");
 
     // Again, unchanged: the state file knows the PNG is live, so it is not uploaded again.
     let writes = msi_writes(&sim).len();
@@ -1667,4 +1684,58 @@ fn msi_simulator_commits_only_uploaded_slots_of_their_language_and_type() {
     );
     assert_eq!(now[0]["imageSize"], json!({"width": 1366, "height": 768}));
     assert_eq!(live_assets(&sim, "en-us", "storeLogos").len(), 1);
+}
+
+#[test]
+fn msi_listings_a_poster_logo_joins_the_square_one_and_pull_sorts_them_by_size() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    msi_pull(&ws, &sim, "store").assert_code(0);
+    let square = ids(&live_assets(&sim, "en-us", "storeLogos"));
+    let shots = ids(&live_assets(&sim, "en-us", "screenshots"));
+    let poster = listing_image(720, 1080, "poster");
+    ws.write("store/app/en-us/images/StoreLogo9x16/poster.png", &poster);
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    let logos = live_assets(&sim, "en-us", "storeLogos");
+    assert_eq!(logos.len(), 2, "{logos:?}");
+    assert_eq!(logos[0]["id"], json!(square[0]));
+    assert_eq!(logos[1]["imageSize"], json!({"width": 720, "height": 1080}));
+    // The screenshots, whose folder did not change, are committed as they were.
+    assert_eq!(ids(&live_assets(&sim, "en-us", "screenshots")), shots);
+    let state: Value =
+        serde_json::from_str(&read_file(&ws, "store/.msstore/listing-state.json")).unwrap();
+    assert!(
+        state["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == logos[1]["id"]
+                && i["sha256"] == json!(crate::util::sha256_hex(&poster))),
+        "{state}"
+    );
+
+    msi_pull(&ws, &sim, "again").assert_code(0);
+    let placeholder = read_file(&ws, "again/app/en-us/images/StoreLogo9x16/01-logo.live");
+    assert!(
+        placeholder.starts_with(&format!("id: {}\n", logos[1]["id"].as_str().unwrap())),
+        "{placeholder}"
+    );
+    assert!(
+        ws.path()
+            .join("again/app/en-us/images/StoreLogoSquare/01-logo.live")
+            .is_file()
+    );
+
+    // A second poster is one too many for its type: exit 2 naming the folder.
+    ws.write(
+        "store/app/en-us/images/StoreLogo9x16/second.png",
+        &listing_image(1440, 2160, "second"),
+    );
+    let out = msi_push(&ws, &sim, &[]);
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains("app/en-us/images/StoreLogo9x16"),
+        "{}",
+        out.log()
+    );
 }
