@@ -557,9 +557,14 @@ pub async fn push_assets(
             .images
             .retain(|f| !f.language.eq_ignore_ascii_case(language));
         state.images.extend(recorded);
-        state
-            .write(&folder.root)
-            .map_err(|e| write_error(&folder.root.join(STATE_FILE), e))?;
+        // The images are live now whatever happens to the file: a run that cannot write it
+        // says so and goes on (the next run would upload these files once more).
+        if let Err(e) = state.write(&folder.root) {
+            tracing::warn!(
+                "cannot write {}: {e}; the next run uploads the images of the {language} listing again",
+                folder.root.join(STATE_FILE).display()
+            );
+        }
     }
     Ok(())
 }
