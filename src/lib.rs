@@ -14,6 +14,7 @@ pub mod auth;
 pub(crate) mod commands;
 pub mod config;
 pub(crate) mod error;
+pub(crate) mod escape;
 #[cfg(any(test, fuzzing))]
 #[doc(hidden)]
 pub mod fuzzing;
@@ -24,6 +25,9 @@ pub mod package;
 pub mod products;
 pub(crate) mod progress;
 pub mod report;
+pub mod retry;
+#[cfg(test)]
+mod rooms;
 pub mod run;
 pub(crate) mod secrets;
 pub mod simulator;

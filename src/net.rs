@@ -3,9 +3,9 @@
 //! credential travels in cleartext except to this machine, and no answer body is read past
 //! a cap. docs/reliability.md ("Hostile answers") lists the bounds.
 
-use std::net::IpAddr;
-
-use url::Url;
+// The rule for credentials over http is configuration's too (inputs are checked with it
+// before any call): it lives in config, the leaf, and is used from here.
+pub use crate::config::{cleartext_problem, host_of, is_loopback};
 
 /// Largest Partner Center JSON answer read. The largest the API sends are submissions with
 /// many listings and pages of 100 add-ons: a few hundred KiB.
@@ -25,44 +25,6 @@ pub fn client_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .user_agent(concat!("msstore-submit/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::none())
-}
-
-/// Whether `url` points at this machine: `localhost`, 127.0.0.0/8 or `::1`. Only there may
-/// a credential travel over plain http (tests, the simulator).
-pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(name)) => {
-            name.trim_end_matches('.').eq_ignore_ascii_case("localhost")
-        }
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => {
-            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
-        }
-        None => false,
-    }
-}
-
-/// Why a credential may not be sent to `url`, if it may not: anything but https, except
-/// http on loopback. Names the scheme and host, never the query (it may hold a signature).
-pub fn cleartext_problem(url: &Url) -> Option<String> {
-    match url.scheme() {
-        "https" => None,
-        "http" if is_loopback(url) => None,
-        "http" => Some(format!(
-            "`http://{}` is plain http to a host that is not this machine: a credential would travel in cleartext (https is required; http only for 127.0.0.0/8, ::1 and localhost)",
-            host_of(url)
-        )),
-        other => Some(format!("`{other}://{}` is not an https URL", host_of(url))),
-    }
-}
-
-/// `host` or `host:port`, for messages.
-pub fn host_of(url: &Url) -> String {
-    match (url.host_str(), url.port()) {
-        (Some(host), Some(port)) => format!("{host}:{port}"),
-        (Some(host), None) => host.to_string(),
-        (None, _) => "(no host)".to_string(),
-    }
 }
 
 /// An answer that asked to go elsewhere: its status and where to (the host only).
@@ -133,45 +95,4 @@ pub async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<
         body.extend_from_slice(&chunk);
     }
     Ok(String::from_utf8_lossy(&body).into_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn loopback_is_all_of_127_8_and_ipv6_and_localhost() {
-        for url in [
-            "http://127.0.0.1:1/",
-            "http://127.0.0.2/",
-            "http://127.255.255.254/",
-            "http://[::1]:8080/",
-            "http://localhost/",
-            "http://LOCALHOST./",
-            "http://[::ffff:127.0.0.1]/",
-        ] {
-            let url = Url::parse(url).unwrap();
-            assert!(is_loopback(&url), "{url}");
-            assert_eq!(cleartext_problem(&url), None, "{url}");
-        }
-        for url in [
-            "http://128.0.0.1/",
-            "http://10.0.0.1/",
-            "http://localhost.example.com/",
-            "http://127.0.0.1.nip.io/",
-            "http://[::2]/",
-            "http://example.com/?sig=secret",
-        ] {
-            let url = Url::parse(url).unwrap();
-            assert!(!is_loopback(&url), "{url}");
-            let problem = cleartext_problem(&url).unwrap();
-            assert!(problem.contains(url.host_str().unwrap()), "{problem}");
-            assert!(!problem.contains("secret"), "{problem}");
-        }
-        assert_eq!(
-            cleartext_problem(&Url::parse("https://example.com/").unwrap()),
-            None
-        );
-        assert!(cleartext_problem(&Url::parse("ftp://127.0.0.1/").unwrap()).is_some());
-    }
 }

@@ -8,7 +8,7 @@ use crate::api::types::is_submission_id;
 use crate::api::{ApiError, Client};
 use crate::config::{AddonSpec, FlightSpec, ProductRef, ProductSpec};
 use crate::error::{Error, Result};
-use crate::report::escape::{escape_debug, inert_single_line};
+use crate::escape::{escape_debug, inert_single_line};
 
 /// Page size asked for. UNKNOWN: the service's maximum `top`; StoreBroker asks for 100.
 const PAGE_SIZE: u32 = 100;

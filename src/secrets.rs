@@ -385,9 +385,9 @@ mod tests {
                 '\'' => "&#39;".into(),
                 other => other.to_string(),
             }),
-            crate::report::escape::azure(secret),
-            crate::report::escape::github_data(secret),
-            crate::report::escape::inert_markers(secret),
+            crate::escape::azure(secret),
+            crate::escape::github_data(secret),
+            crate::escape::inert_markers(secret),
             each_char(secret, |c| {
                 if c.is_ascii_punctuation() {
                     format!("\\{c}")

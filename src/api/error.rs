@@ -129,10 +129,9 @@ impl ApiError {
             ApiErrorKind::Transport { message } => message.clone(),
             ApiErrorKind::SignIn(error) => error.to_string(),
             ApiErrorKind::Refused { message } => message.clone(),
-            ApiErrorKind::Unreadable { message, raw } => format!(
-                "{message}: \"{}\"",
-                crate::report::escape::escape_debug(raw)
-            ),
+            ApiErrorKind::Unreadable { message, raw } => {
+                format!("{message}: \"{}\"", crate::escape::escape_debug(raw))
+            }
         }
     }
 

@@ -3,7 +3,8 @@
 
 pub(crate) mod error;
 pub(crate) mod pace;
-pub mod retry;
+// TEMP: until the branches of this session are merged.
+pub use crate::retry;
 pub mod status_codes;
 pub mod types;
 
@@ -17,9 +18,9 @@ use url::Url;
 
 pub use self::error::{ApiError, ApiErrorKind, ErrorBody};
 use self::pace::Pacer;
-use self::retry::{Idempotency, RetryPolicy};
 use crate::auth::TokenSource;
 use crate::error::CallContext;
+use crate::retry::{Idempotency, RetryPolicy};
 
 /// Declared with the inputs, which set it (`request-timeout`).
 pub use crate::config::DEFAULT_REQUEST_TIMEOUT;

@@ -20,9 +20,9 @@ use url::Url;
 pub use self::certificate::ClientCertificate;
 pub use self::federated::FederatedSource;
 use self::refusal::token_error;
-use crate::api::retry::{self, Idempotency, RetryPolicy};
 use crate::config::Credential;
 use crate::error::{CallContext, Error, Result};
+use crate::retry::{self, Idempotency, RetryPolicy};
 
 /// The scope of the Partner Center submission API, as msstore-cli asks for it on the v2
 /// endpoint (https://github.com/microsoft/msstore-cli, `MSStore.API`).
@@ -87,12 +87,12 @@ impl Bounds {
 
 impl Default for Bounds {
     fn default() -> Self {
-        Bounds::from_request_timeout(crate::api::DEFAULT_REQUEST_TIMEOUT)
+        Bounds::from_request_timeout(crate::config::DEFAULT_REQUEST_TIMEOUT)
     }
 }
 
 /// The attempts of one sign-in request (a token, or a CI platform's OIDC token): the retry
-/// policy of every outbound call ([`crate::api::retry`]: 429 and 503 wait as `Retry-After`
+/// policy of every outbound call ([`crate::retry`]: 429 and 503 wait as `Retry-After`
 /// says, other failures back off exponentially with jitter), inside [`Bounds`]. Asking for
 /// a token changes nothing at the endpoint, so it is retried like an idempotent call.
 pub(crate) struct Attempts {

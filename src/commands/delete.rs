@@ -4,9 +4,9 @@ use super::Connection;
 use crate::api::Client;
 use crate::config::{AddonSpec, DeleteAddonConfig, DeleteFlightConfig, FlightSpec};
 use crate::error::Result;
+use crate::escape::inert_single_line;
 use crate::products::{find_addon, find_flight, require_app};
 use crate::report::Reporter;
-use crate::report::escape::inert_single_line;
 
 pub(crate) async fn flight(delete: &DeleteFlightConfig, reporter: &Reporter) -> Result<()> {
     let connection = Connection::open(&delete.session, None).await?;

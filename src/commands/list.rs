@@ -6,9 +6,9 @@ use super::Connection;
 use crate::api::Client;
 use crate::config::{ListConfig, ListKind};
 use crate::error::Result;
+use crate::escape::inert_single_line;
 use crate::products::{addon_apps, flights_of, list_all, require_app};
 use crate::report::Reporter;
-use crate::report::escape::inert_single_line;
 
 pub(crate) async fn run(list: &ListConfig, reporter: &Reporter) -> Result<()> {
     let connection = Connection::open(&list.session, None).await?;

@@ -9,7 +9,6 @@ use secrecy::SecretString;
 
 use crate::api::Client;
 use crate::api::pace::Pacer;
-use crate::api::retry::RetryPolicy;
 use crate::auth::TokenSource;
 use crate::config::{
     AddonSpec, Command, Config, Credential, FlightSpec, ProductRef, ProductSpec, Session,
@@ -19,6 +18,7 @@ use crate::package::manifest::PackageInfo;
 use crate::products;
 use crate::report::Reporter;
 use crate::report::summary::{Failure, RunSummary};
+use crate::retry::RetryPolicy;
 
 pub(crate) mod checks;
 mod create;

@@ -6,6 +6,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use crate::rooms::rust_files;
+
 /// The rooms above `config/`.
 const UPPER: &[&str] = &[
     "auth",
@@ -24,17 +26,6 @@ const UPPER: &[&str] = &[
 /// certificate `Credential` holds, behind `config::ClientKey`). Kept, empty, so that the
 /// test names what to do when one comes back.
 const STILL_TO_MOVE: &[&str] = &[];
-
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("src/config is readable") {
-        let path = entry.expect("a directory entry").path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
 
 /// Every `crate::<upper room>…` path in `config/`, up to the first character that cannot
 /// continue a path.

@@ -29,7 +29,10 @@ use url::Url;
 
 pub use federated::FederatedSource;
 pub use jwt::Jws;
-pub use network::{DEFAULT_BLOCK, DEFAULT_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT, RateLimit};
+pub use network::{
+    DEFAULT_BLOCK, DEFAULT_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT, RateLimit, cleartext_problem,
+    host_of, is_loopback,
+};
 pub use product::ProductRef;
 pub use raw::{Inputs, Source, unknown_variables};
 pub use storage::StorageAccount;

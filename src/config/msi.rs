@@ -167,7 +167,7 @@ pub fn url_problem(url: &str, loopback: bool) -> Option<String> {
     let shown = crate::secrets::redact(url);
     match parsed.scheme() {
         "https" => None,
-        "http" if loopback && crate::net::is_loopback(&parsed) => None,
+        "http" if loopback && crate::config::is_loopback(&parsed) => None,
         _ => Some(format!(
             "`{shown}` is not https: the Store downloads installers only over HTTPS"
         )),

@@ -764,7 +764,7 @@ impl Check<'_> {
             }
         };
         // It carries the client secret or assertion (authority) or the bearer token (API).
-        if let Some(problem) = crate::net::cleartext_problem(&url) {
+        if let Some(problem) = crate::config::cleartext_problem(&url) {
             self.problem(name, problem);
             return None;
         }

@@ -2,6 +2,7 @@
 //! packages and which zip entry names are acceptable are input rules, declared with the
 //! inputs (`config/package_files.rs`) and re-exported here.
 
+pub mod checks;
 pub mod manifest;
 pub(crate) mod zip;
 

@@ -15,8 +15,8 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 
-use super::escape::inert_lines;
 use crate::config::LogLevel;
+use crate::escape::inert_lines;
 
 /// Installs the process-wide logger. Safe to call more than once (later calls are no-ops).
 pub fn init(level: LogLevel, to_stdout: bool) {

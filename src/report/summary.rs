@@ -12,8 +12,7 @@ use crate::api::types::Status;
 use crate::config::values::{format_duration, format_size};
 use crate::error::ExitCode;
 use crate::package::ZipSummary;
-use crate::submission::preflight::{Preflight, Severity};
-use crate::submission::verify::Verification;
+use crate::package::checks::{Finding, Preflight, Severity, Verification};
 
 /// GitHub refuses a step summary over 1 MiB and shows nothing (`UnsupportedSummarySize`,
 /// `AttachmentSizeLimit` in https://github.com/actions/runner/blob/main/src/Runner.Worker/FileCommandManager.cs).
@@ -530,7 +529,7 @@ impl RunSummary {
             }
             None => out.push_str("No published submission to compare with.\n"),
         }
-        let shown: Vec<&crate::submission::preflight::Finding> = preflight
+        let shown: Vec<&Finding> = preflight
             .findings
             .iter()
             .filter(|f| f.severity != Severity::Note)
@@ -694,7 +693,7 @@ fn defuse_fences(text: &str) -> String {
 /// Service or user text in running Markdown: one line, no HTML, no table breaks.
 fn text(value: &str) -> String {
     // Scrubbed before it is escaped: an escaped secret would no longer be recognised.
-    let one_line = super::escape::inert_single_line(&crate::secrets::redact(value));
+    let one_line = crate::escape::inert_single_line(&crate::secrets::redact(value));
     let mut out = String::with_capacity(one_line.len());
     for c in one_line.chars() {
         match c {

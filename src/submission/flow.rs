@@ -21,10 +21,10 @@ use crate::config::patch_files::new_files_in_patch;
 use crate::config::values::format_size;
 use crate::config::{OnPending, ProductRef, SubmitConfig, WaitFor, ZipSource};
 use crate::error::{CallContext, Error, Result};
+use crate::escape::{escape_debug, inert_single_line};
 use crate::package::manifest::PackageInfo;
 use crate::package::{self, ZipSummary};
 use crate::report::Reporter;
-use crate::report::escape::{escape_debug, inert_single_line};
 use crate::report::summary::RunSummary;
 use crate::upload::{self, UploadOptions, UploadUrl};
 

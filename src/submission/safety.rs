@@ -11,7 +11,7 @@ use super::release::RolloutState;
 use crate::config::values::format_percentage;
 use crate::config::{ProductRef, SubmissionChanges};
 use crate::error::Error;
-use crate::report::escape::inert_single_line;
+use crate::escape::inert_single_line;
 
 /// The price a product has when it is priced per market in Partner Center: the API cannot
 /// carry it (an update that sends it back is refused with 400, one that leaves it out makes

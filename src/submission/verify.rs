@@ -5,7 +5,6 @@
 //! Store has been seen to discard packages silently in pre-processing while the commit
 //! "succeeded" (daruyanagi/XTimelineViewer#150); this is where a run notices.
 
-use serde::Serialize;
 use serde_json::Value;
 
 use super::flow::{Submit, string_field};
@@ -14,68 +13,7 @@ use crate::error::{Error, Result};
 use crate::package::manifest::PackageInfo;
 use crate::report::summary::RunSummary;
 
-/// One package: what the run left in the submission, and what the service shows now.
-#[derive(Debug, Clone, Serialize)]
-pub struct Row {
-    pub package: String,
-    pub expected: String,
-    pub found: String,
-    pub ok: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Verification {
-    pub submission_id: String,
-    pub status: String,
-    pub rows: Vec<Row>,
-}
-
-impl Verification {
-    pub fn passed(&self) -> bool {
-        self.rows.iter().all(|r| r.ok)
-    }
-
-    /// A plain-text table for the log.
-    pub fn table(&self) -> Vec<String> {
-        let headers = ["package", "expected", "found", ""];
-        let cells: Vec<[String; 4]> = self
-            .rows
-            .iter()
-            .map(|r| {
-                [
-                    r.package.clone(),
-                    r.expected.clone(),
-                    r.found.clone(),
-                    if r.ok { "ok" } else { "DIFFERS" }.to_string(),
-                ]
-            })
-            .collect();
-        let width = |i: usize| {
-            cells
-                .iter()
-                .map(|c| c[i].chars().count())
-                .chain([headers[i].len()])
-                .max()
-                .unwrap_or(0)
-        };
-        let widths: Vec<usize> = (0..4).map(width).collect();
-        let line = |c: [&str; 4]| {
-            c.iter()
-                .zip(&widths)
-                .map(|(text, w)| format!("{text:<w$}"))
-                .collect::<Vec<_>>()
-                .join("  ")
-                .trim_end()
-                .to_string()
-        };
-        let mut lines = vec![line(headers)];
-        for c in &cells {
-            lines.push(line([&c[0], &c[1], &c[2], &c[3]]));
-        }
-        lines
-    }
-}
+pub use crate::package::checks::{Row, Verification};
 
 /// What a package entry must look like after processing.
 #[derive(Debug, Clone)]

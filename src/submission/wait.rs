@@ -11,7 +11,7 @@ use crate::api::types::{Status, SubmissionStatus};
 use crate::config::values::format_duration;
 use crate::config::{ProductRef, WaitConfig, WaitFor};
 use crate::error::{CallContext, Error, Result};
-use crate::report::escape::escape_debug;
+use crate::escape::escape_debug;
 
 /// Polls back off from `poll-interval` by half each time, up to this.
 const MAX_POLL_INTERVAL: Duration = Duration::from_secs(5 * 60);

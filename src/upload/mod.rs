@@ -30,9 +30,9 @@ use reqwest::StatusCode;
 use tokio::time::Instant;
 
 pub use self::sas::{UploadUrl, UploadUrlError};
-use crate::api::retry::{exponential_step, parse_retry_after, rand_unit};
 use crate::config::values::{format_duration, format_size};
 use crate::progress::Meter;
+use crate::retry::{exponential_step, parse_retry_after, rand_unit};
 
 /// Storage service version sent on every call (≥ 2019-12-12: blocks up to 4000 MiB).
 pub const STORAGE_VERSION: &str = "2021-08-06";

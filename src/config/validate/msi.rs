@@ -119,7 +119,7 @@ impl Check<'_> {
         let loopback_installers = simulate
             || store_api_base_url
                 .as_ref()
-                .is_some_and(crate::net::is_loopback);
+                .is_some_and(crate::config::is_loopback);
         let installers = self.installers(loopback_installers);
         let patch = self.patch();
         if let Some(patch) = &patch {

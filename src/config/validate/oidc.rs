@@ -98,7 +98,7 @@ impl Check<'_> {
 /// request carries the platform's own token, so it never goes out in cleartext.
 pub(super) fn platform_url(text: &str) -> Result<Url, String> {
     let url = Url::parse(text.trim()).map_err(|e| e.to_string())?;
-    match crate::net::cleartext_problem(&url) {
+    match crate::config::cleartext_problem(&url) {
         None => Ok(url),
         Some(problem) => Err(problem),
     }
