@@ -19,6 +19,37 @@ pub(crate) async fn status(config: &MsiSubmitConfig, reporter: &Reporter) -> Res
     run(config, reporter, Command::Status).await
 }
 
+/// `pull` for an MSI/EXE product: its listings module and listing assets into `dir`.
+pub(crate) async fn pull(
+    config: &MsiSubmitConfig,
+    dir: &std::path::Path,
+    reporter: &Reporter,
+) -> Result<(), Error> {
+    let connection = Connection::open(config).await?;
+    reporter.group_start(&format!(
+        "Pull the listings of MSI/EXE product {}",
+        config.product_id
+    ));
+    let pulled = crate::msi::listings::pull(&connection.api, &config.product_id, dir).await;
+    reporter.group_end();
+    let pulled = pulled?;
+    tracing::info!(
+        "wrote {} file(s) for MSI/EXE product {} into {} (languages: {})",
+        pulled.files,
+        config.product_id,
+        dir.display(),
+        pulled.languages.join(", ")
+    );
+    if !pulled.placeholders.is_empty() {
+        tracing::info!(
+            "{} live image(s) are placeholders (`.live`): the Store API gives no image bytes. Keep them to keep the images; put a PNG in a placeholder's place to replace that image: {}",
+            pulled.placeholders.len(),
+            pulled.placeholders.join(", ")
+        );
+    }
+    Ok(())
+}
+
 #[derive(Clone, Copy)]
 enum Command {
     Submit,

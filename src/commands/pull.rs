@@ -10,6 +10,9 @@ use crate::listings::pull::pull;
 use crate::report::Reporter;
 
 pub(crate) async fn run(config: &PullConfig, reporter: &Reporter) -> Result<()> {
+    if let Some(msi) = &config.msi {
+        return super::msi::pull(msi, &config.dir, reporter).await;
+    }
     let connection = Connection::open(&config.session, Some(&config.product)).await?;
     let product = resolve(&connection.client, &config.product, reporter).await?;
     pull_into(&connection.client, &product, &config.dir, reporter).await

@@ -103,6 +103,47 @@ pub const ADDON_FIELDS: &[Field] = &[
     text("description", "description", limits::ADDON_DESCRIPTION),
 ];
 
+/// An MSI/EXE product's listing (https://learn.microsoft.com/windows/apps/publish/store-submission-api,
+/// "listings" of the Update Metadata API), under the MSIX file names where the field means
+/// the same; `contact_info` is its own. Its search terms are shorter than an MSIX keyword.
+/// It has no title fields (the name is reserved in Partner Center) and its `requirements`
+/// have two shapes in the docs and msstore-cli, so they stay as they are (docs/listings.md).
+pub const MSI_FIELDS: &[Field] = &[
+    text("description", "description", limits::DESCRIPTION),
+    text("release_notes", "whatsNew", limits::RELEASE_NOTES),
+    text(
+        "short_description",
+        "shortDescription",
+        limits::SHORT_DESCRIPTION,
+    ),
+    text("sort_title", "sortTitle", limits::SORT_TITLE),
+    text("developed_by", "developedBy", limits::DEV_STUDIO),
+    text("copyright", "copyright", limits::COPYRIGHT),
+    text(
+        "license_terms",
+        "additionalLicenseTerms",
+        limits::LICENSE_TERMS,
+    ),
+    text("contact_info", "contactInfo", limits::MSI_CONTACT_INFO),
+    list(
+        "features",
+        "productFeatures",
+        limits::FEATURES.0,
+        limits::FEATURES.1,
+    ),
+    list(
+        "keywords",
+        "searchTerms",
+        limits::MSI_SEARCH_TERMS.0,
+        limits::MSI_SEARCH_TERMS.1,
+    ),
+];
+
+/// The image types of an MSI/EXE listing: `screenshots` and `storeLogos` of its listing
+/// assets (https://learn.microsoft.com/windows/apps/publish/store-submission-api); a logo
+/// is square box art or 2:3 poster art, told apart by its size.
+pub const MSI_IMAGE_TYPES: &[&str] = &["Screenshot", "StoreLogoSquare", "StoreLogo9x16"];
+
 /// Where a local image's bytes are: a file to compare and maybe upload, or a placeholder
 /// naming a live image.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -245,9 +286,20 @@ impl Folder {
 
 /// Reads the folder; every problem at once, each naming its file.
 pub fn load(root: &Path, prune_languages: bool) -> Result<Folder, Vec<InputProblem>> {
+    load_as(root, prune_languages, false)
+}
+
+/// [`load`] for an MSI/EXE product: its fields ([`MSI_FIELDS`]) and image types
+/// ([`MSI_IMAGE_TYPES`], no captions); no trailers, no add-ons.
+pub fn load_msi(root: &Path, prune_languages: bool) -> Result<Folder, Vec<InputProblem>> {
+    load_as(root, prune_languages, true)
+}
+
+fn load_as(root: &Path, prune_languages: bool, msi: bool) -> Result<Folder, Vec<InputProblem>> {
     let mut reader = Reader {
         root: root.to_path_buf(),
         problems: Vec::new(),
+        msi,
     };
     let mut folder = Folder {
         root: root.to_path_buf(),
@@ -295,6 +347,8 @@ pub fn load(root: &Path, prune_languages: bool) -> Result<Folder, Vec<InputProbl
 struct Reader {
     root: PathBuf,
     problems: Vec<InputProblem>,
+    /// An MSI/EXE product's folder.
+    msi: bool,
 }
 
 impl Reader {
@@ -416,7 +470,13 @@ impl Reader {
     }
 
     fn language(&mut self, dir: &Path, addon: bool) -> Language {
-        let fields = if addon { ADDON_FIELDS } else { APP_FIELDS };
+        let fields = if addon {
+            ADDON_FIELDS
+        } else if self.msi {
+            MSI_FIELDS
+        } else {
+            APP_FIELDS
+        };
         let mut language = Language::default();
         for entry in self.entries(dir) {
             let name = file_name(&entry);
@@ -503,7 +563,7 @@ impl Reader {
                 );
             }
         }
-        if field.api == "keywords" {
+        if field.api == "keywords" || field.api == "searchTerms" {
             let words: usize = items.iter().map(|k| k.split_whitespace().count()).sum();
             if words > limits::KEYWORD_WORDS {
                 self.problem(
@@ -543,6 +603,16 @@ impl Reader {
                 );
                 continue;
             };
+            if self.msi && !MSI_IMAGE_TYPES.contains(image_type) {
+                self.problem(
+                    &type_dir,
+                    format!(
+                        "the MSI/EXE API has no {image_type} images; its types are {}",
+                        MSI_IMAGE_TYPES.join(", ")
+                    ),
+                );
+                continue;
+            }
             let rule = ImageRule::of(image_type);
             let mut list = Vec::new();
             for entry in self.entries(&type_dir) {
@@ -586,6 +656,13 @@ impl Reader {
             None => (name.clone(), String::new()),
         };
         let caption_path = dir.join(format!("{stem}.txt"));
+        if self.msi && caption_path.is_file() {
+            // The listing assets of the MSI/EXE API have no description: a caption would be lost.
+            self.problem(
+                &caption_path,
+                "the MSI/EXE API has no image captions: delete the caption file",
+            );
+        }
         let caption = if caption_path.is_file() && rule.is_some_and(|r| r.captioned) {
             self.read_text(&caption_path)
                 .map(|t| t.trim_end_matches('\n').to_string())

@@ -499,6 +499,8 @@ pub struct PullConfig {
     pub session: Session,
     pub product: ProductSpec,
     pub dir: PathBuf,
+    /// An MSI/EXE product (a GUID `app-id`): how to reach the MSI/EXE API.
+    pub msi: Option<Box<msi::MsiSubmitConfig>>,
 }
 
 #[derive(Debug)]

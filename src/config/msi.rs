@@ -54,6 +54,8 @@ pub struct MsiSubmitConfig {
     /// Installers may be served over plain http from this machine: only when talking to a
     /// simulator (`simulate`, or a loopback `store-api-base-url`), as the tests do.
     pub loopback_installers: bool,
+    /// `listings-dir` (docs/listings.md), read and linted for an MSI/EXE listing.
+    pub listings: Option<std::sync::Arc<super::listings::Folder>>,
 }
 
 /// The architectures of the API, in its spelling.

@@ -114,6 +114,7 @@ impl Flow<'_> {
             .unwrap_or_default();
         let (packages, package_changes) = self.plan_packages(&current).await?;
         let modules = self.plan_metadata().await?;
+        let (asset_commits, asset_changes) = self.plan_assets().await?;
 
         let mut calls = Vec::new();
         if packages.is_some() {
@@ -122,6 +123,16 @@ impl Flow<'_> {
         }
         for m in &modules {
             calls.push(format!("PUT metadata ({})", m.label));
+        }
+        for a in &asset_commits {
+            if a.uploads() > 0 {
+                calls.push(format!(
+                    "POST listings/assets/create ({} slot(s), {}), then Put Blob of each image",
+                    a.uploads(),
+                    a.language
+                ));
+            }
+            calls.push(format!("PUT listings/assets/commit ({})", a.language));
         }
         if self.config.commit {
             if packages.is_none() {
@@ -133,6 +144,7 @@ impl Flow<'_> {
         for m in &modules {
             changes.extend(m.changes.iter().cloned());
         }
+        changes.extend(asset_changes);
         for line in &changes {
             tracing::info!("change: {line}");
         }
@@ -186,6 +198,15 @@ impl Flow<'_> {
                 .put("metadata", &m.body, &format!("updating {}", m.label))
                 .await?;
             tracing::info!("updated {}", m.label);
+        }
+        if let Some(folder) = &self.config.listings
+            && !asset_commits.is_empty()
+        {
+            self.reporter.group_start("Listing images");
+            let pushed =
+                super::listings::push_assets(self.api, self.http, folder, &asset_commits).await;
+            self.reporter.group_end();
+            pushed?;
         }
         if !self.config.commit {
             tracing::info!("`commit` is false: the draft is left as it is, not submitted");
@@ -602,6 +623,7 @@ impl Flow<'_> {
             && c.release_notes.is_none()
             && c.release_notes_by_language.is_empty()
             && c.notes_for_certification.is_none()
+            && c.listings.is_none()
         {
             return Ok(Vec::new());
         }
@@ -651,8 +673,29 @@ impl Flow<'_> {
         if !problems.is_empty() {
             return Err(Error::Input(problems));
         }
+        let live: Vec<String> = by_language.keys().cloned().collect();
+        let text = match &c.listings {
+            Some(folder) => Some(super::listings::plan_text(folder, &live)?),
+            None => None,
+        };
+        let removed = text.as_ref().map(|t| t.remove.clone()).unwrap_or_default();
         for (language, listing) in &by_language {
+            if removed.contains(language) {
+                continue;
+            }
             let mut updated = listing.clone();
+            if let Some(fields) = text.as_ref().and_then(|t| t.fields.get(language)) {
+                for (api, value) in fields {
+                    // The API leaves empty fields out of its answers: "" for an absent
+                    // field is no change.
+                    let empty = value.as_str() == Some("")
+                        || value.as_array().is_some_and(|a| a.is_empty());
+                    if empty && listing.get(*api).is_none() {
+                        continue;
+                    }
+                    updated[*api] = value.clone();
+                }
+            }
             if let Some(notes) = &c.release_notes {
                 updated["whatsNew"] = json!(notes);
             }
@@ -719,6 +762,12 @@ impl Flow<'_> {
                 } else if c.release_notes.is_some() {
                     inputs.push("release-notes");
                 }
+                if text
+                    .as_ref()
+                    .is_some_and(|t| t.fields.get(&language).is_some_and(|f| !f.is_empty()))
+                {
+                    inputs.push("listings-dir");
+                }
                 (crate::config::msi::listing_problems(l), inputs)
             } else if let Some(p) = m.body.get("properties") {
                 let mut inputs = Vec::new();
@@ -747,6 +796,16 @@ impl Flow<'_> {
         if !problems.is_empty() {
             return Err(Error::Input(problems));
         }
+        if !removed.is_empty() {
+            updates.push(ModuleUpdate {
+                label: format!("the listing languages (remove {})", removed.join(", ")),
+                changes: removed
+                    .iter()
+                    .map(|l| format!("- listings/{l} (prune-languages)"))
+                    .collect(),
+                body: json!({ "listingsToRemove": removed }),
+            });
+        }
         if let Some(p) = patch.get("availability") {
             let availability = metadata.data["availability"].clone();
             let mut updated = availability.clone();
@@ -760,6 +819,31 @@ impl Flow<'_> {
             }
         }
         Ok(updates)
+    }
+}
+
+impl Flow<'_> {
+    /// The listing-asset commits `listings-dir` asks for, planned against the live assets.
+    async fn plan_assets(
+        &mut self,
+    ) -> Result<(Vec<super::listings::AssetCommit>, Vec<String>), Error> {
+        let Some(folder) = &self.config.listings else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let has_images = folder.app.as_ref().is_some_and(|a| {
+            a.languages
+                .values()
+                .chain(a.default.as_ref())
+                .any(|l| !l.images.is_empty())
+        });
+        if !has_images {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let live = self
+            .api
+            .get("listings/assets", "reading the listing assets")
+            .await?;
+        super::listings::plan_assets(folder, &live.data["listingAssets"])
     }
 }
 

@@ -8,6 +8,7 @@
 //! written.
 
 pub mod flow;
+pub mod listings;
 pub mod preflight;
 
 pub use crate::config::msi::*;

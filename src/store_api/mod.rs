@@ -83,6 +83,11 @@ impl StoreApi {
         self.envelope(answer, doing)
     }
 
+    pub async fn post_json(&self, path: &str, body: &Value, doing: &str) -> Result<Answer, Error> {
+        let answer = self.client.post_json_answer(path, body).await;
+        self.envelope(answer, doing)
+    }
+
     pub async fn post(&self, path: &str, doing: &str) -> Result<Answer, Error> {
         let answer = self.client.post_answer(path).await;
         self.envelope(answer, doing)

@@ -732,41 +732,34 @@ fn a_new_language_without_description_or_screenshot_stops_before_any_change() {
 }
 
 #[test]
-fn msi_exe_products_are_refused_not_ignored() {
+fn msi_exe_products_take_the_folder_with_their_own_fields() {
     let ws = Workspace::new();
-    ws.write("store/app/en-us/description.txt", b"x\n");
     let guid = "3f0a6a5e-6c2d-4a8e-9d51-6a1b2c3d4e5f";
+    let msi = ["--simulate", "--app-id", guid, "--seller-id", "123456892"];
+    // `pull` writes the MSI/EXE listing under the shared names (and its own `contact_info`).
+    Run::new(&ws)
+        .args(["pull", "--listings-dir", "new"])
+        .args(msi)
+        .run()
+        .assert_code(0);
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("new/app/en-us/description.txt")).unwrap(),
+        "Contoso Tool manages your widgets.\n"
+    );
+    assert!(ws.path().join("new/app/en-us/contact_info.txt").is_file());
+    // What the MSI/EXE API cannot express is refused, naming the file, not ignored.
+    ws.write("store/app/en-us/description.txt", b"x\n");
+    ws.write("store/app/en-us/voice_title.txt", b"Contoso\n");
+    ws.write("store/addons/TestAddOn/en/title.txt", b"Coins\n");
     let out = Run::new(&ws)
-        .args([
-            "submit",
-            "--simulate",
-            "--app-id",
-            guid,
-            "--listings-dir",
-            "store",
-        ])
+        .args(["submit", "--listings-dir", "store"])
+        .args(msi)
         .run();
     out.assert_code(2);
-    assert!(
-        out.log().contains("input `listings-dir`: does not apply to MSI/EXE products: not supported for MSI/EXE products yet"),
-        "{}",
-        out.log()
-    );
-    let out = Run::new(&ws)
-        .args([
-            "pull",
-            "--simulate",
-            "--app-id",
-            guid,
-            "--listings-dir",
-            "new",
-        ])
-        .run();
-    out.assert_code(2);
-    assert!(
-        out.log()
-            .contains("`pull` does not support MSI/EXE listings yet"),
-        "{}",
-        out.log()
-    );
+    for text in [
+        "`app/en-us/voice_title.txt`: is no listing field",
+        "`addons/`: MSI/EXE products have no add-ons",
+    ] {
+        assert!(out.log().contains(text), "{text}: {}", out.log());
+    }
 }

@@ -1254,3 +1254,488 @@ fn msi_simulator_requires_license_terms_and_cancel_review_returns_to_draft() {
     out.assert_code(0);
     assert_eq!(product(&sim)["listings"]["en-us"]["whatsNew"], "two");
 }
+
+// ----- listings as code (docs/listings.md, "MSI/EXE products") -----
+
+/// A PNG of that size whose bytes differ by `variant` (after IEND, which readers ignore).
+fn listing_image(width: u32, height: u32, variant: &str) -> Vec<u8> {
+    let mut bytes = crate::util::png(width, height);
+    bytes.extend(variant.as_bytes());
+    bytes
+}
+
+/// A call to the simulator's MSI/EXE API as a client would make it (to set up a product).
+fn store_call(sim: &Simulator, method: &str, path: &str, body: Value) -> Value {
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", sim.client_id.as_str()),
+        ("client_secret", sim.client_secret.as_str()),
+        ("scope", "https://api.store.microsoft.com/.default"),
+    ];
+    let token: Value = ureq::post(&format!("{}/{}/oauth2/v2.0/token", sim.url, sim.tenant_id))
+        .send_form(form)
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    let auth = format!("Bearer {}", token["access_token"].as_str().unwrap());
+    let url = format!("{}/submission/v1/product/{PRODUCT}/{path}", sim.url);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let request = match method {
+        "PUT" => agent.put(&url),
+        _ => agent.post(&url),
+    };
+    request
+        .header("Authorization", &auth)
+        .header("X-Seller-Account-Id", SELLER)
+        .send_json(body)
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap()
+}
+
+fn msi_pull(ws: &Workspace, sim: &Simulator, dir: &str) -> crate::util::Outcome {
+    msi_run(ws, sim).args(["pull", "--listings-dir", dir]).run()
+}
+
+fn msi_push(ws: &Workspace, sim: &Simulator, extra: &[&str]) -> crate::util::Outcome {
+    msi_run(ws, sim)
+        .args(["--listings-dir", "store", "--commit", "false"])
+        .args(extra)
+        .run()
+}
+
+fn live_assets(sim: &Simulator, language: &str, kind: &str) -> Vec<Value> {
+    product(sim)["assets"][language][kind]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn ids(assets: &[Value]) -> Vec<String> {
+    assets
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn read_file(ws: &Workspace, rel: &str) -> String {
+    std::fs::read_to_string(ws.path().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+#[test]
+fn msi_listings_pull_edit_push_round_trip_uploads_only_new_images() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    let shots = ids(&live_assets(&sim, "en-us", "screenshots"));
+    let logos = ids(&live_assets(&sim, "en-us", "storeLogos"));
+
+    msi_pull(&ws, &sim, "store").assert_code(0);
+    assert_eq!(
+        read_file(&ws, "store/app/en-us/description.txt"),
+        "Contoso Tool manages your widgets.\n"
+    );
+    assert_eq!(read_file(&ws, "store/app/en-us/keywords.txt"), "widgets\n");
+    assert_eq!(
+        read_file(&ws, "store/app/en-us/release_notes.txt"),
+        "First release.\n"
+    );
+    assert_eq!(
+        read_file(&ws, "store/app/en-us/license_terms.txt"),
+        "See https://contoso.com/license\n"
+    );
+    assert_eq!(read_file(&ws, "store/app/en-us/contact_info.txt"), "");
+    assert!(!ws.path().join("store/app/en-us/title.txt").exists());
+    let shot = read_file(&ws, "store/app/en-us/images/Screenshot/01-screenshot.live");
+    assert!(shot.starts_with(&format!("id: {}\n", shots[0])), "{shot}");
+    let logo = read_file(&ws, "store/app/en-us/images/StoreLogoSquare/01-logo.live");
+    assert!(logo.starts_with(&format!("id: {}\n", logos[0])), "{logo}");
+    let state: Value =
+        serde_json::from_str(&read_file(&ws, "store/.msstore/listing-state.json")).unwrap();
+    assert_eq!(state["images"].as_array().unwrap().len(), 2, "{state}");
+
+    // Pushed back unchanged: nothing is written.
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    assert_eq!(msi_writes(&sim), Vec::<String>::new());
+
+    // Edit two fields and add a screenshot after the live one.
+    ws.write(
+        "store/app/en-us/description.txt",
+        b"Contoso Tool manages every widget.\n",
+    );
+    ws.write("store/app/en-us/keywords.txt", b"widgets\ngadgets\n");
+    ws.write("store/app/en-us/contact_info.txt", b"support@contoso.com\n");
+    let new_shot = listing_image(1920, 1080, "new");
+    ws.write("store/app/en-us/images/Screenshot/02-editor.png", &new_shot);
+    let out = msi_push(&ws, &sim, &["--log-level", "trace"]);
+    out.assert_code(0);
+    let p = product(&sim);
+    let listing = &p["listings"]["en-us"];
+    assert_eq!(listing["description"], "Contoso Tool manages every widget.");
+    assert_eq!(listing["searchTerms"], json!(["widgets", "gadgets"]));
+    assert_eq!(listing["contactInfo"], "support@contoso.com");
+    // Fields the folder did not change are sent back as they were.
+    assert_eq!(listing["whatsNew"], "First release.");
+    assert_eq!(listing["developedBy"], "Contoso");
+    let now = live_assets(&sim, "en-us", "screenshots");
+    assert_eq!(now.len(), 2, "{now:?}");
+    assert_eq!(now[0]["id"], json!(shots[0]));
+    assert_eq!(now[1]["imageSize"], json!({"width": 1920, "height": 1080}));
+    assert_eq!(ids(&live_assets(&sim, "en-us", "storeLogos")), logos);
+    let uploads = p["uploads"].as_array().unwrap().clone();
+    assert_eq!(uploads.len(), 1, "{uploads:?}");
+    assert_eq!(
+        uploads[0]["sha256"],
+        json!(crate::util::sha256_hex(&new_shot))
+    );
+    assert_eq!(uploads[0]["assetId"], now[1]["id"]);
+    // No SAS signature reaches the log (the verbose log shows the calls).
+    let log = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        log.match_indices("sig=")
+            .all(|(i, _)| log[i + 4..].starts_with("***")),
+        "{log}"
+    );
+    // The signature the commit carried (the docs' way to name a new asset) is nowhere.
+    let committed = p["bodies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|b| b["call"] == "PUT listings/assets/commit")
+        .unwrap()
+        .clone();
+    let url = committed["body"]["listingAssets"]["screenshots"][1]["assetUrl"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sig = url.split("sig=").nth(1).unwrap().split('&').next().unwrap();
+    assert!(sig.len() > 8, "{url}");
+    assert!(!log.contains(sig), "{log}");
+    assert!(!log.contains(&url), "{log}");
+
+    // Again, unchanged: the state file knows the PNG is live, so it is not uploaded again.
+    let writes = msi_writes(&sim).len();
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    assert_eq!(msi_writes(&sim).len(), writes, "{:?}", msi_writes(&sim));
+    assert_eq!(product(&sim)["uploads"].as_array().unwrap().len(), 1);
+
+    // Remove the live screenshot (its placeholder), add another: the PNG kept stays.
+    std::fs::remove_file(
+        ws.path()
+            .join("store/app/en-us/images/Screenshot/01-screenshot.live"),
+    )
+    .unwrap();
+    let third = listing_image(1366, 768, "third");
+    ws.write("store/app/en-us/images/Screenshot/03-third.png", &third);
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    let after = live_assets(&sim, "en-us", "screenshots");
+    assert_eq!(after.len(), 2, "{after:?}");
+    assert_eq!(after[0]["id"], now[1]["id"]);
+    assert!(!ids(&after).contains(&shots[0]));
+    let uploads = product(&sim)["uploads"].as_array().unwrap().clone();
+    assert_eq!(uploads.len(), 2);
+    assert_eq!(uploads[1]["sha256"], json!(crate::util::sha256_hex(&third)));
+}
+
+#[test]
+fn msi_listings_keep_a_language_prune_one_and_refuse_a_new_one() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    for language in ["de-de", "fr-fr"] {
+        store_call(
+            &sim,
+            "PUT",
+            "metadata",
+            json!({"listingsToAdd": [language], "listings": {"language": language, "description": format!("{language} text"), "additionalLicenseTerms": "terms"}}),
+        );
+    }
+    msi_pull(&ws, &sim, "store").assert_code(0);
+    assert_eq!(
+        read_file(&ws, "store/app/de-de/description.txt"),
+        "de-de text\n"
+    );
+
+    // Without `prune-languages` a missing language folder keeps its listing.
+    std::fs::remove_dir_all(ws.path().join("store/app/fr-fr")).unwrap();
+    ws.write("store/app/de-de/description.txt", b"Neuer Text\n");
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    let p = product(&sim);
+    assert_eq!(p["listings"]["de-de"]["description"], "Neuer Text");
+    assert_eq!(p["listings"]["fr-fr"]["description"], "fr-fr text");
+
+    // A language folder the product does not have: refused before any write.
+    ws.write("store/app/es-es/description.txt", b"Texto\n");
+    let writes = msi_writes(&sim).len();
+    let out = msi_push(&ws, &sim, &["--prune-languages", "true"]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("app/es-es/"), "{}", out.log());
+    assert_eq!(msi_writes(&sim).len(), writes);
+    std::fs::remove_dir_all(ws.path().join("store/app/es-es")).unwrap();
+
+    // With it, fr-fr is removed; en-us and de-de stay.
+    let out = msi_push(&ws, &sim, &["--prune-languages", "true", "--dry-run"]);
+    out.assert_code(0);
+    assert!(out.stderr.contains("- listings/fr-fr"), "{}", out.log());
+    assert_eq!(msi_writes(&sim).len(), writes);
+    msi_push(&ws, &sim, &["--prune-languages", "true"]).assert_code(0);
+    let p = product(&sim);
+    let languages: Vec<&String> = p["listings"].as_object().unwrap().keys().collect();
+    assert_eq!(languages, ["de-de", "en-us"]);
+}
+
+#[test]
+fn msi_listings_lint_names_the_file_and_dry_run_changes_nothing() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    msi_pull(&ws, &sim, "store").assert_code(0);
+
+    // Lint: before any call, each problem naming its file.
+    ws.write("store/app/en-us/keywords.txt", "k".repeat(31).as_bytes());
+    ws.write("store/app/en-us/title.txt", b"Contoso\n");
+    ws.write(
+        "store/app/en-us/images/Screenshot/02-small.png",
+        &listing_image(800, 600, "small"),
+    );
+    ws.write(
+        "store/app/en-us/images/Screenshot/02-small.txt",
+        b"caption\n",
+    );
+    ws.write(
+        "store/app/en-us/images/Icon/icon.png",
+        &listing_image(300, 300, "icon"),
+    );
+    ws.write("store/trailers/01-launch/default/title.txt", b"Launch\n");
+    let calls = sim.requests().len();
+    let out = msi_push(&ws, &sim, &[]);
+    out.assert_code(2);
+    for file in [
+        "app/en-us/keywords.txt",
+        "app/en-us/title.txt",
+        "app/en-us/images/Screenshot/02-small.png",
+        "app/en-us/images/Screenshot/02-small.txt",
+        "app/en-us/images/Icon",
+    ] {
+        assert!(out.stderr.contains(file), "{file}: {}", out.log());
+    }
+    assert!(out.stderr.contains("800×600"), "{}", out.log());
+    assert!(out.stderr.contains("no image captions"), "{}", out.log());
+    assert_eq!(msi_writes(&sim), Vec::<String>::new());
+    // Not even a sign-in: the lint runs before any call.
+    assert_eq!(sim.requests().len(), calls, "{:?}", sim.requests());
+    std::fs::remove_dir_all(ws.path().join("store/trailers")).unwrap();
+    let out = msi_push(&ws, &sim, &[]);
+    out.assert_code(2);
+
+    // Fixed; the dry run shows the field diff and the image changes and writes nothing.
+    ws.write("store/app/en-us/keywords.txt", b"widgets\ntools\n");
+    std::fs::remove_file(ws.path().join("store/app/en-us/title.txt")).unwrap();
+    std::fs::remove_dir_all(ws.path().join("store/app/en-us/images/Icon")).unwrap();
+    std::fs::remove_file(
+        ws.path()
+            .join("store/app/en-us/images/Screenshot/02-small.txt"),
+    )
+    .unwrap();
+    ws.write(
+        "store/app/en-us/images/Screenshot/02-small.png",
+        &listing_image(1366, 768, "ok"),
+    );
+    let before = product(&sim);
+    let out = msi_push(&ws, &sim, &["--dry-run"]);
+    out.assert_code(0);
+    assert!(
+        out.stderr
+            .contains(r#"~ listings/en-us/searchTerms: ["widgets"] → ["widgets","tools"]"#),
+        "{}",
+        out.log()
+    );
+    assert!(
+        out.stderr.contains(
+            "+ assets/en-us/screenshots: upload app/en-us/images/Screenshot/02-small.png"
+        ),
+        "{}",
+        out.log()
+    );
+    assert!(
+        out.stderr
+            .contains("would call: PUT listings/assets/commit (en-us)"),
+        "{}",
+        out.log()
+    );
+    assert_eq!(msi_writes(&sim), Vec::<String>::new());
+    assert_eq!(product(&sim)["listings"], before["listings"]);
+    assert_eq!(product(&sim)["assets"], before["assets"]);
+}
+
+#[test]
+fn msi_listings_a_failed_asset_commit_reruns_without_duplicates() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    msi_pull(&ws, &sim, "store").assert_code(0);
+    let live = ids(&live_assets(&sim, "en-us", "screenshots"));
+    ws.write(
+        "store/app/en-us/images/Screenshot/02-new.png",
+        &listing_image(1366, 768, "new"),
+    );
+    sim.post(
+        "/_simulator/msi/fail",
+        json!({"productId": PRODUCT, "stage": "asset-commit"}),
+    );
+    let out = msi_push(&ws, &sim, &[]);
+    assert_ne!(out.code, 0, "{}", out.log());
+    // Uploaded, not committed: the live screenshots are as they were.
+    assert_eq!(product(&sim)["uploads"].as_array().unwrap().len(), 1);
+    assert_eq!(ids(&live_assets(&sim, "en-us", "screenshots")), live);
+
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    let now = live_assets(&sim, "en-us", "screenshots");
+    assert_eq!(now.len(), 2, "{now:?}");
+    assert_eq!(now[0]["id"], json!(live[0]));
+    // The re-run uploaded again into a new slot; the first slot was never committed.
+    let uploads = product(&sim)["uploads"].as_array().unwrap().clone();
+    assert_eq!(uploads.len(), 2);
+    assert_eq!(now[1]["id"], uploads[1]["assetId"]);
+    assert_ne!(uploads[0]["assetId"], uploads[1]["assetId"]);
+}
+
+#[test]
+fn msi_simulator_commits_only_uploaded_slots_of_their_language_and_type() {
+    let sim = Simulator::start();
+    let live_shot = live_assets(&sim, "en-us", "screenshots")[0].clone();
+    let created = store_call(
+        &sim,
+        "POST",
+        "listings/assets/create",
+        json!({"language": "en-us", "createAssetRequest": {"Screenshot": 2}}),
+    );
+    let slots = created["responseData"]["listingAssets"]["screenshots"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        created["responseData"]["listingAssets"]
+            .get("storeLogos")
+            .is_none()
+    );
+    let slot_url = |i: usize| {
+        slots[i]["primaryAssetUploadUrl"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let commit = |screenshots: Value| {
+        store_call(
+            &sim,
+            "PUT",
+            "listings/assets/commit",
+            json!({"listingAssets": {"language": "en-us", "screenshots": screenshots}}),
+        )
+    };
+    // Not uploaded yet: refused, nothing changes.
+    let answer = commit(json!([{"id": slots[0]["id"], "assetUrl": slot_url(0)}]));
+    assert_eq!(answer["isSuccess"], false, "{answer}");
+    assert!(answer.to_string().contains("was not uploaded"), "{answer}");
+    // A wrong signature cannot upload.
+    let forged = slot_url(0).replace("sig=", "sig=x");
+    let status = ureq::put(&forged)
+        .header("x-ms-blob-type", "BlockBlob")
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .send(crate::util::png(1366, 768))
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 403);
+    let status = ureq::put(&slot_url(0))
+        .header("x-ms-blob-type", "BlockBlob")
+        .send(crate::util::png(1366, 768))
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 201);
+    // Committed as a logo: not the type it was created for.
+    let answer = store_call(
+        &sim,
+        "PUT",
+        "listings/assets/commit",
+        json!({"listingAssets": {"language": "en-us", "storeLogos": [{"id": slots[0]["id"], "assetUrl": slot_url(0)}]}}),
+    );
+    assert_eq!(answer["isSuccess"], false, "{answer}");
+    // The live one and the uploaded slot: the list becomes exactly these, the URL without SAS.
+    let answer = commit(json!([
+        {"id": slots[0]["id"], "assetUrl": slot_url(0)},
+        {"id": live_shot["id"], "assetUrl": live_shot["assetUrl"]},
+    ]));
+    assert_eq!(answer["isSuccess"], true, "{answer}");
+    let now = live_assets(&sim, "en-us", "screenshots");
+    assert_eq!(
+        ids(&now),
+        [
+            slots[0]["id"].as_str().unwrap(),
+            live_shot["id"].as_str().unwrap()
+        ]
+    );
+    assert!(
+        !now[0]["assetUrl"].as_str().unwrap().contains('?'),
+        "{now:?}"
+    );
+    assert_eq!(now[0]["imageSize"], json!({"width": 1366, "height": 768}));
+    assert_eq!(live_assets(&sim, "en-us", "storeLogos").len(), 1);
+}
+
+#[test]
+fn msi_listings_a_poster_logo_joins_the_square_one_and_pull_sorts_them_by_size() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    msi_pull(&ws, &sim, "store").assert_code(0);
+    let square = ids(&live_assets(&sim, "en-us", "storeLogos"));
+    let shots = ids(&live_assets(&sim, "en-us", "screenshots"));
+    let poster = listing_image(720, 1080, "poster");
+    ws.write("store/app/en-us/images/StoreLogo9x16/poster.png", &poster);
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    let logos = live_assets(&sim, "en-us", "storeLogos");
+    assert_eq!(logos.len(), 2, "{logos:?}");
+    assert_eq!(logos[0]["id"], json!(square[0]));
+    assert_eq!(logos[1]["imageSize"], json!({"width": 720, "height": 1080}));
+    // The screenshots, whose folder did not change, are committed as they were.
+    assert_eq!(ids(&live_assets(&sim, "en-us", "screenshots")), shots);
+    let state: Value =
+        serde_json::from_str(&read_file(&ws, "store/.msstore/listing-state.json")).unwrap();
+    assert!(
+        state["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == logos[1]["id"]
+                && i["sha256"] == json!(crate::util::sha256_hex(&poster))),
+        "{state}"
+    );
+
+    msi_pull(&ws, &sim, "again").assert_code(0);
+    let placeholder = read_file(&ws, "again/app/en-us/images/StoreLogo9x16/01-logo.live");
+    assert!(
+        placeholder.starts_with(&format!("id: {}\n", logos[1]["id"].as_str().unwrap())),
+        "{placeholder}"
+    );
+    assert!(
+        ws.path()
+            .join("again/app/en-us/images/StoreLogoSquare/01-logo.live")
+            .is_file()
+    );
+
+    // A second poster is one too many for its type: exit 2 naming the folder.
+    ws.write(
+        "store/app/en-us/images/StoreLogo9x16/second.png",
+        &listing_image(1440, 2160, "second"),
+    );
+    let out = msi_push(&ws, &sim, &[]);
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains("app/en-us/images/StoreLogo9x16"),
+        "{}",
+        out.log()
+    );
+}

@@ -21,6 +21,10 @@ pub const LICENSE_TERMS: usize = 10_000;
 pub const FEATURES: (usize, usize) = (20, 200);
 pub const KEYWORDS: (usize, usize) = (7, 40);
 pub const KEYWORD_WORDS: usize = 21;
+/// An MSI/EXE listing's `searchTerms` (≤ 7 × 30) and `contactInfo` (≤ 200),
+/// https://learn.microsoft.com/windows/apps/publish/store-submission-api.
+pub const MSI_SEARCH_TERMS: (usize, usize) = (7, 30);
+pub const MSI_CONTACT_INFO: usize = 200;
 pub const HARDWARE: (usize, usize) = (11, 200);
 pub const CAPTION: usize = 200;
 pub const TRAILERS: usize = 15;

@@ -91,13 +91,79 @@ impl Check<'_> {
         }
     }
 
+    /// `listings-dir` and `prune-languages` of `submit` for an MSI/EXE product: its own
+    /// fields and image types, no trailers, no add-ons (docs/listings.md).
+    pub(super) fn msi_listings(&mut self) -> Option<Arc<super::super::listings::Folder>> {
+        let prune = self.boolean("prune-languages", false);
+        if !self.inputs.is_given("listings-dir") {
+            if self.inputs.is_given("prune-languages") {
+                self.problem(
+                    "prune-languages",
+                    "needs `listings-dir`: languages are pruned against its folders",
+                );
+            }
+            return None;
+        }
+        let dir = self.existing_dir("listings-dir")?;
+        let before = self.problems.len();
+        // What the MSI/EXE API cannot express stops the run here, before any call.
+        if dir.join("trailers").is_dir() {
+            self.problem(
+                "listings-dir",
+                "`trailers/`: the MSI/EXE API has no trailers; remove the folder (change trailers in Partner Center)",
+            );
+        }
+        if dir.join("addons").is_dir() {
+            self.problem(
+                "listings-dir",
+                "`addons/`: MSI/EXE products have no add-ons; remove the folder",
+            );
+        }
+        let folder = match super::super::listings::load_msi(&dir, prune) {
+            Ok(folder) => folder,
+            Err(problems) => {
+                self.problems.extend(problems);
+                return None;
+            }
+        };
+        if folder.app.is_none() {
+            self.problem(
+                "listings-dir",
+                format!(
+                    "{} holds no `app/` folder (docs/listings.md); `pull` writes one",
+                    dir.display()
+                ),
+            );
+        }
+        let notes_in_folder = folder.app.iter().any(|a| {
+            a.languages
+                .values()
+                .chain(a.default.as_ref())
+                .any(|l| l.fields.contains_key("whatsNew"))
+        });
+        for input in ["release-notes", "release-notes-dir"] {
+            if notes_in_folder && self.inputs.is_given(input) {
+                self.warnings.push(format!(
+                    "`{input}` wins over the `release_notes.txt` files of `listings-dir`"
+                ));
+            }
+        }
+        (self.problems.len() == before).then(|| Arc::new(folder))
+    }
+
     pub(super) fn pull(&mut self) -> Option<PullConfig> {
         if self.is_msi_product() {
-            self.problem(
-                "app-id",
-                "is an MSI/EXE product (a GUID): `pull` does not support MSI/EXE listings yet",
-            );
-            return None;
+            let msi = self.msi_status();
+            let dir = self.new_listings_dir("pull");
+            let msi = msi?;
+            return Some(PullConfig {
+                session: msi.session.clone(),
+                product: ProductSpec::App {
+                    app_id: msi.product_id.clone(),
+                },
+                dir: dir?,
+                msi: Some(Box::new(msi)),
+            });
         }
         let session = self.session();
         let product = self.product();
@@ -112,6 +178,7 @@ impl Check<'_> {
             session: session?,
             product: product?,
             dir: dir?,
+            msi: None,
         })
     }
 

@@ -24,11 +24,6 @@ const MSIX_ONLY: &[(&str, &str)] = &[
         "allow-dropped-platforms",
         "MSI/EXE products have no package platforms",
     ),
-    (
-        "listings-dir",
-        "not supported for MSI/EXE products yet: change their listings with `submission-patch` or in Partner Center",
-    ),
-    ("prune-languages", "not supported for MSI/EXE products yet"),
     ("flight-id", "MSI/EXE products have no package flights"),
     ("flight-name", "MSI/EXE products have no package flights"),
     ("addon-id", "MSI/EXE products have no add-ons"),
@@ -154,7 +149,10 @@ impl Check<'_> {
             );
         }
         let dry_run = self.dry_run();
+        let listings = self.msi_listings();
         if installers.is_none()
+            && listings.is_none()
+            && !self.inputs.is_given("listings-dir")
             && patch.is_none()
             && release_notes.is_none()
             && release_notes_by_language.is_empty()
@@ -166,7 +164,7 @@ impl Check<'_> {
         {
             self.problem(
                 "installers",
-                "nothing to submit: give `installers`, `submission-patch`, `release-notes`, `release-notes-dir` or `notes-for-certification`",
+                "nothing to submit: give `installers`, `listings-dir`, `submission-patch`, `release-notes`, `release-notes-dir` or `notes-for-certification`",
             );
         }
         Some(MsiSubmitConfig {
@@ -186,6 +184,7 @@ impl Check<'_> {
             dry_run,
             submission_id: None,
             loopback_installers,
+            listings,
         })
     }
 
@@ -226,6 +225,7 @@ impl Check<'_> {
             dry_run: false,
             submission_id,
             loopback_installers: simulate,
+            listings: None,
         })
     }
 

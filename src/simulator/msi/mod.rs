@@ -65,6 +65,12 @@ pub struct Product {
     pub properties: Value,
     pub availability: Value,
     pub assets: BTreeMap<String, Value>,
+    /// Upload slots `listings/assets/create` gave and not yet committed, by asset id.
+    pub slots: BTreeMap<String, AssetSlot>,
+    /// Every listing image Put Blob received, in order, for tests: `{assetId, sha256, bytes}`.
+    pub uploads: Vec<Value>,
+    /// Test hook: the next asset commit fails (after the uploads, before anything changes).
+    pub fail_next_asset_commit: bool,
     pub submissions: BTreeMap<String, Submission>,
     pub active: Option<String>,
     /// The packages of the last published submission (what customers install).
@@ -74,6 +80,21 @@ pub struct Product {
     pub fail_next_submission: Option<String>,
     /// Every metadata and package update body as received, for tests.
     pub bodies: Vec<Value>,
+}
+
+/// One upload slot of `listings/assets/create`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssetSlot {
+    pub language: String,
+    /// `screenshots` or `storeLogos`.
+    pub kind: String,
+    #[serde(skip)]
+    pub signature: String,
+    /// Its blob URL (no SAS), which the committed asset keeps as `assetUrl`.
+    pub blob_url: String,
+    /// The pixel size of the PNG uploaded to it; `None` until uploaded.
+    pub uploaded: Option<(u32, u32)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -175,6 +196,9 @@ impl MsiState {
                     "screenshots": [{"id": uuid::Uuid::new_v4().to_string(), "assetUrl": "https://sparkstorageaccwus2prod.blob.core.windows.net/listingassets/shot", "imageSize": {"width": 1366, "height": 768}}],
                 }),
             )]),
+            slots: BTreeMap::new(),
+            uploads: Vec::new(),
+            fail_next_asset_commit: false,
             submissions: BTreeMap::new(),
             active: None,
             fail_next_upload: false,
@@ -1051,13 +1075,23 @@ pub async fn create_assets(
         use base64::Engine;
         base64::engine::general_purpose::STANDARD.encode(uuid::Uuid::new_v4().into_bytes())
     };
-    let slot = |_: u64| {
+    let language = language.to_ascii_lowercase();
+    let mut slot = |kind: &str| {
         let asset = uuid::Uuid::new_v4().to_string();
+        let blob_url = format!("{}blob/listingassets/{}_{asset}", base, p.id);
         let url = format!(
-            "{}blob/listingassets/{}_{asset}?sv=2021-08-06&sr=b&sp=rcw&sig={}",
-            base,
-            p.id,
+            "{blob_url}?sv=2021-08-06&sr=b&sp=rcw&sig={}",
             urlencoding_minimal(&signature)
+        );
+        p.slots.insert(
+            asset.clone(),
+            AssetSlot {
+                language: language.clone(),
+                kind: kind.to_string(),
+                signature: signature.clone(),
+                blob_url,
+                uploaded: None,
+            },
         );
         json!({
             "id": asset, "primaryAssetUploadUrl": url, "secondaryAssetUploadUrl": url,
@@ -1065,10 +1099,11 @@ pub async fn create_assets(
             "httpHeaders": {"Content-Type": "image/png", "Content-Length": "", "Host": "", "x-ms-blob-type": "BlockBlob"},
         })
     };
-    let mut data =
-        json!({"language": language, "screenshots": (0..shots).map(slot).collect::<Vec<_>>()});
+    let screenshots: Vec<Value> = (0..shots).map(|_| slot("screenshots")).collect();
+    let store_logos: Vec<Value> = (0..logos).map(|_| slot("storeLogos")).collect();
+    let mut data = json!({"language": language, "screenshots": screenshots});
     if logos > 0 {
-        data["storeLogos"] = (0..logos).map(slot).collect();
+        data["storeLogos"] = json!(store_logos);
     }
     ok(json!({"listingAssets": data}))
 }
@@ -1082,9 +1117,11 @@ fn urlencoding_minimal(text: &str) -> String {
 
 /// `PUT /blob/listingassets/{name}?…&sig=…`: Azure's Put Blob for a listing image's upload
 /// slot (https://learn.microsoft.com/rest/api/storageservices/put-blob): `x-ms-blob-type:
-/// BlockBlob` required, no `Authorization` (the SAS authorises it), 201 Created. UNKNOWN:
-/// the formats and sizes the Store accepts; any bytes here.
+/// BlockBlob` required, no `Authorization` (the SAS authorises it), 201 Created; the SAS
+/// must be the one its slot was given (`sig`), for a slot not committed yet. UNKNOWN: the
+/// formats and sizes the Store accepts; any bytes here, the commit checks them.
 pub async fn put_asset(
+    State(shared): State<Shared>,
     Path(name): Path<String>,
     headers: HeaderMap,
     Query(query): Query<BTreeMap<String, String>>,
@@ -1093,6 +1130,21 @@ pub async fn put_asset(
     if headers.get("authorization").is_some() || !query.contains_key("sig") {
         return (StatusCode::FORBIDDEN, "AuthenticationFailed").into_response();
     }
+    let mut world = shared.lock().expect("simulator state");
+    // The blob name is `<productId>_<assetId>`; both are GUIDs, without `_`.
+    let Some((product_id, asset)) = name.split_once('_') else {
+        return (StatusCode::FORBIDDEN, "AuthenticationFailed").into_response();
+    };
+    let Some(p) = world.msi.products.get_mut(&product_id.to_ascii_lowercase()) else {
+        return (StatusCode::FORBIDDEN, "AuthenticationFailed").into_response();
+    };
+    let Some(slot) = p
+        .slots
+        .get_mut(asset)
+        .filter(|s| Some(&s.signature) == query.get("sig"))
+    else {
+        return (StatusCode::FORBIDDEN, "AuthenticationFailed").into_response();
+    };
     if headers.get("x-ms-blob-type").and_then(|v| v.to_str().ok()) != Some("BlockBlob") {
         return (
             StatusCode::BAD_REQUEST,
@@ -1100,12 +1152,25 @@ pub async fn put_asset(
         )
             .into_response();
     }
+    let size = crate::config::listings::limits::png_size(&body).unwrap_or((0, 0));
+    slot.uploaded = Some(size);
+    p.uploads.push(json!({
+        "assetId": asset,
+        "sha256": hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&body)),
+        "bytes": body.len(),
+    }));
     tracing::debug!("listing asset {name} uploaded ({} bytes)", body.len());
     StatusCode::CREATED.into_response()
 }
 
 /// `PUT P/listings/assets/commit`: per language and type, the list sent replaces the
-/// stored one. UNKNOWN: a type left out (no key) keeps its assets here.
+/// stored one; "the single API will internally commit the listing assets data after
+/// validation" (https://learn.microsoft.com/windows/apps/publish/store-submission-api): each
+/// id is a live asset of that language and type or a slot created for them and uploaded
+/// (UNKNOWN: what the Store does with a slot never uploaded, or with another type's id;
+/// refused here), at most 10 screenshots and 2 logos, a new asset uploaded as a PNG (UNKNOWN:
+/// the formats it takes). A committed asset's `assetUrl` is its blob URL without the SAS,
+/// as `GET` shows them. UNKNOWN: a type left out (no key) keeps its assets here.
 pub async fn commit_assets(
     State(shared): State<Shared>,
     Path(id): Path<String>,
@@ -1137,30 +1202,97 @@ pub async fn commit_assets(
             )],
         );
     }
-    let entry = p
-        .assets
-        .entry(language.clone())
-        .or_insert_with(|| json!({"language": language, "storeLogos": [], "screenshots": []}));
-    for kind in ["storeLogos", "screenshots"] {
-        if let Some(list) = assets.get(kind).and_then(Value::as_array) {
-            if list.iter().any(|a| {
-                a.get("assetUrl")
-                    .and_then(Value::as_str)
-                    .and_then(|u| url::Url::parse(u).ok())
-                    .is_none()
-            }) {
-                return refused(
-                    StatusCode::BAD_REQUEST,
-                    vec![rules::error(
-                        "badrequest",
-                        "ListingAssets, AssetUrl must be a valid URL",
-                        "listingAssets",
-                    )],
-                );
-            }
-            entry[kind] = json!(list);
-        }
+    if std::mem::take(&mut p.fail_next_asset_commit) {
+        // A refusal, not a 5xx: the client retries those, and the hook is for one failure.
+        return refused(
+            StatusCode::BAD_REQUEST,
+            vec![rules::error(
+                "badrequest",
+                "ListingAssets, the commit failed (simulator hook `asset-commit`)",
+                "listingAssets",
+            )],
+        );
     }
+    let current = p
+        .assets
+        .get(&language)
+        .cloned()
+        .unwrap_or_else(|| json!({"language": language, "storeLogos": [], "screenshots": []}));
+    let mut updated = current.clone();
+    let mut used = Vec::new();
+    let mut errors = Vec::new();
+    for (kind, max) in [("storeLogos", 2), ("screenshots", 10)] {
+        let Some(list) = assets.get(kind).and_then(Value::as_array) else {
+            continue;
+        };
+        if list.len() > max {
+            errors.push(rules::error(
+                "badrequest",
+                &format!("ListingAssets, at most {max} {kind}"),
+                "listingAssets",
+            ));
+        }
+        let mut stored = Vec::new();
+        for a in list {
+            let id = a.get("id").and_then(Value::as_str).unwrap_or("");
+            if a.get("assetUrl")
+                .and_then(Value::as_str)
+                .and_then(|u| url::Url::parse(u).ok())
+                .is_none()
+            {
+                errors.push(rules::error(
+                    "badrequest",
+                    "ListingAssets, AssetUrl must be a valid URL",
+                    "listingAssets",
+                ));
+                continue;
+            }
+            if let Some(live) = current[kind]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|l| l["id"] == id)
+            {
+                stored.push(live.clone());
+                continue;
+            }
+            match p.slots.get(id) {
+                Some(slot) if slot.language == language && slot.kind == kind => {
+                    match slot.uploaded {
+                        Some((w, h)) if w > 0 => {
+                            used.push(id.to_string());
+                            stored.push(json!({"id": id, "assetUrl": slot.blob_url, "imageSize": {"width": w, "height": h}}));
+                        }
+                        Some(_) => errors.push(rules::error(
+                            "badrequest",
+                            &format!("ListingAssets, asset {id} is not a PNG image"),
+                            "listingAssets",
+                        )),
+                        None => errors.push(rules::error(
+                            "badrequest",
+                            &format!("ListingAssets, asset {id} was not uploaded"),
+                            "listingAssets",
+                        )),
+                    }
+                }
+                _ => errors.push(rules::error(
+                    "badrequest",
+                    &format!("ListingAssets, {id} is neither a current {kind} asset of {language} nor one created for it"),
+                    "listingAssets",
+                )),
+            }
+        }
+        updated[kind] = json!(stored);
+    }
+    if !errors.is_empty() {
+        return refused(StatusCode::BAD_REQUEST, errors);
+    }
+    for id in used {
+        p.slots.remove(&id);
+    }
+    p.bodies
+        .push(json!({"call": "PUT listings/assets/commit", "body": body}));
+    p.assets.insert(language, updated);
     ok(json!({}))
 }
 
@@ -1251,8 +1383,9 @@ pub async fn admin_seed(
 #[serde(rename_all = "camelCase")]
 pub struct Fail {
     product_id: String,
-    /// `package-upload`: the next commit's fetch fails; `submission`: the next submission
-    /// ends `FAILED` with `message`.
+    /// `package-upload`: the next commit's fetch fails; `asset-commit`: the next listing
+    /// assets commit is refused; `submission`: the next submission ends `FAILED` with
+    /// `message`.
     stage: String,
     #[serde(default)]
     message: Option<String>,
@@ -1273,13 +1406,14 @@ pub async fn admin_fail(
     };
     match fail.stage.as_str() {
         "package-upload" => p.fail_next_upload = true,
+        "asset-commit" => p.fail_next_asset_commit = true,
         "submission" => p.fail_next_submission = Some(fail.message.unwrap_or_else(|| {
             "10.2.9.2 Security - Package Submissions | Win32 products must install silently.".into()
         })),
         _ => {
             return (
                 StatusCode::BAD_REQUEST,
-                "stage: package-upload or submission",
+                "stage: package-upload, asset-commit or submission",
             )
                 .into_response();
         }
