@@ -3,8 +3,6 @@
 
 pub(crate) mod error;
 pub(crate) mod pace;
-// TEMP: until the branches of this session are merged.
-pub use crate::retry;
 pub mod status_codes;
 pub mod types;
 
@@ -200,7 +198,7 @@ impl Client {
                         .or_else(|| header(&response, "X-Correlation-ID"));
                     let retry_after = header(&response, "Retry-After")
                         .as_deref()
-                        .and_then(retry::parse_retry_after);
+                        .and_then(crate::retry::parse_retry_after);
                     // The API does not redirect; following one would take the request
                     // (and, with some clients, the token) to a host nobody configured.
                     if let Some(redirect) = crate::net::redirect_target(&response) {

@@ -2,8 +2,7 @@
 //! Actions, Azure Pipelines or a plain terminal, behind one type (docs/github-actions.md,
 //! docs/azure-pipelines.md).
 
-// TEMP: until the branches of this session are merged.
-pub(crate) use crate::escape;
+use crate::escape;
 pub(crate) mod log;
 pub mod summary;
 
