@@ -25,6 +25,12 @@ impl ExitCode {
     }
 }
 
+/// Partner Center's correlation header
+/// (https://learn.microsoft.com/windows/uwp/monetize/manage-app-submissions).
+pub const MS_CORRELATION_ID: &str = "MS-CorrelationId";
+/// The MSI/EXE API's (https://learn.microsoft.com/windows/apps/publish/store-submission-api).
+pub const X_CORRELATION_ID: &str = "X-Correlation-ID";
+
 /// Where a failing call went and what the service said, for the message and for support.
 #[derive(Debug, Clone, Default)]
 pub struct CallContext {
@@ -32,6 +38,9 @@ pub struct CallContext {
     pub call: String,
     pub http_status: Option<u16>,
     pub correlation_id: Option<String>,
+    /// The header it came in, as support knows it: Partner Center's `MS-CorrelationId`
+    /// (the default) or the MSI/EXE API's `X-Correlation-ID`.
+    pub correlation_header: Option<&'static str>,
 }
 
 impl fmt::Display for CallContext {
@@ -41,7 +50,8 @@ impl fmt::Display for CallContext {
             write!(f, " → HTTP {status}")?;
         }
         if let Some(id) = &self.correlation_id {
-            write!(f, " (MS-CorrelationId {id})")?;
+            let header = self.correlation_header.unwrap_or(MS_CORRELATION_ID);
+            write!(f, " ({header} {id})")?;
         }
         Ok(())
     }
@@ -65,9 +75,14 @@ pub enum Error {
         context: Option<CallContext>,
     },
 
-    /// The submission ended in a `*Failed` state or was rejected by the service.
+    /// The submission ended in a `*Failed` state or was rejected by the service. `context`
+    /// is the call that was refused, when a refusal (not a processing state) is the cause.
     #[error("{message}")]
-    SubmissionFailed { message: String, hint: String },
+    SubmissionFailed {
+        message: String,
+        hint: String,
+        context: Option<CallContext>,
+    },
 
     /// `wait-for` was not reached in time; the submission goes on in Partner Center.
     #[error("timed out after {waited} waiting for `{target}`; last status {status}")]
@@ -128,7 +143,9 @@ impl Error {
 
     pub fn call_context(&self) -> Option<&CallContext> {
         match self {
-            Error::Conflict { context, .. } | Error::Service { context, .. } => context.as_ref(),
+            Error::Conflict { context, .. }
+            | Error::Service { context, .. }
+            | Error::SubmissionFailed { context, .. } => context.as_ref(),
             Error::Api { context, .. } => Some(context),
             _ => None,
         }

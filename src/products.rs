@@ -59,7 +59,12 @@ pub(crate) async fn read_product(client: &Client, product: &ProductRef) -> Resul
                         e.context
                             .correlation_id
                             .as_deref()
-                            .map(|c| format!(", MS-CorrelationId {c}"))
+                            .map(|c| format!(
+                                ", {} {c}",
+                                e.context
+                                    .correlation_header
+                                    .unwrap_or(crate::error::MS_CORRELATION_ID)
+                            ))
                             .unwrap_or_default()
                     ),
                 )

@@ -17,7 +17,7 @@ use url::Url;
 pub use self::error::{ApiError, ApiErrorKind, ErrorBody};
 use self::pace::Pacer;
 use crate::auth::TokenSource;
-use crate::error::CallContext;
+use crate::error::{CallContext, MS_CORRELATION_ID, X_CORRELATION_ID};
 use crate::retry::{Idempotency, RetryPolicy};
 
 /// Declared with the inputs, which set it (`request-timeout`).
@@ -189,13 +189,19 @@ impl Client {
             };
             let call_started = Instant::now();
             let outcome = request.send().await;
-            let (status, correlation_id, text, retry_after) = match outcome {
+            let (status, correlation_id, correlation_header, text, retry_after) = match outcome {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     // The MSI/EXE API names it `X-Correlation-ID`
                     // (https://learn.microsoft.com/windows/apps/publish/store-submission-api).
-                    let correlation_id = header(&response, "MS-CorrelationId")
-                        .or_else(|| header(&response, "X-Correlation-ID"));
+                    let (correlation_id, correlation_header) =
+                        match header(&response, MS_CORRELATION_ID) {
+                            Some(id) => (Some(id), Some(MS_CORRELATION_ID)),
+                            None => match header(&response, X_CORRELATION_ID) {
+                                Some(id) => (Some(id), Some(X_CORRELATION_ID)),
+                                None => (None, None),
+                            },
+                        };
                     let retry_after = header(&response, "Retry-After")
                         .as_deref()
                         .and_then(crate::retry::parse_retry_after);
@@ -207,6 +213,7 @@ impl Client {
                                 call: shown.clone(),
                                 http_status: Some(status),
                                 correlation_id,
+                                correlation_header,
                             },
                             kind: ApiErrorKind::Refused {
                                 message: redirect.to_string(),
@@ -220,13 +227,20 @@ impl Client {
                         crate::net::ERROR_BODY_CAP
                     };
                     match crate::net::read_capped(response, cap).await {
-                        Ok(text) => (status, correlation_id, text, retry_after),
+                        Ok(text) => (
+                            status,
+                            correlation_id,
+                            correlation_header,
+                            text,
+                            retry_after,
+                        ),
                         Err(crate::net::BodyError::TooLarge { cap }) => {
                             return Err(ApiError {
                                 context: CallContext {
                                     call: shown.clone(),
                                     http_status: Some(status),
                                     correlation_id,
+                                    correlation_header,
                                 },
                                 kind: ApiErrorKind::Refused {
                                     message: crate::net::BodyError::TooLarge { cap }.to_string(),
@@ -235,8 +249,12 @@ impl Client {
                             });
                         }
                         Err(crate::net::BodyError::Transport(e)) => {
-                            let mut error =
-                                transport_error(&shown, correlation_id, &e, self.request_timeout);
+                            let mut error = transport_error(
+                                &shown,
+                                (correlation_id, correlation_header),
+                                &e,
+                                self.request_timeout,
+                            );
                             error.attempts = attempt;
                             if let Some(delay) =
                                 self.retry.after_transport(idempotency, attempt, started)
@@ -250,7 +268,7 @@ impl Client {
                     }
                 }
                 Err(e) => {
-                    let mut error = transport_error(&shown, None, &e, self.request_timeout);
+                    let mut error = transport_error(&shown, (None, None), &e, self.request_timeout);
                     error.attempts = attempt;
                     if let Some(delay) = self.retry.after_transport(idempotency, attempt, started) {
                         tracing::warn!("{error}; retrying in {}s", delay.as_secs());
@@ -264,6 +282,7 @@ impl Client {
                 call: shown.clone(),
                 http_status: Some(status),
                 correlation_id: correlation_id.clone(),
+                correlation_header,
             };
             let elapsed = call_started.elapsed().as_millis();
             if (200..300).contains(&status) {
@@ -344,7 +363,7 @@ fn header(response: &reqwest::Response, name: &str) -> Option<String> {
 
 fn transport_error(
     call: &str,
-    correlation_id: Option<String>,
+    (correlation_id, correlation_header): (Option<String>, Option<&'static str>),
     e: &reqwest::Error,
     timeout: Duration,
 ) -> ApiError {
@@ -365,6 +384,7 @@ fn transport_error(
             call: call.to_string(),
             http_status: None,
             correlation_id,
+            correlation_header,
         },
         kind: ApiErrorKind::Transport {
             message: format!("{what}: {}", crate::secrets::redact(&error_chain(e))),
@@ -530,7 +550,7 @@ mod tests {
             .send()
             .await
             .unwrap_err();
-        let error = transport_error("GET applications/9NBLGGH4R315", None, &e, bound);
+        let error = transport_error("GET applications/9NBLGGH4R315", (None, None), &e, bound);
         assert!(
             error.to_string().starts_with(
                 "GET applications/9NBLGGH4R315: no answer within 200ms (`request-timeout`)"

@@ -244,6 +244,7 @@ async fn fetch(
                             call,
                             http_status: Some(status),
                             correlation_id: None,
+                            correlation_header: None,
                         }),
                     });
                 }

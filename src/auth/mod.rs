@@ -400,6 +400,7 @@ impl TokenSource {
                         call,
                         http_status: Some(status.as_u16()),
                         correlation_id: None,
+                        correlation_header: None,
                     }),
                 });
             }

@@ -386,6 +386,7 @@ impl Flow<'_> {
                         messages(&status.errors).join("; ")
                     ),
                     hint: "Check that every installer URL is a public, direct HTTPS download, then run again (the commit is retried).".into(),
+                    context: None,
                 });
             }
             self.pause(started, "the package upload", "not ready")
@@ -438,6 +439,7 @@ impl Flow<'_> {
                         }
                     ),
                     hint: "Read the certification report in Partner Center, fix the installer or listing, and run again.".into(),
+                    context: None,
                 });
             }
             self.set_status(&status);

@@ -131,7 +131,7 @@ impl StoreApi {
                     context,
                 });
             }
-            return Err(refused(doing, &shown));
+            return Err(refused(doing, &shown, Some(context)));
         }
         Ok(Answer {
             data: body.get("responseData").cloned().unwrap_or(Value::Null),
@@ -166,16 +166,17 @@ impl StoreApi {
             },
             // The Store refused what was sent (a field, a limit): as for MSIX products, the
             // submission is what failed (docs/exit-codes.md).
-            Some(400) | Some(422) => refused(doing, &summary),
+            Some(400) | Some(422) => refused(doing, &summary, Some(e.context)),
             _ => e.into_error(doing),
         }
     }
 }
 
-fn refused(doing: &str, errors: &str) -> Error {
+fn refused(doing: &str, errors: &str, context: Option<CallContext>) -> Error {
     Error::SubmissionFailed {
         message: format!("the Store refused {doing}: {errors}"),
         hint: "Fix what the Store names (docs/msi-exe.md, troubleshooting) and run again; nothing after this call was changed.".into(),
+        context,
     }
 }
 

@@ -933,14 +933,14 @@ impl Submit<'_> {
         match e.status() {
             Some(400) => Error::SubmissionFailed {
                 message: format!(
-                    "Partner Center rejected the changed submission {submission_id}: {} ({})",
+                    "Partner Center rejected the changed submission {submission_id}: {}",
                     e.summary(),
-                    e.context
                 ),
                 hint: format!(
                     "Fix the patch or inputs and run again with `on-pending: delete` (or `reuse`). The draft is at {}",
                     self.product.dashboard_url(submission_id)
                 ),
+                context: Some(e.context.clone()),
             },
             _ => e.into_error(&format!("updating submission {submission_id}")),
         }

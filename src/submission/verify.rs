@@ -332,6 +332,7 @@ pub async fn after_wait(
             "Partner Center dropped or changed a package without an error. Open the submission ({}) before it is published; check that each package is a valid .msix/.msixbundle/.msixupload (an .msixupload must hold exactly one package or bundle), then delete the submission (on-pending: delete) and submit again.",
             product.dashboard_url(&submission_id)
         ),
+        context: None,
     })
 }
 

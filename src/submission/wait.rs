@@ -97,12 +97,14 @@ pub async fn wait(
                     // It is a draft again and may be committed again; a run with the same
                     // inputs recognises it as its own and does (docs/simulator.md, quirks).
                     hint: "Run again with the same inputs: the run continues this submission and commits it again (the upload is kept). If it falls back again, delete it (on-pending: delete) or contact Partner Center support with the correlation ids in this log.".into(),
+                    context: None,
                 });
             }
             if config.wait_for > WaitFor::None {
                 return Err(Error::SubmissionFailed {
                     message: format!("submission {submission_id} is not committed (PendingCommit); there is nothing to wait for"),
                     hint: "Commit it with `submit` (submission-id and commit: true), or set wait-for: none.".into(),
+                    context: None,
                 });
             }
         }
@@ -148,6 +150,7 @@ pub fn failed(submission_id: &str, status: &SubmissionStatus) -> Error {
     Error::SubmissionFailed {
         message,
         hint: failure_hint(status),
+        context: None,
     }
 }
 

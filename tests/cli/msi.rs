@@ -1009,6 +1009,18 @@ fn msi_a_refused_update_exits_5_with_the_stores_errors() {
     let message = result["error"]["message"].as_str().unwrap();
     assert!(message.contains("is not in the product"), "{message}");
     assert!(!msi_writes(&sim).iter().any(|w| w.ends_with("/submit")));
+    // The refusing call's id, under the name this API gives it (support asks for it).
+    let correlation = result["error"]["correlation_id"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(uuid::Uuid::parse_str(correlation).is_ok(), "{result}");
+    assert!(
+        out.stderr
+            .contains(&format!("X-Correlation-ID {correlation}")),
+        "{}",
+        out.log()
+    );
+    assert!(!out.stderr.contains("MS-CorrelationId"), "{}", out.log());
 }
 
 #[test]
