@@ -591,20 +591,33 @@ async fn upload(
         .as_str()
         .and_then(|m| reqwest::Method::from_bytes(m.as_bytes()).ok())
         .unwrap_or(reqwest::Method::PUT);
-    let mut request = http.request(method, url.clone());
+    // One value per header: the slot's non-empty ones over Put Blob's own. Sent twice, a
+    // header is one comma-joined value (https://www.rfc-editor.org/rfc/rfc9110#section-5.3),
+    // which is not `BlockBlob`.
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "x-ms-blob-type",
+        "BlockBlob".parse().expect("a header value"),
+    );
+    headers.insert(
+        reqwest::header::CONTENT_TYPE,
+        "image/png".parse().expect("a header value"),
+    );
     for (name, value) in slot["httpHeaders"].as_object().into_iter().flatten() {
         if let Some(v) = value.as_str().filter(|v| !v.is_empty())
             && !name.eq_ignore_ascii_case("content-length")
             && !name.eq_ignore_ascii_case("host")
+            && let Ok(name) = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+            && let Ok(v) = reqwest::header::HeaderValue::from_str(v)
         {
-            request = request.header(name.as_str(), v);
+            headers.insert(name, v);
         }
     }
     // One attempt, bounded: a failed upload is uploaded again by the next run (nothing is
     // committed before every upload succeeded; docs/reliability.md).
-    let response = request
-        .header("x-ms-blob-type", "BlockBlob")
-        .header("Content-Type", "image/png")
+    let response = http
+        .request(method, url.clone())
+        .headers(headers)
         .timeout(UPLOAD_TIMEOUT)
         .body(bytes)
         .send()

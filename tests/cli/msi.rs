@@ -1586,7 +1586,13 @@ fn msi_listings_a_failed_asset_commit_reruns_without_duplicates() {
         json!({"productId": PRODUCT, "stage": "asset-commit"}),
     );
     let out = msi_push(&ws, &sim, &[]);
-    assert_ne!(out.code, 0, "{}", out.log());
+    // The Store's refusal of the commit, not an upload that never happened.
+    out.assert_code(5);
+    assert!(
+        out.stderr.contains("simulator hook `asset-commit`"),
+        "{}",
+        out.log()
+    );
     // Uploaded, not committed: the live screenshots are as they were.
     assert_eq!(product(&sim)["uploads"].as_array().unwrap().len(), 1);
     assert_eq!(ids(&live_assets(&sim, "en-us", "screenshots")), live);
@@ -1650,12 +1656,28 @@ fn msi_simulator_commits_only_uploaded_slots_of_their_language_and_type() {
         .unwrap()
         .status();
     assert_eq!(status.as_u16(), 403);
-    let status = ureq::put(&slot_url(0))
-        .header("x-ms-blob-type", "BlockBlob")
-        .send(crate::util::png(1366, 768))
-        .unwrap()
-        .status();
-    assert_eq!(status.as_u16(), 201);
+    // The slot's headers, each once: a repeated one is one comma-joined value (RFC 9110),
+    // a missing Content-Type is not the slot's.
+    let put = |headers: &[(&str, &str)]| {
+        let mut request = ureq::put(&slot_url(0));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .send(crate::util::png(1366, 768))
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let blob = ("x-ms-blob-type", "BlockBlob");
+    let png = ("Content-Type", "image/png");
+    assert_eq!(put(&[blob, blob, png]), 400);
+    assert_eq!(put(&[blob, png, png]), 400);
+    assert_eq!(put(&[blob]), 400);
+    assert_eq!(put(&[blob, png]), 201);
     // Committed as a logo: not the type it was created for.
     let answer = store_call(
         &sim,

@@ -1117,7 +1117,8 @@ fn urlencoding_minimal(text: &str) -> String {
 
 /// `PUT /blob/listingassets/{name}?…&sig=…`: Azure's Put Blob for a listing image's upload
 /// slot (https://learn.microsoft.com/rest/api/storageservices/put-blob): `x-ms-blob-type:
-/// BlockBlob` required, no `Authorization` (the SAS authorises it), 201 Created; the SAS
+/// BlockBlob` and `Content-Type: image/png` (the slot's headers) each sent once, no
+/// `Authorization` (the SAS authorises it), 201 Created; the SAS
 /// must be the one its slot was given (`sig`), for a slot not committed yet. UNKNOWN: the
 /// formats and sizes the Store accepts; any bytes here, the commit checks them.
 pub async fn put_asset(
@@ -1145,12 +1146,33 @@ pub async fn put_asset(
     else {
         return (StatusCode::FORBIDDEN, "AuthenticationFailed").into_response();
     };
-    if headers.get("x-ms-blob-type").and_then(|v| v.to_str().ok()) != Some("BlockBlob") {
-        return (
-            StatusCode::BAD_REQUEST,
-            "MissingRequiredHeader: x-ms-blob-type",
-        )
-            .into_response();
+    // The slot's non-empty `httpHeaders` "need to have specific values"
+    // (https://learn.microsoft.com/windows/apps/publish/store-submission-api): each is sent
+    // once, with that value. A header sent twice is one field whose value is both joined by
+    // a comma (https://www.rfc-editor.org/rfc/rfc9110#section-5.3), which is neither value.
+    // UNKNOWN: what Azure answers to a repeated or a missing `Content-Type`; 400 here.
+    for (name, want) in [
+        ("x-ms-blob-type", "BlockBlob"),
+        ("content-type", "image/png"),
+    ] {
+        let values: Vec<&[u8]> = headers.get_all(name).iter().map(|v| v.as_bytes()).collect();
+        match values.as_slice() {
+            [] => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    format!("MissingRequiredHeader: {name}"),
+                )
+                    .into_response();
+            }
+            [value] if *value == want.as_bytes() => {}
+            _ => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    format!("InvalidHeaderValue: {name} must be {want}, sent once"),
+                )
+                    .into_response();
+            }
+        }
     }
     let size = crate::config::listings::limits::png_size(&body).unwrap_or((0, 0));
     slot.uploaded = Some(size);
