@@ -1761,3 +1761,41 @@ fn msi_listings_a_poster_logo_joins_the_square_one_and_pull_sorts_them_by_size()
         out.log()
     );
 }
+
+#[test]
+fn msi_listings_a_png_beside_the_placeholder_of_its_name_stops_before_any_write() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    msi_pull(&ws, &sim, "store").assert_code(0);
+    let live = ids(&live_assets(&sim, "en-us", "screenshots"));
+    // The placeholder says "put the PNG here under the same name": kept beside it, both
+    // would stay live (an image added where one was replaced).
+    ws.write(
+        "store/app/en-us/images/Screenshot/01-screenshot.png",
+        &listing_image(1366, 768, "replacement"),
+    );
+    let out = msi_push(&ws, &sim, &[]);
+    out.assert_code(2);
+    assert!(
+        out.stderr
+            .contains("app/en-us/images/Screenshot/01-screenshot.live")
+            && out
+                .stderr
+                .contains("app/en-us/images/Screenshot/01-screenshot.png"),
+        "{}",
+        out.log()
+    );
+    assert_eq!(msi_writes(&sim), Vec::<String>::new());
+    assert!(product(&sim)["uploads"].as_array().unwrap().is_empty());
+
+    // The placeholder deleted: the PNG replaces the live screenshot.
+    std::fs::remove_file(
+        ws.path()
+            .join("store/app/en-us/images/Screenshot/01-screenshot.live"),
+    )
+    .unwrap();
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    let now = ids(&live_assets(&sim, "en-us", "screenshots"));
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert_ne!(now, live);
+}
