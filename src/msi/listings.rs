@@ -347,6 +347,23 @@ pub fn plan_assets(
                     ));
                 }
             }
+            // Square and poster logos are two types in two folders, not an order: the same
+            // logos in the Store's own order are no change, and are sent back in that order.
+            if kind == LOGOS && list.iter().all(|s| matches!(s, Slot::Keep(_))) {
+                let mut kept: Vec<&str> = list
+                    .iter()
+                    .filter_map(|s| match s {
+                        Slot::Keep(a) => Some(id_of(a)),
+                        Slot::New { .. } => None,
+                    })
+                    .collect();
+                let mut live: Vec<&str> = current.iter().map(id_of).collect();
+                kept.sort_unstable();
+                live.sort_unstable();
+                if kept == live {
+                    list = current.iter().cloned().map(Slot::Keep).collect();
+                }
+            }
             let ids_before: Vec<&str> = current.iter().map(id_of).collect();
             let ids_after: Vec<&str> = list
                 .iter()

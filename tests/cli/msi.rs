@@ -1799,3 +1799,46 @@ fn msi_listings_a_png_beside_the_placeholder_of_its_name_stops_before_any_write(
     assert_eq!(now.len(), 1, "{now:?}");
     assert_ne!(now, live);
 }
+
+#[test]
+fn msi_listings_logos_live_poster_first_push_back_unchanged_with_no_write() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    let square = live_assets(&sim, "en-us", "storeLogos")[0].clone();
+    // The Store's own order, poster first (as Partner Center may keep it).
+    let created = store_call(
+        &sim,
+        "POST",
+        "listings/assets/create",
+        json!({"language": "en-us", "createAssetRequest": {"Logo": 1}}),
+    );
+    let slot = created["responseData"]["listingAssets"]["storeLogos"][0].clone();
+    let url = slot["primaryAssetUploadUrl"].as_str().unwrap().to_string();
+    let status = ureq::put(&url)
+        .header("x-ms-blob-type", "BlockBlob")
+        .header("Content-Type", "image/png")
+        .send(listing_image(720, 1080, "poster"))
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 201);
+    let answer = store_call(
+        &sim,
+        "PUT",
+        "listings/assets/commit",
+        json!({"listingAssets": {"language": "en-us", "storeLogos": [
+            {"id": slot["id"], "assetUrl": url},
+            {"id": square["id"], "assetUrl": square["assetUrl"]},
+        ]}}),
+    );
+    assert_eq!(answer["isSuccess"], true, "{answer}");
+    let before = product(&sim)["assets"].clone();
+
+    msi_pull(&ws, &sim, "store").assert_code(0);
+    let out = msi_push(&ws, &sim, &["--dry-run"]);
+    out.assert_code(0);
+    assert!(!out.stderr.contains("assets/en-us"), "{}", out.log());
+    let writes = msi_writes(&sim).len();
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    assert_eq!(msi_writes(&sim).len(), writes, "{:?}", msi_writes(&sim));
+    assert_eq!(product(&sim)["assets"], before);
+}
