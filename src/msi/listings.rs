@@ -325,7 +325,14 @@ pub fn plan_assets(
                             ));
                         }
                         for local in *locals {
-                            match slot_for(local, &current, folder, code, folder_name) {
+                            let taken: Vec<&str> = list
+                                .iter()
+                                .filter_map(|s| match s {
+                                    Slot::Keep(a) => Some(id_of(a)),
+                                    Slot::New { .. } => None,
+                                })
+                                .collect();
+                            match slot_for(local, &current, folder, code, folder_name, &taken) {
                                 Ok(slot) => list.push(slot),
                                 Err(p) => problems.push(p),
                             }
@@ -425,13 +432,15 @@ pub fn plan_assets(
 }
 
 /// A local image's slot: the live asset it is (a placeholder, or a file the state file
-/// records for a live id), or a new upload.
+/// records for a live id not `taken` by an earlier file: the same bytes twice are two
+/// images), or a new upload.
 fn slot_for(
     local: &LocalImage,
     current: &[Value],
     folder: &Folder,
     code: &str,
     folder_name: &'static str,
+    taken: &[&str],
 ) -> Result<Slot, InputProblem> {
     match &local.source {
         Source::Live { id } => current
@@ -451,7 +460,8 @@ fn slot_for(
         Source::File { path, sha256, .. } => {
             let known = folder.state.images.iter().find_map(|f| {
                 (f.sha256.as_deref() == Some(sha256.as_str())
-                    && f.language.eq_ignore_ascii_case(code))
+                    && f.language.eq_ignore_ascii_case(code)
+                    && !taken.contains(&f.id.as_str()))
                 .then_some(f.id.as_str())
                 .and_then(|id| current.iter().find(|a| id_of(a) == id))
             });

@@ -1842,3 +1842,23 @@ fn msi_listings_logos_live_poster_first_push_back_unchanged_with_no_write() {
     assert_eq!(msi_writes(&sim).len(), writes, "{:?}", msi_writes(&sim));
     assert_eq!(product(&sim)["assets"], before);
 }
+
+#[test]
+fn msi_listings_the_same_png_twice_is_two_images_and_a_rerun_keeps_both() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    msi_pull(&ws, &sim, "store").assert_code(0);
+    let same = listing_image(1366, 768, "same");
+    ws.write("store/app/en-us/images/Screenshot/02-a.png", &same);
+    ws.write("store/app/en-us/images/Screenshot/03-b.png", &same);
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    let shots = ids(&live_assets(&sim, "en-us", "screenshots"));
+    assert_eq!(shots.len(), 3, "{shots:?}");
+
+    // The state file gives both ids for these bytes: each file keeps its own.
+    let writes = msi_writes(&sim).len();
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    assert_eq!(msi_writes(&sim).len(), writes, "{:?}", msi_writes(&sim));
+    assert_eq!(ids(&live_assets(&sim, "en-us", "screenshots")), shots);
+    assert_eq!(product(&sim)["uploads"].as_array().unwrap().len(), 2);
+}
