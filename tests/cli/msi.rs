@@ -1686,6 +1686,20 @@ fn msi_simulator_commits_only_uploaded_slots_of_their_language_and_type() {
         json!({"listingAssets": {"language": "en-us", "storeLogos": [{"id": slots[0]["id"], "assetUrl": slot_url(0)}]}}),
     );
     assert_eq!(answer["isSuccess"], false, "{answer}");
+    // An id twice, or an id with another asset's URL: refused, nothing changes.
+    let answer = commit(json!([
+        {"id": live_shot["id"], "assetUrl": live_shot["assetUrl"]},
+        {"id": live_shot["id"], "assetUrl": live_shot["assetUrl"]},
+    ]));
+    assert!(answer.to_string().contains("named twice"), "{answer}");
+    let answer = commit(json!([{"id": slots[0]["id"], "assetUrl": live_shot["assetUrl"]}]));
+    assert!(answer.to_string().contains("is not its URL"), "{answer}");
+    let answer = commit(json!([{"id": live_shot["id"], "assetUrl": slot_url(0)}]));
+    assert!(answer.to_string().contains("is not its URL"), "{answer}");
+    assert_eq!(
+        live_assets(&sim, "en-us", "screenshots"),
+        vec![live_shot.clone()]
+    );
     // The live one and the uploaded slot: the list becomes exactly these, the URL without SAS.
     let answer = commit(json!([
         {"id": slots[0]["id"], "assetUrl": slot_url(0)},

@@ -1190,7 +1190,7 @@ pub async fn put_asset(
 /// validation" (https://learn.microsoft.com/windows/apps/publish/store-submission-api): each
 /// id is a live asset of that language and type or a slot created for them and uploaded
 /// (UNKNOWN: what the Store does with a slot never uploaded, or with another type's id;
-/// refused here), at most 10 screenshots and 2 logos, a new asset uploaded as a PNG (UNKNOWN:
+/// refused here), named once with its own URL (UNKNOWN, refused otherwise), at most 10 screenshots and 2 logos, a new asset uploaded as a PNG (UNKNOWN:
 /// the formats it takes). A committed asset's `assetUrl` is its blob URL without the SAS,
 /// as `GET` shows them. UNKNOWN: a type left out (no key) keeps its assets here.
 pub async fn commit_assets(
@@ -1255,30 +1255,60 @@ pub async fn commit_assets(
             ));
         }
         let mut stored = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        // The blob a URL names: its SAS left out.
+        let blob = |u: &str| {
+            url::Url::parse(u).ok().map(|mut u| {
+                u.set_query(None);
+                u
+            })
+        };
         for a in list {
             let id = a.get("id").and_then(Value::as_str).unwrap_or("");
-            if a.get("assetUrl")
-                .and_then(Value::as_str)
-                .and_then(|u| url::Url::parse(u).ok())
-                .is_none()
-            {
+            let Some(named) = a.get("assetUrl").and_then(Value::as_str).and_then(blob) else {
                 errors.push(rules::error(
                     "badrequest",
                     "ListingAssets, AssetUrl must be a valid URL",
                     "listingAssets",
                 ));
                 continue;
+            };
+            // UNKNOWN: what the Store does with one id twice in a list, or with an
+            // `assetUrl` that is not that asset's ("either existing Asset's URL … or the
+            // Upload URL", https://learn.microsoft.com/windows/apps/publish/store-submission-api):
+            // both refused here.
+            if !seen.insert(id.to_string()) {
+                errors.push(rules::error(
+                    "badrequest",
+                    &format!("ListingAssets, asset {id} is named twice"),
+                    "listingAssets",
+                ));
+                continue;
             }
+            let not_its_url = || {
+                rules::error(
+                    "badrequest",
+                    &format!("ListingAssets, the AssetUrl of {id} is not its URL"),
+                    "listingAssets",
+                )
+            };
             if let Some(live) = current[kind]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .find(|l| l["id"] == id)
             {
+                if live["assetUrl"].as_str().and_then(blob) != Some(named) {
+                    errors.push(not_its_url());
+                    continue;
+                }
                 stored.push(live.clone());
                 continue;
             }
             match p.slots.get(id) {
+                Some(slot) if blob(&slot.blob_url) != Some(named.clone()) => {
+                    errors.push(not_its_url());
+                }
                 Some(slot) if slot.language == language && slot.kind == kind => {
                     match slot.uploaded {
                         Some((w, h)) if w > 0 => {
