@@ -83,6 +83,22 @@ pub async fn pull(api: &StoreApi, product_id: &str, root: &Path) -> Result<Pulle
         .as_array()
         .cloned()
         .unwrap_or_default();
+    // A language code names a folder: one that is not a code (`../x`) would write elsewhere.
+    // Checked for every listing before the first file is written.
+    for listing in &listings {
+        if let Some(code) = listing["language"].as_str()
+            && !is_language_code(code)
+        {
+            return Err(Error::Api {
+                message: format!(
+                    "the Store named a listing language {:?}, which is no language code; nothing was written",
+                    code.chars().take(40).collect::<String>()
+                ),
+                hint: "Re-run with `log-level: debug` and report it with the log.".into(),
+                context: metadata.context.clone(),
+            });
+        }
+    }
     for listing in &listings {
         let Some(code) = listing["language"].as_str().map(str::to_ascii_lowercase) else {
             continue;
@@ -151,6 +167,15 @@ pub async fn pull(api: &StoreApi, product_id: &str, root: &Path) -> Result<Pulle
         .map_err(|e| write_error(&root.join(STATE_FILE), e))?;
     pulled.files += 1;
     Ok(pulled)
+}
+
+/// `en`, `en-us`, `sr-latn-rs`: the shape the folder's language codes take (docs/listings.md).
+fn is_language_code(code: &str) -> bool {
+    let mut parts = code.split('-');
+    parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()))
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 fn write_error(path: &Path, e: std::io::Error) -> Error {

@@ -1876,3 +1876,22 @@ fn msi_listings_the_same_png_twice_is_two_images_and_a_rerun_keeps_both() {
     assert_eq!(ids(&live_assets(&sim, "en-us", "screenshots")), shots);
     assert_eq!(product(&sim)["uploads"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn msi_listings_pull_refuses_a_language_that_is_no_code_before_writing() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    // A hostile or broken answer: a language that would be a path outside `listings-dir`.
+    sim.fault(json!({
+        "method": "GET",
+        "path": format!("/submission/v1/product/{PRODUCT}/metadata/listings"),
+        "kind": "answer",
+        "message": r#"{"responseData":{"listings":[{"language":"en-us","description":"ok"},{"language":"../../escape","description":"x"}]},"isSuccess":true}"#,
+        "times": 10,
+    }));
+    let out = msi_pull(&ws, &sim, "store");
+    out.assert_code(1);
+    assert!(out.stderr.contains("no language code"), "{}", out.log());
+    assert!(!ws.path().join("escape").exists());
+    assert!(!ws.path().join("store/app").exists());
+}
