@@ -548,6 +548,31 @@ pub async fn push_assets(
                         .unwrap_or_default(),
                 );
             }
+            // Each slot a new asset: an id given twice (or a kept image's id) would put two
+            // files in one blob and commit one image where the folder has two.
+            let kept: Vec<&str> = commit
+                .screenshots
+                .iter()
+                .chain(&commit.logos)
+                .filter_map(|s| match s {
+                    Slot::Keep(a) => Some(id_of(a)),
+                    Slot::New { .. } => None,
+                })
+                .collect();
+            let mut seen = BTreeSet::new();
+            for slot in slots.values().flatten() {
+                let id = id_of(slot);
+                if id.is_empty() || kept.contains(&id) || !seen.insert(id.to_string()) {
+                    return Err(Error::Api {
+                        message: format!(
+                            "the Store gave upload slots for the {language} listing whose ids are not new and distinct ({:?}); nothing was uploaded or committed for it",
+                            id.chars().take(60).collect::<String>()
+                        ),
+                        hint: "Run again; if it repeats, re-run with `log-level: debug` and report it with the log.".into(),
+                        context: created.context.clone(),
+                    });
+                }
+            }
         }
         let mut body = json!({"language": language});
         let mut recorded = Vec::new();

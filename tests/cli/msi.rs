@@ -1895,3 +1895,44 @@ fn msi_listings_pull_refuses_a_language_that_is_no_code_before_writing() {
     assert!(!ws.path().join("escape").exists());
     assert!(!ws.path().join("store/app").exists());
 }
+
+#[test]
+fn msi_listings_upload_slots_with_one_id_twice_stop_before_any_upload() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    msi_pull(&ws, &sim, "store").assert_code(0);
+    let live = ids(&live_assets(&sim, "en-us", "screenshots"));
+    ws.write(
+        "store/app/en-us/images/Screenshot/02-a.png",
+        &listing_image(1366, 768, "a"),
+    );
+    ws.write(
+        "store/app/en-us/images/Screenshot/03-b.png",
+        &listing_image(1366, 768, "b"),
+    );
+    // A broken answer: two slots, one id (both files would go into one blob).
+    let url = format!(
+        "{}/blob/listingassets/{PRODUCT}_0d0c0b0a-0000-4000-8000-000000000001?sv=2021-08-06&sr=b&sp=rcw&sig=c2lnbmF0dXJl",
+        sim.url
+    );
+    let slot = json!({"id": "0d0c0b0a-0000-4000-8000-000000000001", "primaryAssetUploadUrl": url, "secondaryAssetUploadUrl": url, "httpMethod": "PUT", "httpHeaders": {}});
+    sim.fault(json!({
+        "method": "POST",
+        "path": format!("/submission/v1/product/{PRODUCT}/listings/assets/create"),
+        "kind": "answer",
+        "message": json!({"responseData": {"listingAssets": {"language": "en-us", "screenshots": [slot, slot]}}, "isSuccess": true}).to_string(),
+        "times": 10,
+    }));
+    let out = msi_push(&ws, &sim, &[]);
+    out.assert_code(1);
+    assert!(out.stderr.contains("not new and distinct"), "{}", out.log());
+    assert!(
+        !sim.requests()
+            .iter()
+            .any(|r| r.to_string().contains("/blob/")),
+        "{:?}",
+        sim.requests()
+    );
+    assert!(!out.log().contains("c2lnbmF0dXJl"), "{}", out.log());
+    assert_eq!(ids(&live_assets(&sim, "en-us", "screenshots")), live);
+}
