@@ -624,6 +624,22 @@ impl Reader {
                     list.push(image);
                 }
             }
+            // A PNG beside the placeholder of its name: meant to replace that live image, or
+            // to add one? Both would be kept, so the run stops (docs/listings.md, Placeholders).
+            for (i, image) in list.iter().enumerate() {
+                if let Some(other) = list[..i]
+                    .iter()
+                    .find(|o| stem_of(&o.shown) == stem_of(&image.shown))
+                {
+                    self.problem(
+                        &type_dir,
+                        format!(
+                            "`{}` and `{}` have the same name: to replace a live image, delete its `.{PLACEHOLDER_EXT}` placeholder; to add an image, rename it",
+                            other.shown, image.shown
+                        ),
+                    );
+                }
+            }
             // Captions without an image are a typo or a leftover.
             for entry in self.entries(&type_dir) {
                 let name = file_name(&entry);

@@ -83,6 +83,22 @@ pub async fn pull(api: &StoreApi, product_id: &str, root: &Path) -> Result<Pulle
         .as_array()
         .cloned()
         .unwrap_or_default();
+    // A language code names a folder: one that is not a code (`../x`) would write elsewhere.
+    // Checked for every listing before the first file is written.
+    for listing in &listings {
+        if let Some(code) = listing["language"].as_str()
+            && !is_language_code(code)
+        {
+            return Err(Error::Api {
+                message: format!(
+                    "the Store named a listing language {:?}, which is no language code; nothing was written",
+                    code.chars().take(40).collect::<String>()
+                ),
+                hint: "Re-run with `log-level: debug` and report it with the log.".into(),
+                context: metadata.context.clone(),
+            });
+        }
+    }
     for listing in &listings {
         let Some(code) = listing["language"].as_str().map(str::to_ascii_lowercase) else {
             continue;
@@ -151,6 +167,15 @@ pub async fn pull(api: &StoreApi, product_id: &str, root: &Path) -> Result<Pulle
         .map_err(|e| write_error(&root.join(STATE_FILE), e))?;
     pulled.files += 1;
     Ok(pulled)
+}
+
+/// `en`, `en-us`, `sr-latn-rs`: the shape the folder's language codes take (docs/listings.md).
+fn is_language_code(code: &str) -> bool {
+    let mut parts = code.split('-');
+    parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()))
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 fn write_error(path: &Path, e: std::io::Error) -> Error {
@@ -325,7 +350,14 @@ pub fn plan_assets(
                             ));
                         }
                         for local in *locals {
-                            match slot_for(local, &current, folder, code, folder_name) {
+                            let taken: Vec<&str> = list
+                                .iter()
+                                .filter_map(|s| match s {
+                                    Slot::Keep(a) => Some(id_of(a)),
+                                    Slot::New { .. } => None,
+                                })
+                                .collect();
+                            match slot_for(local, &current, folder, code, folder_name, &taken) {
                                 Ok(slot) => list.push(slot),
                                 Err(p) => problems.push(p),
                             }
@@ -345,6 +377,23 @@ pub fn plan_assets(
                             id_of(a)
                         ),
                     ));
+                }
+            }
+            // Square and poster logos are two types in two folders, not an order: the same
+            // logos in the Store's own order are no change, and are sent back in that order.
+            if kind == LOGOS && list.iter().all(|s| matches!(s, Slot::Keep(_))) {
+                let mut kept: Vec<&str> = list
+                    .iter()
+                    .filter_map(|s| match s {
+                        Slot::Keep(a) => Some(id_of(a)),
+                        Slot::New { .. } => None,
+                    })
+                    .collect();
+                let mut live: Vec<&str> = current.iter().map(id_of).collect();
+                kept.sort_unstable();
+                live.sort_unstable();
+                if kept == live {
+                    list = current.iter().cloned().map(Slot::Keep).collect();
                 }
             }
             let ids_before: Vec<&str> = current.iter().map(id_of).collect();
@@ -408,13 +457,15 @@ pub fn plan_assets(
 }
 
 /// A local image's slot: the live asset it is (a placeholder, or a file the state file
-/// records for a live id), or a new upload.
+/// records for a live id not `taken` by an earlier file: the same bytes twice are two
+/// images), or a new upload.
 fn slot_for(
     local: &LocalImage,
     current: &[Value],
     folder: &Folder,
     code: &str,
     folder_name: &'static str,
+    taken: &[&str],
 ) -> Result<Slot, InputProblem> {
     match &local.source {
         Source::Live { id } => current
@@ -434,7 +485,8 @@ fn slot_for(
         Source::File { path, sha256, .. } => {
             let known = folder.state.images.iter().find_map(|f| {
                 (f.sha256.as_deref() == Some(sha256.as_str())
-                    && f.language.eq_ignore_ascii_case(code))
+                    && f.language.eq_ignore_ascii_case(code)
+                    && !taken.contains(&f.id.as_str()))
                 .then_some(f.id.as_str())
                 .and_then(|id| current.iter().find(|a| id_of(a) == id))
             });
@@ -495,6 +547,31 @@ pub async fn push_assets(
                         .cloned()
                         .unwrap_or_default(),
                 );
+            }
+            // Each slot a new asset: an id given twice (or a kept image's id) would put two
+            // files in one blob and commit one image where the folder has two.
+            let kept: Vec<&str> = commit
+                .screenshots
+                .iter()
+                .chain(&commit.logos)
+                .filter_map(|s| match s {
+                    Slot::Keep(a) => Some(id_of(a)),
+                    Slot::New { .. } => None,
+                })
+                .collect();
+            let mut seen = BTreeSet::new();
+            for slot in slots.values().flatten() {
+                let id = id_of(slot);
+                if id.is_empty() || kept.contains(&id) || !seen.insert(id.to_string()) {
+                    return Err(Error::Api {
+                        message: format!(
+                            "the Store gave upload slots for the {language} listing whose ids are not new and distinct ({:?}); nothing was uploaded or committed for it",
+                            id.chars().take(60).collect::<String>()
+                        ),
+                        hint: "Run again; if it repeats, re-run with `log-level: debug` and report it with the log.".into(),
+                        context: created.context.clone(),
+                    });
+                }
             }
         }
         let mut body = json!({"language": language});
@@ -591,20 +668,33 @@ async fn upload(
         .as_str()
         .and_then(|m| reqwest::Method::from_bytes(m.as_bytes()).ok())
         .unwrap_or(reqwest::Method::PUT);
-    let mut request = http.request(method, url.clone());
+    // One value per header: the slot's non-empty ones over Put Blob's own. Sent twice, a
+    // header is one comma-joined value (https://www.rfc-editor.org/rfc/rfc9110#section-5.3),
+    // which is not `BlockBlob`.
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "x-ms-blob-type",
+        "BlockBlob".parse().expect("a header value"),
+    );
+    headers.insert(
+        reqwest::header::CONTENT_TYPE,
+        "image/png".parse().expect("a header value"),
+    );
     for (name, value) in slot["httpHeaders"].as_object().into_iter().flatten() {
         if let Some(v) = value.as_str().filter(|v| !v.is_empty())
             && !name.eq_ignore_ascii_case("content-length")
             && !name.eq_ignore_ascii_case("host")
+            && let Ok(name) = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+            && let Ok(v) = reqwest::header::HeaderValue::from_str(v)
         {
-            request = request.header(name.as_str(), v);
+            headers.insert(name, v);
         }
     }
     // One attempt, bounded: a failed upload is uploaded again by the next run (nothing is
     // committed before every upload succeeded; docs/reliability.md).
-    let response = request
-        .header("x-ms-blob-type", "BlockBlob")
-        .header("Content-Type", "image/png")
+    let response = http
+        .request(method, url.clone())
+        .headers(headers)
         .timeout(UPLOAD_TIMEOUT)
         .body(bytes)
         .send()

@@ -1598,7 +1598,13 @@ fn msi_listings_a_failed_asset_commit_reruns_without_duplicates() {
         json!({"productId": PRODUCT, "stage": "asset-commit"}),
     );
     let out = msi_push(&ws, &sim, &[]);
-    assert_ne!(out.code, 0, "{}", out.log());
+    // The Store's refusal of the commit, not an upload that never happened.
+    out.assert_code(5);
+    assert!(
+        out.stderr.contains("simulator hook `asset-commit`"),
+        "{}",
+        out.log()
+    );
     // Uploaded, not committed: the live screenshots are as they were.
     assert_eq!(product(&sim)["uploads"].as_array().unwrap().len(), 1);
     assert_eq!(ids(&live_assets(&sim, "en-us", "screenshots")), live);
@@ -1662,12 +1668,28 @@ fn msi_simulator_commits_only_uploaded_slots_of_their_language_and_type() {
         .unwrap()
         .status();
     assert_eq!(status.as_u16(), 403);
-    let status = ureq::put(&slot_url(0))
-        .header("x-ms-blob-type", "BlockBlob")
-        .send(crate::util::png(1366, 768))
-        .unwrap()
-        .status();
-    assert_eq!(status.as_u16(), 201);
+    // The slot's headers, each once: a repeated one is one comma-joined value (RFC 9110),
+    // a missing Content-Type is not the slot's.
+    let put = |headers: &[(&str, &str)]| {
+        let mut request = ureq::put(&slot_url(0));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .send(crate::util::png(1366, 768))
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let blob = ("x-ms-blob-type", "BlockBlob");
+    let png = ("Content-Type", "image/png");
+    assert_eq!(put(&[blob, blob, png]), 400);
+    assert_eq!(put(&[blob, png, png]), 400);
+    assert_eq!(put(&[blob]), 400);
+    assert_eq!(put(&[blob, png]), 201);
     // Committed as a logo: not the type it was created for.
     let answer = store_call(
         &sim,
@@ -1676,6 +1698,20 @@ fn msi_simulator_commits_only_uploaded_slots_of_their_language_and_type() {
         json!({"listingAssets": {"language": "en-us", "storeLogos": [{"id": slots[0]["id"], "assetUrl": slot_url(0)}]}}),
     );
     assert_eq!(answer["isSuccess"], false, "{answer}");
+    // An id twice, or an id with another asset's URL: refused, nothing changes.
+    let answer = commit(json!([
+        {"id": live_shot["id"], "assetUrl": live_shot["assetUrl"]},
+        {"id": live_shot["id"], "assetUrl": live_shot["assetUrl"]},
+    ]));
+    assert!(answer.to_string().contains("named twice"), "{answer}");
+    let answer = commit(json!([{"id": slots[0]["id"], "assetUrl": live_shot["assetUrl"]}]));
+    assert!(answer.to_string().contains("is not its URL"), "{answer}");
+    let answer = commit(json!([{"id": live_shot["id"], "assetUrl": slot_url(0)}]));
+    assert!(answer.to_string().contains("is not its URL"), "{answer}");
+    assert_eq!(
+        live_assets(&sim, "en-us", "screenshots"),
+        vec![live_shot.clone()]
+    );
     // The live one and the uploaded slot: the list becomes exactly these, the URL without SAS.
     let answer = commit(json!([
         {"id": slots[0]["id"], "assetUrl": slot_url(0)},
@@ -1750,4 +1786,165 @@ fn msi_listings_a_poster_logo_joins_the_square_one_and_pull_sorts_them_by_size()
         "{}",
         out.log()
     );
+}
+
+#[test]
+fn msi_listings_a_png_beside_the_placeholder_of_its_name_stops_before_any_write() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    msi_pull(&ws, &sim, "store").assert_code(0);
+    let live = ids(&live_assets(&sim, "en-us", "screenshots"));
+    // The placeholder says "put the PNG here under the same name": kept beside it, both
+    // would stay live (an image added where one was replaced).
+    ws.write(
+        "store/app/en-us/images/Screenshot/01-screenshot.png",
+        &listing_image(1366, 768, "replacement"),
+    );
+    let out = msi_push(&ws, &sim, &[]);
+    out.assert_code(2);
+    assert!(
+        out.stderr
+            .contains("app/en-us/images/Screenshot/01-screenshot.live")
+            && out
+                .stderr
+                .contains("app/en-us/images/Screenshot/01-screenshot.png"),
+        "{}",
+        out.log()
+    );
+    assert_eq!(msi_writes(&sim), Vec::<String>::new());
+    assert!(product(&sim)["uploads"].as_array().unwrap().is_empty());
+
+    // The placeholder deleted: the PNG replaces the live screenshot.
+    std::fs::remove_file(
+        ws.path()
+            .join("store/app/en-us/images/Screenshot/01-screenshot.live"),
+    )
+    .unwrap();
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    let now = ids(&live_assets(&sim, "en-us", "screenshots"));
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert_ne!(now, live);
+}
+
+#[test]
+fn msi_listings_logos_live_poster_first_push_back_unchanged_with_no_write() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    let square = live_assets(&sim, "en-us", "storeLogos")[0].clone();
+    // The Store's own order, poster first (as Partner Center may keep it).
+    let created = store_call(
+        &sim,
+        "POST",
+        "listings/assets/create",
+        json!({"language": "en-us", "createAssetRequest": {"Logo": 1}}),
+    );
+    let slot = created["responseData"]["listingAssets"]["storeLogos"][0].clone();
+    let url = slot["primaryAssetUploadUrl"].as_str().unwrap().to_string();
+    let status = ureq::put(&url)
+        .header("x-ms-blob-type", "BlockBlob")
+        .header("Content-Type", "image/png")
+        .send(listing_image(720, 1080, "poster"))
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 201);
+    let answer = store_call(
+        &sim,
+        "PUT",
+        "listings/assets/commit",
+        json!({"listingAssets": {"language": "en-us", "storeLogos": [
+            {"id": slot["id"], "assetUrl": url},
+            {"id": square["id"], "assetUrl": square["assetUrl"]},
+        ]}}),
+    );
+    assert_eq!(answer["isSuccess"], true, "{answer}");
+    let before = product(&sim)["assets"].clone();
+
+    msi_pull(&ws, &sim, "store").assert_code(0);
+    let out = msi_push(&ws, &sim, &["--dry-run"]);
+    out.assert_code(0);
+    assert!(!out.stderr.contains("assets/en-us"), "{}", out.log());
+    let writes = msi_writes(&sim).len();
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    assert_eq!(msi_writes(&sim).len(), writes, "{:?}", msi_writes(&sim));
+    assert_eq!(product(&sim)["assets"], before);
+}
+
+#[test]
+fn msi_listings_the_same_png_twice_is_two_images_and_a_rerun_keeps_both() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    msi_pull(&ws, &sim, "store").assert_code(0);
+    let same = listing_image(1366, 768, "same");
+    ws.write("store/app/en-us/images/Screenshot/02-a.png", &same);
+    ws.write("store/app/en-us/images/Screenshot/03-b.png", &same);
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    let shots = ids(&live_assets(&sim, "en-us", "screenshots"));
+    assert_eq!(shots.len(), 3, "{shots:?}");
+
+    // The state file gives both ids for these bytes: each file keeps its own.
+    let writes = msi_writes(&sim).len();
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    assert_eq!(msi_writes(&sim).len(), writes, "{:?}", msi_writes(&sim));
+    assert_eq!(ids(&live_assets(&sim, "en-us", "screenshots")), shots);
+    assert_eq!(product(&sim)["uploads"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn msi_listings_pull_refuses_a_language_that_is_no_code_before_writing() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    // A hostile or broken answer: a language that would be a path outside `listings-dir`.
+    sim.fault(json!({
+        "method": "GET",
+        "path": format!("/submission/v1/product/{PRODUCT}/metadata/listings"),
+        "kind": "answer",
+        "message": r#"{"responseData":{"listings":[{"language":"en-us","description":"ok"},{"language":"../../escape","description":"x"}]},"isSuccess":true}"#,
+        "times": 10,
+    }));
+    let out = msi_pull(&ws, &sim, "store");
+    out.assert_code(1);
+    assert!(out.stderr.contains("no language code"), "{}", out.log());
+    assert!(!ws.path().join("escape").exists());
+    assert!(!ws.path().join("store/app").exists());
+}
+
+#[test]
+fn msi_listings_upload_slots_with_one_id_twice_stop_before_any_upload() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    msi_pull(&ws, &sim, "store").assert_code(0);
+    let live = ids(&live_assets(&sim, "en-us", "screenshots"));
+    ws.write(
+        "store/app/en-us/images/Screenshot/02-a.png",
+        &listing_image(1366, 768, "a"),
+    );
+    ws.write(
+        "store/app/en-us/images/Screenshot/03-b.png",
+        &listing_image(1366, 768, "b"),
+    );
+    // A broken answer: two slots, one id (both files would go into one blob).
+    let url = format!(
+        "{}/blob/listingassets/{PRODUCT}_0d0c0b0a-0000-4000-8000-000000000001?sv=2021-08-06&sr=b&sp=rcw&sig=c2lnbmF0dXJl",
+        sim.url
+    );
+    let slot = json!({"id": "0d0c0b0a-0000-4000-8000-000000000001", "primaryAssetUploadUrl": url, "secondaryAssetUploadUrl": url, "httpMethod": "PUT", "httpHeaders": {}});
+    sim.fault(json!({
+        "method": "POST",
+        "path": format!("/submission/v1/product/{PRODUCT}/listings/assets/create"),
+        "kind": "answer",
+        "message": json!({"responseData": {"listingAssets": {"language": "en-us", "screenshots": [slot, slot]}}, "isSuccess": true}).to_string(),
+        "times": 10,
+    }));
+    let out = msi_push(&ws, &sim, &[]);
+    out.assert_code(1);
+    assert!(out.stderr.contains("not new and distinct"), "{}", out.log());
+    assert!(
+        !sim.requests()
+            .iter()
+            .any(|r| r.to_string().contains("/blob/")),
+        "{:?}",
+        sim.requests()
+    );
+    assert!(!out.log().contains("c2lnbmF0dXJl"), "{}", out.log());
+    assert_eq!(ids(&live_assets(&sim, "en-us", "screenshots")), live);
 }

@@ -1117,7 +1117,8 @@ fn urlencoding_minimal(text: &str) -> String {
 
 /// `PUT /blob/listingassets/{name}?…&sig=…`: Azure's Put Blob for a listing image's upload
 /// slot (https://learn.microsoft.com/rest/api/storageservices/put-blob): `x-ms-blob-type:
-/// BlockBlob` required, no `Authorization` (the SAS authorises it), 201 Created; the SAS
+/// BlockBlob` and `Content-Type: image/png` (the slot's headers) each sent once, no
+/// `Authorization` (the SAS authorises it), 201 Created; the SAS
 /// must be the one its slot was given (`sig`), for a slot not committed yet. UNKNOWN: the
 /// formats and sizes the Store accepts; any bytes here, the commit checks them.
 pub async fn put_asset(
@@ -1145,12 +1146,33 @@ pub async fn put_asset(
     else {
         return (StatusCode::FORBIDDEN, "AuthenticationFailed").into_response();
     };
-    if headers.get("x-ms-blob-type").and_then(|v| v.to_str().ok()) != Some("BlockBlob") {
-        return (
-            StatusCode::BAD_REQUEST,
-            "MissingRequiredHeader: x-ms-blob-type",
-        )
-            .into_response();
+    // The slot's non-empty `httpHeaders` "need to have specific values"
+    // (https://learn.microsoft.com/windows/apps/publish/store-submission-api): each is sent
+    // once, with that value. A header sent twice is one field whose value is both joined by
+    // a comma (https://www.rfc-editor.org/rfc/rfc9110#section-5.3), which is neither value.
+    // UNKNOWN: what Azure answers to a repeated or a missing `Content-Type`; 400 here.
+    for (name, want) in [
+        ("x-ms-blob-type", "BlockBlob"),
+        ("content-type", "image/png"),
+    ] {
+        let values: Vec<&[u8]> = headers.get_all(name).iter().map(|v| v.as_bytes()).collect();
+        match values.as_slice() {
+            [] => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    format!("MissingRequiredHeader: {name}"),
+                )
+                    .into_response();
+            }
+            [value] if *value == want.as_bytes() => {}
+            _ => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    format!("InvalidHeaderValue: {name} must be {want}, sent once"),
+                )
+                    .into_response();
+            }
+        }
     }
     let size = crate::config::listings::limits::png_size(&body).unwrap_or((0, 0));
     slot.uploaded = Some(size);
@@ -1168,7 +1190,7 @@ pub async fn put_asset(
 /// validation" (https://learn.microsoft.com/windows/apps/publish/store-submission-api): each
 /// id is a live asset of that language and type or a slot created for them and uploaded
 /// (UNKNOWN: what the Store does with a slot never uploaded, or with another type's id;
-/// refused here), at most 10 screenshots and 2 logos, a new asset uploaded as a PNG (UNKNOWN:
+/// refused here), named once with its own URL (UNKNOWN, refused otherwise), at most 10 screenshots and 2 logos, a new asset uploaded as a PNG (UNKNOWN:
 /// the formats it takes). A committed asset's `assetUrl` is its blob URL without the SAS,
 /// as `GET` shows them. UNKNOWN: a type left out (no key) keeps its assets here.
 pub async fn commit_assets(
@@ -1233,30 +1255,60 @@ pub async fn commit_assets(
             ));
         }
         let mut stored = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        // The blob a URL names: its SAS left out.
+        let blob = |u: &str| {
+            url::Url::parse(u).ok().map(|mut u| {
+                u.set_query(None);
+                u
+            })
+        };
         for a in list {
             let id = a.get("id").and_then(Value::as_str).unwrap_or("");
-            if a.get("assetUrl")
-                .and_then(Value::as_str)
-                .and_then(|u| url::Url::parse(u).ok())
-                .is_none()
-            {
+            let Some(named) = a.get("assetUrl").and_then(Value::as_str).and_then(blob) else {
                 errors.push(rules::error(
                     "badrequest",
                     "ListingAssets, AssetUrl must be a valid URL",
                     "listingAssets",
                 ));
                 continue;
+            };
+            // UNKNOWN: what the Store does with one id twice in a list, or with an
+            // `assetUrl` that is not that asset's ("either existing Asset's URL … or the
+            // Upload URL", https://learn.microsoft.com/windows/apps/publish/store-submission-api):
+            // both refused here.
+            if !seen.insert(id.to_string()) {
+                errors.push(rules::error(
+                    "badrequest",
+                    &format!("ListingAssets, asset {id} is named twice"),
+                    "listingAssets",
+                ));
+                continue;
             }
+            let not_its_url = || {
+                rules::error(
+                    "badrequest",
+                    &format!("ListingAssets, the AssetUrl of {id} is not its URL"),
+                    "listingAssets",
+                )
+            };
             if let Some(live) = current[kind]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .find(|l| l["id"] == id)
             {
+                if live["assetUrl"].as_str().and_then(blob) != Some(named) {
+                    errors.push(not_its_url());
+                    continue;
+                }
                 stored.push(live.clone());
                 continue;
             }
             match p.slots.get(id) {
+                Some(slot) if blob(&slot.blob_url) != Some(named.clone()) => {
+                    errors.push(not_its_url());
+                }
                 Some(slot) if slot.language == language && slot.kind == kind => {
                     match slot.uploaded {
                         Some((w, h)) if w > 0 => {
