@@ -284,6 +284,35 @@ impl Folder {
     }
 }
 
+/// `en`, `en-us`, `sr-latn-rs`: the shape the folder's language codes take (docs/listings.md).
+/// `pull` checks every language the Store names with it before writing: a code names a
+/// folder, and one that is not a code (`../x`) would write outside `listings-dir`.
+pub fn is_language_code(code: &str) -> bool {
+    let mut parts = code.split('-');
+    parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()))
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// The problem of a type folder that would remove live images the folder never held
+/// (docs/listings.md, "Images added in Partner Center"): in a folder `pull` wrote, a live
+/// image is removed only when its placeholder was deleted (the state file names it) or
+/// this tool uploaded it; one added in Partner Center after the `pull` the user never saw.
+pub fn unpulled_images_problem(
+    type_dir: &str,
+    count: usize,
+    image_type: &str,
+    language: &str,
+) -> InputProblem {
+    InputProblem::new(
+        INPUT,
+        format!(
+            "`{type_dir}`: {count} live image(s) of {image_type} in {language} are not in this folder and were never pulled into it (added in Partner Center after the last `pull`?): run `pull` to bring them in, then delete the placeholders of those you want removed"
+        ),
+    )
+}
+
 /// Reads the folder; every problem at once, each naming its file.
 pub fn load(root: &Path, prune_languages: bool) -> Result<Folder, Vec<InputProblem>> {
     load_as(root, prune_languages, false)

@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::config::listings::{
     Folder, Language, LocalImage, Scope, Source, Target, Trailer, sha256_in_name,
+    unpulled_images_problem,
 };
 use crate::config::{InputProblem, ZipInput};
 
@@ -138,7 +139,13 @@ fn apply_scope(
                     })
                     .map(Vec::as_slice)
                     .unwrap_or_default();
-                apply_images(base, &key, image_type, locals, folder, out);
+                let from = if language.images.contains_key(image_type) {
+                    code.as_str()
+                } else {
+                    "default"
+                };
+                let type_dir = format!("{}/{from}/images/{image_type}/", scope.name);
+                apply_images(base, &key, image_type, &type_dir, locals, folder, out);
             }
             // A description and one screenshot are the least a listing needs to be complete
             // (https://learn.microsoft.com/windows/apps/publish/publish-your-app/msix/create-app-store-listing);
@@ -287,6 +294,7 @@ fn apply_images(
     base: &mut Value,
     key: &str,
     image_type: &str,
+    type_dir: &str,
     locals: &[LocalImage],
     folder: &Folder,
     out: &mut Outcome,
@@ -340,6 +348,25 @@ fn apply_images(
                     new += 1;
                 }
             },
+        }
+    }
+    // A live image the folder leaves out is removed only if the user could have meant it
+    // (docs/listings.md, "Images added in Partner Center"): in a folder `pull` wrote, its
+    // placeholder was deleted (the state file names it) or this tool uploaded it (the hash
+    // in its name). One added in Partner Center after the `pull` was never seen here.
+    if folder.state.pulled() {
+        let unseen = current
+            .iter()
+            .enumerate()
+            .filter(|(i, entry)| {
+                !used[*i]
+                    && sha256_in_name(name_of(entry)).is_none()
+                    && !folder.state.has_image(id_of(entry), name_of(entry))
+            })
+            .count();
+        if unseen > 0 {
+            out.problems
+                .push(unpulled_images_problem(type_dir, unseen, image_type, key));
         }
     }
     let mut deleted = 0;

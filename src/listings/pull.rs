@@ -12,8 +12,11 @@ use serde_json::Value;
 
 use crate::api::Client;
 use crate::config::ProductRef;
+use crate::config::listings::limits::IMAGE_TYPES;
 use crate::config::listings::state::{LiveFile, State};
-use crate::config::listings::{ADDON_FIELDS, APP_FIELDS, Field, PLACEHOLDER_EXT, sha256_in_name};
+use crate::config::listings::{
+    ADDON_FIELDS, APP_FIELDS, Field, PLACEHOLDER_EXT, is_language_code, sha256_in_name,
+};
 use crate::error::{Error, Result};
 
 const PLACEHOLDER_NOTE: &str = "This image is live in the Microsoft Store; the Store API cannot give its bytes.\nKeep this file to keep the image (rename it to move it), delete it to remove the image,\nor put the PNG here under the same name with .png to replace it. Written by `msstore-submit pull`.\n";
@@ -39,10 +42,21 @@ pub async fn pull(client: &Client, product: &ProductRef, root: &Path) -> Result<
             ),
         ));
     };
-    let submission = client
-        .get(&product.submission_path(&published))
+    let (submission, context) = client
+        .get_answer(&product.submission_path(&published))
         .await
         .map_err(|e| e.into_error(&format!("reading published submission {published}")))?;
+    // Languages and image types name folders: one that is not a language code or a known
+    // type (`../x`) would write outside `listings-dir`. All checked before the first write.
+    if let Some(name) = unsafe_folder_name(&submission) {
+        return Err(Error::Api {
+            message: format!(
+                "the Store named a listing {name}, which cannot be a folder name; nothing was written"
+            ),
+            hint: "Re-run with `log-level: debug` and report it with the log.".into(),
+            context,
+        });
+    }
     let mut state = State {
         product: product.describe(),
         submission_id: published.clone(),
@@ -79,6 +93,39 @@ pub async fn pull(client: &Client, product: &ProductRef, root: &Path) -> Result<
         .map_err(|e| write_error(&root.join(crate::config::listings::state::STATE_FILE), e))?;
     writer.pulled.files += 1;
     Ok(writer.pulled)
+}
+
+/// The first listing language or image type of `submission` that is no language code or
+/// known image type, described for the message.
+fn unsafe_folder_name(submission: &Value) -> Option<String> {
+    let shown = |what: &str, value: &str| {
+        format!("{what} {:?}", value.chars().take(40).collect::<String>())
+    };
+    let listings = submission.get("listings").and_then(Value::as_object);
+    for (language, listing) in listings.into_iter().flatten() {
+        if !is_language_code(language) {
+            return Some(shown("language", language));
+        }
+        let images = listing
+            .pointer("/baseListing/images")
+            .and_then(Value::as_array);
+        for image in images.into_iter().flatten() {
+            let image_type = image.get("imageType").and_then(Value::as_str).unwrap_or("");
+            if !IMAGE_TYPES.contains(&image_type) {
+                return Some(shown("image type", image_type));
+            }
+        }
+    }
+    let trailers = submission.get("trailers").and_then(Value::as_array);
+    for trailer in trailers.into_iter().flatten() {
+        let assets = trailer.get("trailerAssets").and_then(Value::as_object);
+        for language in assets.into_iter().flatten().map(|(l, _)| l) {
+            if !is_language_code(language) {
+                return Some(shown("trailer language", language));
+            }
+        }
+    }
+    None
 }
 
 fn is_folder_name(name: &str) -> bool {

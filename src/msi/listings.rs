@@ -17,7 +17,8 @@ use serde_json::{Value, json};
 
 use crate::config::listings::state::{LiveFile, STATE_FILE, State};
 use crate::config::listings::{
-    Folder, Language, LocalImage, MSI_FIELDS, PLACEHOLDER_EXT, Scope, Source,
+    Folder, Language, LocalImage, MSI_FIELDS, PLACEHOLDER_EXT, Scope, Source, is_language_code,
+    unpulled_images_problem,
 };
 use crate::config::{InputProblem, listings::INPUT};
 use crate::error::Error;
@@ -167,15 +168,6 @@ pub async fn pull(api: &StoreApi, product_id: &str, root: &Path) -> Result<Pulle
         .map_err(|e| write_error(&root.join(STATE_FILE), e))?;
     pulled.files += 1;
     Ok(pulled)
-}
-
-/// `en`, `en-us`, `sr-latn-rs`: the shape the folder's language codes take (docs/listings.md).
-fn is_language_code(code: &str) -> bool {
-    let mut parts = code.split('-');
-    parts
-        .next()
-        .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()))
-        && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 fn write_error(path: &Path, e: std::io::Error) -> Error {
@@ -394,6 +386,49 @@ pub fn plan_assets(
                 live.sort_unstable();
                 if kept == live {
                     list = current.iter().cloned().map(Slot::Keep).collect();
+                }
+            }
+            // A live image the folder leaves out is removed only if the user could have
+            // meant it (docs/listings.md, "Images added in Partner Center"): in a folder
+            // `pull` wrote, the state file names every image pulled into it or pushed
+            // from it; one added in Partner Center after the `pull` was never seen here.
+            if folder.state.pulled() {
+                let kept: BTreeSet<&str> = list
+                    .iter()
+                    .filter_map(|s| match s {
+                        Slot::Keep(a) => Some(id_of(a)),
+                        Slot::New { .. } => None,
+                    })
+                    .collect();
+                let mut unseen: BTreeMap<&'static str, usize> = BTreeMap::new();
+                for asset in &current {
+                    if !kept.contains(id_of(asset))
+                        && !folder.state.has_image(Some(id_of(asset)), "")
+                    {
+                        *unseen.entry(folder_of(kind, asset)).or_default() += 1;
+                    }
+                }
+                let uploads = list.iter().any(|s| matches!(s, Slot::New { .. }));
+                for (folder_name, count) in unseen {
+                    let from = if language.images.contains_key(folder_name) {
+                        code.as_str()
+                    } else {
+                        "default"
+                    };
+                    let mut problem = unpulled_images_problem(
+                        &format!("app/{from}/images/{folder_name}/"),
+                        count,
+                        folder_name,
+                        code,
+                    );
+                    // A run whose commit went through but whose answer was lost wrote no
+                    // state file: its new PNGs are live, unknown here (docs/reliability.md).
+                    if uploads {
+                        problem.message.push_str(
+                            ". If an earlier run stopped while committing this folder's new PNGs, they are among them: `pull` into a new folder, use it in place of this one, and copy over only PNGs that are not live there (the others would be duplicates)",
+                        );
+                    }
+                    problems.push(problem);
                 }
             }
             let ids_before: Vec<&str> = current.iter().map(id_of).collect();

@@ -763,3 +763,137 @@ fn msi_exe_products_take_the_folder_with_their_own_fields() {
         assert!(out.log().contains(text), "{text}: {}", out.log());
     }
 }
+
+/// Adds a screenshot to the app's live en-us listing as Partner Center would (a submission
+/// made by hand through the API, under a name this tool never gives), and waits until it
+/// is published. Returns the new image's id.
+fn add_screenshot_in_partner_center(sim: &Simulator, name: &str) -> String {
+    let app = format!("applications/{APP_ID}");
+    let (status, created) = sim.api("POST", &format!("{app}/submissions"), None);
+    assert_eq!(status, 200, "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    let mut submission = created.clone();
+    submission["targetPublishMode"] = serde_json::json!("Immediate");
+    submission["listings"]["en-us"]["baseListing"]["images"]
+        .as_array_mut()
+        .unwrap()
+        .push(
+            serde_json::json!({"fileName": name, "fileStatus": "PendingUpload",
+            "imageType": "Screenshot", "description": "From Partner Center"}),
+        );
+    let path = format!("{app}/submissions/{id}");
+    let (status, body) = sim.api("PUT", &path, Some(submission));
+    assert_eq!(status, 200, "{body}");
+    let bytes = image(1920, 1080, "partner-center");
+    let zip = crate::util::zip_of(&[(name, &bytes[..])]);
+    let url = created["fileUploadUrl"]
+        .as_str()
+        .unwrap()
+        .replace('+', "%2B");
+    ureq::put(&url)
+        .header("x-ms-blob-type", "BlockBlob")
+        .send(&zip[..])
+        .expect("upload");
+    let (status, body) = sim.api("POST", &format!("{path}/commit"), None);
+    assert_eq!(status, 200, "{body}");
+    // The simulator's phases are short; the bound only keeps a broken run from hanging.
+    let started = std::time::Instant::now();
+    loop {
+        let (_, resource) = sim.api("GET", &app, None);
+        if resource["lastPublishedApplicationSubmission"]["id"] == id.as_str() {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{}",
+            sim.submission(&id)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let live = sim.submission(&id);
+    screenshots(&live, "en-us")
+        .into_iter()
+        .find(|s| s.1 == name)
+        .map(|s| s.0)
+        .expect("the new screenshot is live")
+}
+
+#[test]
+fn an_image_added_in_partner_center_after_pull_is_never_removed_silently() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    pull(&sim, &ws, &["--app-id", APP_ID], "store").assert_code(0);
+    let added = add_screenshot_in_partner_center(&sim, "pc-added.png");
+
+    // Only the text changes: the folder would drop the new image it never saw. Stopped,
+    // in the dry run too, before anything is written.
+    ws.write("store/app/en-us/description.txt", b"New words\n");
+    let expected = "`app/en-us/images/Screenshot/`: 1 live image(s) of Screenshot in en-us are not in this folder and were never pulled into it";
+    let dry = submit(&sim, &ws, &["--listings-dir", "store", "--dry-run"]);
+    dry.assert_code(2);
+    assert!(dry.log().contains(expected), "{}", dry.log());
+    let writes = sim.writes().len();
+    let out = push(&sim, &ws, &[]);
+    out.assert_code(2);
+    assert!(out.log().contains(expected), "{}", out.log());
+    assert!(out.log().contains("run `pull`"), "{}", out.log());
+    assert_eq!(sim.writes().len(), writes, "{:?}", sim.writes());
+    assert!(sim.new_submissions(APP_ID).is_empty());
+
+    // Pulled again, its placeholder is there: deleting it is the user's choice.
+    std::fs::remove_dir_all(ws.path().join("store")).unwrap();
+    pull(&sim, &ws, &["--app-id", APP_ID], "store").assert_code(0);
+    let placeholder = "store/app/en-us/images/Screenshot/02-pc-added";
+    assert!(read(&ws, &format!("{placeholder}.live")).starts_with(&format!("id: {added}\n")));
+    std::fs::remove_file(ws.path().join(format!("{placeholder}.live"))).unwrap();
+    std::fs::remove_file(ws.path().join(format!("{placeholder}.txt"))).unwrap();
+    ws.write("store/app/en-us/description.txt", b"New words\n");
+    push(&sim, &ws, &[]).assert_code(0);
+    let live = published(
+        &sim,
+        &format!("applications/{APP_ID}"),
+        "lastPublishedApplicationSubmission",
+    );
+    assert_eq!(
+        live["listings"]["en-us"]["baseListing"]["description"],
+        "New words"
+    );
+    let shots = screenshots(&live, "en-us");
+    assert_eq!(shots.len(), 1, "{shots:?}");
+    assert_eq!(shots[0].0, "1152921504672272757");
+}
+
+#[test]
+fn pull_refuses_a_language_or_image_type_that_is_no_folder_name_before_writing() {
+    for (language, image_type, named) in [
+        ("../evil", "Screenshot", "language \"../evil\""),
+        ("en-us", "../../evil", "image type \"../../evil\""),
+    ] {
+        let sim = Simulator::start();
+        let ws = Workspace::new();
+        let app = format!("applications/{APP_ID}");
+        let mut live = published(&sim, &app, "lastPublishedApplicationSubmission");
+        let id = live["id"].as_str().unwrap().to_string();
+        let mut listing = live["listings"]["en-us"].clone();
+        listing["baseListing"]["images"][0]["imageType"] = serde_json::json!(image_type);
+        live["listings"] = serde_json::json!({ language: listing });
+        // The Store's answer names a folder outside `listings-dir`.
+        sim.fault(serde_json::json!({
+            "method": "GET",
+            "path": format!("/v1.0/my/{app}/submissions/{id}"),
+            "kind": "answer",
+            "message": live.to_string(),
+        }));
+        let out = pull(&sim, &ws, &["--app-id", APP_ID], "store");
+        out.assert_code(1);
+        assert!(
+            out.log().contains(&format!(
+                "the Store named a listing {named}, which cannot be a folder name; nothing was written"
+            )),
+            "{}",
+            out.log()
+        );
+        assert!(!ws.path().join("store").exists());
+        assert!(!ws.path().join("evil").exists());
+    }
+}

@@ -83,6 +83,22 @@ impl State {
         std::fs::write(path, text)
     }
 
+    /// Whether `pull` wrote this folder (its state file names the product): only then do
+    /// its type folders stand for what the user saw live (docs/listings.md). A folder
+    /// written by hand has no state file, or one only `submit` wrote (MSI/EXE), unnamed.
+    pub fn pulled(&self) -> bool {
+        self.version != 0 && !self.product.is_empty()
+    }
+
+    /// Whether the state file names this live image (by id, else by file name): it was
+    /// pulled into the folder or pushed from it.
+    pub fn has_image(&self, id: Option<&str>, file_name: &str) -> bool {
+        self.images.iter().any(|f| match id {
+            Some(id) if !f.id.is_empty() => f.id == id,
+            _ => !file_name.is_empty() && f.file_name == file_name,
+        })
+    }
+
     /// The SHA-256 of a live image, when known (by id, else by file name).
     pub fn sha256_of(&self, id: Option<&str>, file_name: &str) -> Option<&str> {
         self.images
