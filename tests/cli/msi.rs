@@ -1948,3 +1948,144 @@ fn msi_listings_upload_slots_with_one_id_twice_stop_before_any_upload() {
     assert!(!out.log().contains("c2lnbmF0dXJl"), "{}", out.log());
     assert_eq!(ids(&live_assets(&sim, "en-us", "screenshots")), live);
 }
+
+/// Adds a screenshot to the live en-us listing assets as Partner Center would (after the
+/// live ones, logos untouched). Returns its id.
+fn add_screenshot_in_partner_center(sim: &Simulator) -> String {
+    let live: Vec<Value> = live_assets(sim, "en-us", "screenshots")
+        .iter()
+        .map(|a| json!({"id": a["id"], "assetUrl": a["assetUrl"]}))
+        .collect();
+    let created = store_call(
+        sim,
+        "POST",
+        "listings/assets/create",
+        json!({"language": "en-us", "createAssetRequest": {"Screenshot": 1}}),
+    );
+    let slot = created["responseData"]["listingAssets"]["screenshots"][0].clone();
+    let url = slot["primaryAssetUploadUrl"].as_str().unwrap().to_string();
+    ureq::put(&url)
+        .header("x-ms-blob-type", "BlockBlob")
+        .header("Content-Type", "image/png")
+        .send(listing_image(1366, 768, "partner-center"))
+        .expect("upload");
+    let mut screenshots = live;
+    screenshots.push(json!({"id": slot["id"], "assetUrl": url}));
+    let answer = store_call(
+        sim,
+        "PUT",
+        "listings/assets/commit",
+        json!({"listingAssets": {"language": "en-us", "screenshots": screenshots}}),
+    );
+    assert_eq!(answer["isSuccess"], true, "{answer}");
+    slot["id"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn msi_listings_an_image_added_in_partner_center_after_pull_is_never_removed_silently() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    let shots = ids(&live_assets(&sim, "en-us", "screenshots"));
+    msi_pull(&ws, &sim, "store").assert_code(0);
+    let added = add_screenshot_in_partner_center(&sim);
+    let writes = msi_writes(&sim);
+
+    // Only the text changes: the commit would drop the image the folder never saw.
+    ws.write("store/app/en-us/description.txt", b"New words.\n");
+    let expected = "`app/en-us/images/Screenshot/`: 1 live image(s) of Screenshot in en-us are not in this folder and were never pulled into it";
+    for extra in [&["--dry-run"][..], &[]] {
+        let out = msi_push(&ws, &sim, extra);
+        out.assert_code(2);
+        assert!(out.log().contains(expected), "{}", out.log());
+        assert!(!out.log().contains("If an earlier run"), "{}", out.log());
+    }
+    assert_eq!(msi_writes(&sim), writes);
+    assert_eq!(
+        ids(&live_assets(&sim, "en-us", "screenshots")),
+        [shots[0].clone(), added.clone()]
+    );
+
+    // Pulled again, its placeholder is there: deleting it removes it.
+    std::fs::remove_dir_all(ws.path().join("store")).unwrap();
+    msi_pull(&ws, &sim, "store").assert_code(0);
+    let placeholder = "store/app/en-us/images/Screenshot/02-screenshot.live";
+    assert!(read_file(&ws, placeholder).starts_with(&format!("id: {added}\n")));
+    std::fs::remove_file(ws.path().join(placeholder)).unwrap();
+    ws.write("store/app/en-us/description.txt", b"New words.\n");
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    assert_eq!(ids(&live_assets(&sim, "en-us", "screenshots")), shots);
+    assert_eq!(
+        product(&sim)["listings"]["en-us"]["description"],
+        "New words."
+    );
+}
+
+#[test]
+fn msi_listings_a_hand_written_folder_is_exact_and_removes_what_it_leaves_out() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    let before = ids(&live_assets(&sim, "en-us", "screenshots"));
+    // No `pull`, no state file: `Screenshot/` present means exactly these.
+    let shot = listing_image(1366, 768, "hand");
+    ws.write("store/app/en-us/images/Screenshot/01-hand.png", &shot);
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    let now = live_assets(&sim, "en-us", "screenshots");
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert!(!ids(&now).contains(&before[0]));
+    // The state file `submit` wrote does not make the folder a pulled one: still exact.
+    ws.write(
+        "store/app/en-us/images/Screenshot/01-hand.png",
+        &listing_image(1366, 768, "hand 2"),
+    );
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    let after = live_assets(&sim, "en-us", "screenshots");
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_ne!(after[0]["id"], now[0]["id"]);
+}
+
+#[test]
+fn msi_listings_a_commit_whose_answer_is_lost_stops_the_rerun_saying_what_to_do() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    msi_pull(&ws, &sim, "store").assert_code(0);
+    let live = ids(&live_assets(&sim, "en-us", "screenshots"));
+    ws.write(
+        "store/app/en-us/images/Screenshot/02-new.png",
+        &listing_image(1366, 768, "new"),
+    );
+    // The commit goes through, and so does each retry, but no answer comes back (one
+    // lost answer is retried and recovers in the run: the commit is a PUT of whole lists).
+    sim.fault(json!({
+        "method": "PUT",
+        "path": format!("/submission/v1/product/{PRODUCT}/listings/assets/commit"),
+        "kind": "apply-then-fail", "status": 503, "retryAfter": 0,
+        "times": 10,
+    }));
+    msi_push(&ws, &sim, &[]).assert_code(7);
+    sim.clear_faults();
+    let committed = ids(&live_assets(&sim, "en-us", "screenshots"));
+    assert_eq!(committed.len(), 2, "{committed:?}");
+    assert_eq!(committed[0], live[0]);
+
+    // The state file does not know the committed PNG: the re-run cannot tell it from an
+    // image added in Partner Center, and says what to do instead of dropping it.
+    let writes = msi_writes(&sim).len();
+    let out = msi_push(&ws, &sim, &[]);
+    out.assert_code(2);
+    for text in [
+        "`app/en-us/images/Screenshot/`: 1 live image(s) of Screenshot in en-us are not in this folder",
+        "If an earlier run stopped while committing this folder's new PNGs, they are among them: `pull` into a new folder",
+    ] {
+        assert!(out.log().contains(text), "{text}: {}", out.log());
+    }
+    assert_eq!(msi_writes(&sim).len(), writes);
+
+    // Doing so: the pulled folder holds both as placeholders; nothing is uploaded again.
+    msi_pull(&ws, &sim, "fresh").assert_code(0);
+    std::fs::remove_dir_all(ws.path().join("store")).unwrap();
+    std::fs::rename(ws.path().join("fresh"), ws.path().join("store")).unwrap();
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    assert_eq!(msi_writes(&sim).len(), writes, "{:?}", msi_writes(&sim));
+    assert_eq!(ids(&live_assets(&sim, "en-us", "screenshots")), committed);
+    assert_eq!(product(&sim)["uploads"].as_array().unwrap().len(), 1);
+}
