@@ -585,7 +585,10 @@ mod tests {
     fn folder(images: Vec<LocalImage>) -> Folder {
         let mut language = Language::default();
         language.images.insert("Screenshot".into(), images);
-        let mut scope = Scope::default();
+        let mut scope = Scope {
+            name: "app".into(),
+            ..Scope::default()
+        };
         scope.languages.insert("en-us".into(), language);
         Folder {
             app: Some(scope),
@@ -634,6 +637,57 @@ mod tests {
         assert_eq!(
             out.notes,
             ["listing en-us: Screenshot: keep 2, delete 1, 2 caption(s) changed, reordered"]
+        );
+    }
+
+    #[test]
+    fn a_pulled_folder_removes_only_live_images_it_held_or_this_tool_uploaded() {
+        use crate::config::listings::state::{LiveFile, State};
+        let sha = "a".repeat(64);
+        let ours = format!("listings/app/en-us/images/Screenshot/02-x.{sha}.png");
+        let live_images = || {
+            json!({"listings": {"en-us": {"baseListing": {"images": [
+                live("1", "a.png"), live("2", "b.png"), live("3", &ours), live("4", "pc.png")
+            ]}}}})
+        };
+        let pulled = State {
+            version: 1,
+            product: "app 9NBLGGH4R315".into(),
+            images: vec![LiveFile {
+                id: "2".into(),
+                file_name: "b.png".into(),
+                ..LiveFile::default()
+            }],
+            ..State::default()
+        };
+        // Pulled: 2 (placeholder deleted) and 3 (our upload) may go; 4 was never seen.
+        let mut with_state = folder(vec![placeholder("1")]);
+        with_state.state = pulled.clone();
+        let mut submission = live_images();
+        let out = apply(&mut submission, &with_state);
+        assert_eq!(out.problems.len(), 1, "{:?}", out.problems);
+        assert!(
+            out.problems[0].message.starts_with(
+                "`app/en-us/images/Screenshot/`: 1 live image(s) of Screenshot in en-us are not in this folder"
+            ),
+            "{:?}",
+            out.problems
+        );
+        // Held by the folder: removed without a word.
+        let mut held = with_state.clone();
+        held.state.images.push(LiveFile {
+            id: "4".into(),
+            file_name: "pc.png".into(),
+            ..LiveFile::default()
+        });
+        let out = apply(&mut live_images(), &held);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        // Written by hand (no state file): exact, as before.
+        let out = apply(&mut live_images(), &folder(vec![placeholder("1")]));
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(
+            out.notes,
+            ["listing en-us: Screenshot: keep 1, delete 3, 1 caption(s) changed"]
         );
     }
 
