@@ -2089,3 +2089,30 @@ fn msi_listings_a_commit_whose_answer_is_lost_stops_the_rerun_saying_what_to_do(
     assert_eq!(ids(&live_assets(&sim, "en-us", "screenshots")), committed);
     assert_eq!(product(&sim)["uploads"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn msi_listings_one_lost_commit_answer_is_sent_again_and_the_rerun_changes_nothing() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    msi_pull(&ws, &sim, "store").assert_code(0);
+    let live = ids(&live_assets(&sim, "en-us", "screenshots"));
+    ws.write(
+        "store/app/en-us/images/Screenshot/02-new.png",
+        &listing_image(1366, 768, "new"),
+    );
+    sim.fault(json!({
+        "method": "PUT",
+        "path": format!("/submission/v1/product/{PRODUCT}/listings/assets/commit"),
+        "kind": "apply-then-fail", "status": 503, "retryAfter": 0,
+        "times": 1,
+    }));
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    let now = ids(&live_assets(&sim, "en-us", "screenshots"));
+    assert_eq!(now.len(), 2, "{now:?}");
+    assert_eq!(now[0], live[0]);
+    assert_eq!(product(&sim)["uploads"].as_array().unwrap().len(), 1);
+    // The state file was written: the PNG is known, nothing is uploaded or committed again.
+    let writes = msi_writes(&sim).len();
+    msi_push(&ws, &sim, &[]).assert_code(0);
+    assert_eq!(msi_writes(&sim).len(), writes, "{:?}", msi_writes(&sim));
+}
