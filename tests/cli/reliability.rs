@@ -30,8 +30,10 @@ fn submit_command(sim: &Simulator, ws: &Workspace) -> Run {
         "*.msix",
         "--zip-path",
         "upload.zip",
+        // Shorter than a hang (below) so that hangs are cut, long enough that a healthy call
+        // on a loaded machine is not: at 2 s a case once failed before reaching its step.
         "--request-timeout",
-        "2s",
+        "5s",
         "--log-level",
         "debug",
     ]);
@@ -107,7 +109,7 @@ fn fault(kind: &str) -> Value {
         "429" => json!({"kind": "status", "status": 429, "retryAfter": 1}),
         "500" => json!({"kind": "status", "status": 500}),
         "503" => json!({"kind": "status", "status": 503, "retryAfter": 1}),
-        "hang" => json!({"kind": "hang", "seconds": 5}),
+        "hang" => json!({"kind": "hang", "seconds": 12}),
         "reset" => json!({"kind": "reset"}),
         "expire-token" => json!({"kind": "expire-token"}),
         "apply-then-fail" => json!({"kind": "apply-then-fail", "status": 500}),
@@ -217,7 +219,11 @@ fn run_case(baseline: &Outcome, step_name: &str, fault_name: &str) -> Result<(),
     let hits = sim.faults()["rules"][0]["hits"].as_u64().unwrap_or(0);
     let case = format!("{fault_name} at {step_name}");
     if hits == 0 {
-        return Err(format!("{case}: the fault never fired"));
+        return Err(format!(
+            "{case}: the fault never fired (exit {})\n{}",
+            out.code,
+            out.log()
+        ));
     }
     if out.code != 0 {
         return Err(format!("{case}: exit {}\n{}", out.code, out.log()));
