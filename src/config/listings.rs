@@ -305,10 +305,35 @@ pub fn unpulled_images_problem(
     image_type: &str,
     language: &str,
 ) -> InputProblem {
+    unpulled_problem(
+        type_dir,
+        &format!("{count} live image(s) of {image_type} in {language}"),
+        "placeholders",
+    )
+}
+
+/// The same problem for `trailers/`, which would remove live trailers the folder never
+/// held: `languages` are those the trailers have titles and thumbnails in.
+pub fn unpulled_trailers_problem(count: usize, languages: &[&str]) -> InputProblem {
+    let languages = if languages.is_empty() {
+        "no language".to_string()
+    } else {
+        languages.join(", ")
+    };
+    unpulled_problem(
+        "trailers/",
+        &format!("{count} live trailer(s) in {languages}"),
+        "folders",
+    )
+}
+
+/// `what` (`2 live image(s) of Screenshot in en-us`) in `dir`, never pulled into the folder;
+/// the user deletes the `parts` (placeholders, folders) of those to remove once pulled.
+fn unpulled_problem(dir: &str, what: &str, parts: &str) -> InputProblem {
     InputProblem::new(
         INPUT,
         format!(
-            "`{type_dir}`: {count} live image(s) of {image_type} in {language} are not in this folder and were never pulled into it (added in Partner Center after the last `pull`?): run `pull` to bring them in, then delete the placeholders of those you want removed"
+            "`{dir}`: {what} are not in this folder and were never pulled into it (added in Partner Center after the last `pull`?): run `pull` to bring them in, then delete the {parts} of those you want removed"
         ),
     )
 }

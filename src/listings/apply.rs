@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::config::listings::{
     Folder, Language, LocalImage, Scope, Source, Target, Trailer, sha256_in_name,
-    unpulled_images_problem,
+    unpulled_images_problem, unpulled_trailers_problem,
 };
 use crate::config::{InputProblem, ZipInput};
 
@@ -555,6 +555,33 @@ fn apply_trailers(
         };
         list.push(entry);
     }
+    // A live trailer `trailers/` leaves out is removed only if the user could have meant it
+    // (docs/listings.md, "Images added in Partner Center"), as images are: in
+    // a folder `pull` wrote, the state file names it or this tool uploaded its video (the
+    // hash in its name). One added in Partner Center after the `pull` was never seen here.
+    if folder.state.pulled() {
+        let mut count = 0;
+        let mut languages = BTreeSet::new();
+        for (i, trailer) in current.iter().enumerate() {
+            let video = trailer
+                .get("videoFileName")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if !used[i]
+                && sha256_in_name(video).is_none()
+                && !folder.state.has_trailer(id_of(trailer), video)
+            {
+                count += 1;
+                let assets = trailer.get("trailerAssets").and_then(Value::as_object);
+                languages.extend(assets.into_iter().flatten().map(|(l, _)| l.as_str()));
+            }
+        }
+        if count > 0 {
+            let languages: Vec<&str> = languages.into_iter().collect();
+            out.problems
+                .push(unpulled_trailers_problem(count, &languages));
+        }
+    }
     let removed = used.iter().filter(|u| !**u).count();
     if removed > 0 {
         out.notes.push(format!("trailers: remove {removed}"));
@@ -689,6 +716,69 @@ mod tests {
             out.notes,
             ["listing en-us: Screenshot: keep 1, delete 3, 1 caption(s) changed"]
         );
+    }
+
+    #[test]
+    fn a_pulled_folder_removes_only_live_trailers_it_held_or_this_tool_uploaded() {
+        use crate::config::listings::state::{LiveFile, State};
+        let sha = "b".repeat(64);
+        let trailer = |id: &str, video: &str, languages: &[&str]| {
+            let assets: Map<String, Value> = languages
+                .iter()
+                .map(|l| {
+                    let thumb = live(&format!("{id}{l}"), "t.png");
+                    (l.to_string(), json!({"title": "T", "imageList": [thumb]}))
+                })
+                .collect();
+            json!({"id": id, "videoFileName": video, "trailerAssets": assets})
+        };
+        let live_trailers = || {
+            json!({"listings": {"en-us": {}}, "trailers": [
+                trailer("1", "held.mp4", &["en-us"]),
+                trailer("2", &format!("listings/trailers/02-x/video.{sha}.mp4"), &["en-us"]),
+                trailer("3", "Trailers\\pc.mp4", &["fr-fr", "en-us"]),
+            ]})
+        };
+        let mut pulled = Folder {
+            trailers: Some(Vec::new()),
+            state: State {
+                version: 1,
+                product: "app 9NBLGGH4R315".into(),
+                trailers: vec![LiveFile {
+                    id: "1".into(),
+                    file_name: "held.mp4".into(),
+                    ..LiveFile::default()
+                }],
+                ..State::default()
+            },
+            ..Folder::default()
+        };
+        // Pulled: 1 (its folder deleted) and 2 (our upload) may go; 3 was never seen.
+        let mut submission = live_trailers();
+        let out = apply(&mut submission, &pulled);
+        assert_eq!(out.problems.len(), 1, "{:?}", out.problems);
+        assert!(
+            out.problems[0].message.starts_with(
+                "`trailers/`: 1 live trailer(s) in en-us, fr-fr are not in this folder and were never pulled into it"
+            ),
+            "{:?}",
+            out.problems
+        );
+        // Held by the folder: removed without a word.
+        pulled.state.trailers.push(LiveFile {
+            id: "3".into(),
+            file_name: "Trailers\\pc.mp4".into(),
+            ..LiveFile::default()
+        });
+        let mut submission = live_trailers();
+        let out = apply(&mut submission, &pulled);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(submission["trailers"], json!([]));
+        // Written by hand (no state file): exact, as before.
+        pulled.state = State::default();
+        let out = apply(&mut live_trailers(), &pulled);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(out.notes, ["trailers: remove 3", "trailers: 0 in all"]);
     }
 
     #[test]

@@ -768,24 +768,46 @@ fn msi_exe_products_take_the_folder_with_their_own_fields() {
 /// made by hand through the API, under a name this tool never gives), and waits until it
 /// is published. Returns the new image's id.
 fn add_screenshot_in_partner_center(sim: &Simulator, name: &str) -> String {
+    let bytes = image(1920, 1080, "partner-center");
+    let live = publish_in_partner_center(
+        sim,
+        |submission| {
+            submission["listings"]["en-us"]["baseListing"]["images"]
+                .as_array_mut()
+                .unwrap()
+                .push(
+                    serde_json::json!({"fileName": name, "fileStatus": "PendingUpload",
+                    "imageType": "Screenshot", "description": "From Partner Center"}),
+                );
+        },
+        &[(name, &bytes[..])],
+    );
+    screenshots(&live, "en-us")
+        .into_iter()
+        .find(|s| s.1 == name)
+        .map(|s| s.0)
+        .expect("the new screenshot is live")
+}
+
+/// Makes an app submission by hand through the API as Partner Center would: a copy of the
+/// live one changed by `edit`, `files` uploaded, committed; waits until it is published and
+/// returns it.
+fn publish_in_partner_center(
+    sim: &Simulator,
+    edit: impl FnOnce(&mut Value),
+    files: &[(&str, &[u8])],
+) -> Value {
     let app = format!("applications/{APP_ID}");
     let (status, created) = sim.api("POST", &format!("{app}/submissions"), None);
     assert_eq!(status, 200, "{created}");
     let id = created["id"].as_str().unwrap().to_string();
     let mut submission = created.clone();
     submission["targetPublishMode"] = serde_json::json!("Immediate");
-    submission["listings"]["en-us"]["baseListing"]["images"]
-        .as_array_mut()
-        .unwrap()
-        .push(
-            serde_json::json!({"fileName": name, "fileStatus": "PendingUpload",
-            "imageType": "Screenshot", "description": "From Partner Center"}),
-        );
+    edit(&mut submission);
     let path = format!("{app}/submissions/{id}");
     let (status, body) = sim.api("PUT", &path, Some(submission));
     assert_eq!(status, 200, "{body}");
-    let bytes = image(1920, 1080, "partner-center");
-    let zip = crate::util::zip_of(&[(name, &bytes[..])]);
+    let zip = crate::util::zip_of(files);
     let url = created["fileUploadUrl"]
         .as_str()
         .unwrap()
@@ -810,12 +832,7 @@ fn add_screenshot_in_partner_center(sim: &Simulator, name: &str) -> String {
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    let live = sim.submission(&id);
-    screenshots(&live, "en-us")
-        .into_iter()
-        .find(|s| s.1 == name)
-        .map(|s| s.0)
-        .expect("the new screenshot is live")
+    sim.submission(&id)
 }
 
 #[test]
@@ -861,6 +878,99 @@ fn an_image_added_in_partner_center_after_pull_is_never_removed_silently() {
     let shots = screenshots(&live, "en-us");
     assert_eq!(shots.len(), 1, "{shots:?}");
     assert_eq!(shots[0].0, "1152921504672272757");
+}
+
+#[test]
+fn a_trailer_added_in_partner_center_after_pull_is_never_removed_silently() {
+    let sim = Simulator::start();
+    let ws = Workspace::new();
+    // A trailer this tool pushed from a hand-written folder, then a pulled folder.
+    ws.write("hand/trailers/01-launch/video.mp4", b"a launch video");
+    ws.write("hand/trailers/01-launch/default/title.txt", b"Launch\n");
+    ws.write(
+        "hand/trailers/01-launch/default/thumbnail.png",
+        &image(1920, 1080, "thumb"),
+    );
+    submit(
+        &sim,
+        &ws,
+        &[
+            "--listings-dir",
+            "hand",
+            "--target-publish-mode",
+            "Immediate",
+            "--wait-for",
+            "published",
+        ],
+    )
+    .assert_code(0);
+    pull(&sim, &ws, &["--app-id", APP_ID], "store").assert_code(0);
+    let trailer_ids = |live: &Value| -> Vec<String> {
+        live["trailers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let thumbnail = image(1920, 1080, "pc-thumb");
+    let live = publish_in_partner_center(
+        &sim,
+        |submission| {
+            submission["trailers"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!({
+                    "videoFileName": "pc-trailer.mp4",
+                    "trailerAssets": {"en-us": {"title": "From Partner Center",
+                        "imageList": [{"fileName": "pc-thumb.png", "description": ""}]}}
+                }));
+        },
+        &[
+            ("pc-trailer.mp4", b"a video from Partner Center"),
+            ("pc-thumb.png", &thumbnail[..]),
+        ],
+    );
+    let ids = trailer_ids(&live);
+    assert_eq!(ids.len(), 2, "{live}");
+
+    // Only the text changes: `trailers/` would drop the trailer it never saw. Stopped, in
+    // the dry run too, before anything is written.
+    ws.write("store/app/en-us/description.txt", b"New words\n");
+    let expected = "`trailers/`: 1 live trailer(s) in en-us are not in this folder and were never pulled into it";
+    let dry = submit(&sim, &ws, &["--listings-dir", "store", "--dry-run"]);
+    dry.assert_code(2);
+    assert!(dry.log().contains(expected), "{}", dry.log());
+    let writes = sim.writes().len();
+    let out = push(&sim, &ws, &[]);
+    out.assert_code(2);
+    assert!(out.log().contains(expected), "{}", out.log());
+    assert!(out.log().contains("run `pull`"), "{}", out.log());
+    assert_eq!(sim.writes().len(), writes, "{:?}", sim.writes());
+    assert!(sim.new_submissions(APP_ID).is_empty());
+    // The hand-written folder is exact: its `trailers/` removes the trailer it does not hold.
+    let dry = submit(&sim, &ws, &["--listings-dir", "hand", "--dry-run"]);
+    dry.assert_code(0);
+    assert!(dry.log().contains("trailers: remove 1"), "{}", dry.log());
+
+    // Pulled again, its folder is there: deleting it is the user's choice.
+    std::fs::remove_dir_all(ws.path().join("store")).unwrap();
+    pull(&sim, &ws, &["--app-id", APP_ID], "store").assert_code(0);
+    let video = read(&ws, "store/trailers/02-pc-trailer/video.live");
+    assert!(video.starts_with(&format!("id: {}\n", ids[1])), "{video}");
+    std::fs::remove_dir_all(ws.path().join("store/trailers/02-pc-trailer")).unwrap();
+    ws.write("store/app/en-us/description.txt", b"New words\n");
+    push(&sim, &ws, &[]).assert_code(0);
+    let live = published(
+        &sim,
+        &format!("applications/{APP_ID}"),
+        "lastPublishedApplicationSubmission",
+    );
+    assert_eq!(
+        live["listings"]["en-us"]["baseListing"]["description"],
+        "New words"
+    );
+    assert_eq!(trailer_ids(&live), ids[..1]);
 }
 
 #[test]

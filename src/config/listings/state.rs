@@ -93,10 +93,13 @@ impl State {
     /// Whether the state file names this live image (by id, else by file name): it was
     /// pulled into the folder or pushed from it.
     pub fn has_image(&self, id: Option<&str>, file_name: &str) -> bool {
-        self.images.iter().any(|f| match id {
-            Some(id) if !f.id.is_empty() => f.id == id,
-            _ => !file_name.is_empty() && f.file_name == file_name,
-        })
+        names(&self.images, id, file_name)
+    }
+
+    /// Whether the state file names this live trailer (by id, else by its video's file
+    /// name): it was pulled into the folder or pushed from it.
+    pub fn has_trailer(&self, id: Option<&str>, video_file_name: &str) -> bool {
+        names(&self.trailers, id, video_file_name)
     }
 
     /// The SHA-256 of a live image, when known (by id, else by file name).
@@ -110,4 +113,12 @@ impl State {
             })
             .and_then(|f| f.sha256.as_deref())
     }
+}
+
+/// Whether `files` names a live file (by id, else by file name).
+fn names(files: &[LiveFile], id: Option<&str>, file_name: &str) -> bool {
+    files.iter().any(|f| match id {
+        Some(id) if !f.id.is_empty() => f.id == id,
+        _ => !file_name.is_empty() && f.file_name == file_name,
+    })
 }
