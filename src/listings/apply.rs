@@ -719,6 +719,37 @@ mod tests {
     }
 
     #[test]
+    fn an_add_on_icon_of_the_same_file_name_does_not_make_a_live_image_known() {
+        use crate::config::listings::state::{LiveFile, State};
+        // The state file names add-on icons by file name alone (they have no id); a live
+        // app image with an id is known only by that id, whatever its file name.
+        let mut pulled = folder(Vec::new());
+        pulled.state = State {
+            version: 1,
+            product: "app 9NBLGGH4R315".into(),
+            images: vec![LiveFile {
+                file_name: "logo.png".into(),
+                scope: "gems".into(),
+                language: "en-us".into(),
+                image_type: "Icon".into(),
+                ..LiveFile::default()
+            }],
+            ..State::default()
+        };
+        let mut submission =
+            json!({"listings": {"en-us": {"baseListing": {"images": [live("9", "logo.png")]}}}});
+        let out = apply(&mut submission, &pulled);
+        assert_eq!(out.problems.len(), 1, "{:?}", out.problems);
+        assert!(
+            out.problems[0]
+                .message
+                .contains("1 live image(s) of Screenshot in en-us are not in this folder"),
+            "{:?}",
+            out.problems
+        );
+    }
+
+    #[test]
     fn a_pulled_folder_removes_only_live_trailers_it_held_or_this_tool_uploaded() {
         use crate::config::listings::state::{LiveFile, State};
         let sha = "b".repeat(64);

@@ -115,10 +115,12 @@ impl State {
     }
 }
 
-/// Whether `files` names a live file (by id, else by file name).
+/// Whether `files` names a live file: by id when it has one, else by file name among the
+/// entries that have none. A removal is allowed on this answer, so an entry without an id
+/// (an add-on icon) never stands for a live file that has one, whatever their file names.
 fn names(files: &[LiveFile], id: Option<&str>, file_name: &str) -> bool {
     files.iter().any(|f| match id {
-        Some(id) if !f.id.is_empty() => f.id == id,
-        _ => !file_name.is_empty() && f.file_name == file_name,
+        Some(id) => !id.is_empty() && f.id == id,
+        None => f.id.is_empty() && !file_name.is_empty() && f.file_name == file_name,
     })
 }
