@@ -33,20 +33,11 @@ pub(crate) async fn pull(
     let pulled = crate::msi::listings::pull(&connection.api, &config.product_id, dir).await;
     reporter.group_end();
     let pulled = pulled?;
-    tracing::info!(
-        "wrote {} file(s) for MSI/EXE product {} into {} (languages: {})",
-        pulled.files,
-        config.product_id,
-        dir.display(),
-        pulled.languages.join(", ")
+    super::pull::log_pulled(
+        &pulled,
+        &format!("MSI/EXE product {}", config.product_id),
+        dir,
     );
-    if !pulled.placeholders.is_empty() {
-        tracing::info!(
-            "{} live image(s) are placeholders (`.live`): the Store API gives no image bytes. Keep them to keep the images; put a PNG in a placeholder's place to replace that image: {}",
-            pulled.placeholders.len(),
-            pulled.placeholders.join(", ")
-        );
-    }
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use super::{Connection, resolve};
 use crate::api::Client;
 use crate::config::{ProductRef, PullConfig};
 use crate::error::Result;
-use crate::listings::pull::pull;
+use crate::listings::pull::{Pulled, pull};
 use crate::report::Reporter;
 
 pub(crate) async fn run(config: &PullConfig, reporter: &Reporter) -> Result<()> {
@@ -34,10 +34,16 @@ async fn pull_into(
             return Err(e);
         }
     };
+    log_pulled(&pulled, &product.describe(), root);
+    reporter.group_end();
+    Ok(())
+}
+
+/// What a pull wrote, and which images are placeholders (both Store APIs).
+pub(super) fn log_pulled(pulled: &Pulled, what: &str, root: &Path) {
     tracing::info!(
-        "wrote {} file(s) for {} into {} (languages: {})",
+        "wrote {} file(s) for {what} into {} (languages: {})",
         pulled.files,
-        product.describe(),
         root.display(),
         pulled.languages.join(", ")
     );
@@ -48,6 +54,4 @@ async fn pull_into(
             pulled.placeholders.join(", ")
         );
     }
-    reporter.group_end();
-    Ok(())
 }

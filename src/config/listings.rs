@@ -507,13 +507,7 @@ impl Reader {
             );
             return None;
         }
-        let parts: Vec<&str> = folder.split('-').collect();
-        let ok = (2..=3).contains(&parts[0].len())
-            && parts[0].chars().all(|c| c.is_ascii_alphabetic())
-            && parts[1..].iter().all(|p| {
-                (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric())
-            });
-        if !ok {
+        if !is_language_code(folder) {
             self.problem(
                 path,
                 "is not a language code (e.g. `en-us`, `de`, `sr-latn-rs`) nor `default`",

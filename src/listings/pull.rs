@@ -19,7 +19,8 @@ use crate::config::listings::{
 };
 use crate::error::{Error, Result};
 
-const PLACEHOLDER_NOTE: &str = "This image is live in the Microsoft Store; the Store API cannot give its bytes.\nKeep this file to keep the image (rename it to move it), delete it to remove the image,\nor put the PNG here under the same name with .png to replace it. Written by `msstore-submit pull`.\n";
+/// The text of a placeholder, after its `id:` and `fileName:` lines (MSIX and MSI/EXE).
+pub(crate) const PLACEHOLDER_NOTE: &str = "This image is live in the Microsoft Store; the Store API cannot give its bytes.\nKeep this file to keep the image (rename it to move it), delete it to remove the image,\nor put the PNG here under the same name with .png to replace it. Written by `msstore-submit pull`.\n";
 
 /// What `pull` wrote, for the log and the outputs.
 #[derive(Debug, Default)]
@@ -62,10 +63,7 @@ pub async fn pull(client: &Client, product: &ProductRef, root: &Path) -> Result<
         submission_id: published.clone(),
         ..State::default()
     };
-    let mut writer = Writer {
-        root: root.to_path_buf(),
-        pulled: Pulled::default(),
-    };
+    let mut writer = Writer::new(root);
     let result = match product {
         ProductRef::App { .. } => {
             writer.app(&submission, &mut state)?;
@@ -88,11 +86,7 @@ pub async fn pull(client: &Client, product: &ProductRef, root: &Path) -> Result<
         )),
     };
     result?;
-    state
-        .write(root)
-        .map_err(|e| write_error(&root.join(crate::config::listings::state::STATE_FILE), e))?;
-    writer.pulled.files += 1;
-    Ok(writer.pulled)
+    writer.finish(&state)
 }
 
 /// The first listing language or image type of `submission` that is no language code or
@@ -110,7 +104,7 @@ fn unsafe_folder_name(submission: &Value) -> Option<String> {
             .pointer("/baseListing/images")
             .and_then(Value::as_array);
         for image in images.into_iter().flatten() {
-            let image_type = image.get("imageType").and_then(Value::as_str).unwrap_or("");
+            let image_type = image_type_of(image);
             if !IMAGE_TYPES.contains(&image_type) {
                 return Some(shown("image type", image_type));
             }
@@ -128,6 +122,14 @@ fn unsafe_folder_name(submission: &Value) -> Option<String> {
     None
 }
 
+/// An image's type, the folder it is pulled into: `Unknown` when the Store gives none.
+fn image_type_of(image: &Value) -> &str {
+    image
+        .get("imageType")
+        .and_then(Value::as_str)
+        .unwrap_or("Unknown")
+}
+
 fn is_folder_name(name: &str) -> bool {
     !name.is_empty()
         && name != "."
@@ -141,13 +143,34 @@ fn write_error(path: &Path, e: std::io::Error) -> Error {
     Error::Internal(anyhow::anyhow!("cannot write {}: {e}", path.display()))
 }
 
-struct Writer {
+/// Writes the files of a pull under its root and counts them: MSIX products here, MSI/EXE
+/// products in `msi::listings`.
+pub(crate) struct Writer {
     root: std::path::PathBuf,
-    pulled: Pulled,
+    pub(crate) pulled: Pulled,
 }
 
 impl Writer {
-    fn write(&mut self, rel: &str, text: &str) -> Result<()> {
+    pub(crate) fn new(root: &Path) -> Writer {
+        Writer {
+            root: root.to_path_buf(),
+            pulled: Pulled::default(),
+        }
+    }
+
+    /// Writes the state file last, and returns what was written.
+    pub(crate) fn finish(mut self, state: &State) -> Result<Pulled> {
+        state.write(&self.root).map_err(|e| {
+            write_error(
+                &self.root.join(crate::config::listings::state::STATE_FILE),
+                e,
+            )
+        })?;
+        self.pulled.files += 1;
+        Ok(self.pulled)
+    }
+
+    pub(crate) fn write(&mut self, rel: &str, text: &str) -> Result<()> {
         let path = self.root.join(rel);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
@@ -157,7 +180,8 @@ impl Writer {
         Ok(())
     }
 
-    fn fields(&mut self, dir: &str, fields: &[Field], listing: &Value) -> Result<()> {
+    /// One file per field, every field written, empty when unset.
+    pub(crate) fn fields(&mut self, dir: &str, fields: &[Field], listing: &Value) -> Result<()> {
         for field in fields {
             let text = match listing.get(field.api) {
                 Some(Value::Array(items)) => items
@@ -198,11 +222,7 @@ impl Writer {
                 .unwrap_or_default();
             let mut per_type: std::collections::BTreeMap<String, usize> = Default::default();
             for image in images {
-                let image_type = image
-                    .get("imageType")
-                    .and_then(Value::as_str)
-                    .unwrap_or("Unknown")
-                    .to_string();
+                let image_type = image_type_of(image).to_string();
                 let n = per_type.entry(image_type.clone()).or_default();
                 *n += 1;
                 let file_name = image.get("fileName").and_then(Value::as_str).unwrap_or("");

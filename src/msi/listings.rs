@@ -22,9 +22,8 @@ use crate::config::listings::{
 };
 use crate::config::{InputProblem, listings::INPUT};
 use crate::error::Error;
+use crate::listings::pull::{PLACEHOLDER_NOTE, Pulled, Writer};
 use crate::store_api::StoreApi;
-
-const PLACEHOLDER_NOTE: &str = "This image is live in the Microsoft Store; the Store API cannot give its bytes.\nKeep this file to keep the image (rename it to move it), delete it to remove the image,\nor put the PNG here under the same name with .png to replace it. Written by `msstore-submit pull`.\n";
 
 /// The bound of one listing image's Put Blob (a PNG is at most 50 MB).
 const UPLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
@@ -52,33 +51,16 @@ fn id_of(asset: &Value) -> &str {
     asset.get("id").and_then(Value::as_str).unwrap_or("")
 }
 
-/// What `pull` wrote.
-#[derive(Debug, Default)]
-pub struct Pulled {
-    pub files: usize,
-    pub languages: Vec<String>,
-    pub placeholders: Vec<String>,
-}
-
 /// `pull` for an MSI/EXE product: the `listings` module and the listing assets into `root`.
 pub async fn pull(api: &StoreApi, product_id: &str, root: &Path) -> Result<Pulled, Error> {
     let metadata = api.get("metadata/listings", "reading the listings").await?;
     let assets = api
         .get("listings/assets", "reading the listing assets")
         .await?;
-    let mut pulled = Pulled::default();
+    let mut writer = Writer::new(root);
     let mut state = State {
         product: format!("MSI/EXE product {product_id}"),
         ..State::default()
-    };
-    let write = |rel: &str, text: &str, pulled: &mut Pulled| -> Result<(), Error> {
-        let path = root.join(rel);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
-        }
-        std::fs::write(&path, text).map_err(|e| write_error(&path, e))?;
-        pulled.files += 1;
-        Ok(())
     };
     let listings = metadata.data["listings"]
         .as_array()
@@ -105,20 +87,9 @@ pub async fn pull(api: &StoreApi, product_id: &str, root: &Path) -> Result<Pulle
             continue;
         };
         let dir = format!("app/{code}");
-        for field in MSI_FIELDS {
-            // Every field is written, empty when unset (the API leaves empty ones out).
-            let text = match listing.get(field.api) {
-                Some(Value::Array(items)) => items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(|i| format!("{i}\n"))
-                    .collect(),
-                Some(Value::String(s)) if !s.is_empty() => format!("{s}\n"),
-                _ => String::new(),
-            };
-            write(&format!("{dir}/{}.txt", field.file), &text, &mut pulled)?;
-        }
-        pulled.languages.push(code.clone());
+        // Every field is written, empty when unset (the API leaves empty ones out).
+        writer.fields(&dir, MSI_FIELDS, listing)?;
+        writer.pulled.languages.push(code.clone());
         let live = assets.data["listingAssets"]
             .as_array()
             .into_iter()
@@ -142,15 +113,14 @@ pub async fn pull(api: &StoreApi, product_id: &str, root: &Path) -> Result<Pulle
                 };
                 let rel = format!("{dir}/images/{folder}/{:02}-{stem}.{PLACEHOLDER_EXT}", n);
                 let url = asset["assetUrl"].as_str().unwrap_or("");
-                write(
+                writer.write(
                     &rel,
                     &format!(
                         "id: {}\nfileName: {url}\n\n{PLACEHOLDER_NOTE}",
                         id_of(asset)
                     ),
-                    &mut pulled,
                 )?;
-                pulled.placeholders.push(rel.clone());
+                writer.pulled.placeholders.push(rel.clone());
                 state.images.push(LiveFile {
                     id: id_of(asset).to_string(),
                     file_name: url.to_string(),
@@ -163,15 +133,7 @@ pub async fn pull(api: &StoreApi, product_id: &str, root: &Path) -> Result<Pulle
             }
         }
     }
-    state
-        .write(root)
-        .map_err(|e| write_error(&root.join(STATE_FILE), e))?;
-    pulled.files += 1;
-    Ok(pulled)
-}
-
-fn write_error(path: &Path, e: std::io::Error) -> Error {
-    Error::Internal(anyhow::anyhow!("cannot write {}: {e}", path.display()))
+    writer.finish(&state)
 }
 
 /// A language's fields: the language's own, else `default/`'s.
@@ -250,6 +212,16 @@ pub struct AssetCommit {
     pub language: String,
     pub screenshots: Vec<Slot>,
     pub logos: Vec<Slot>,
+}
+
+impl Slot {
+    /// The live asset's id, for a kept one.
+    fn kept_id(&self) -> Option<&str> {
+        match self {
+            Slot::Keep(asset) => Some(id_of(asset)),
+            Slot::New { .. } => None,
+        }
+    }
 }
 
 impl AssetCommit {
@@ -342,13 +314,7 @@ pub fn plan_assets(
                             ));
                         }
                         for local in *locals {
-                            let taken: Vec<&str> = list
-                                .iter()
-                                .filter_map(|s| match s {
-                                    Slot::Keep(a) => Some(id_of(a)),
-                                    Slot::New { .. } => None,
-                                })
-                                .collect();
+                            let taken: Vec<&str> = list.iter().filter_map(Slot::kept_id).collect();
                             match slot_for(local, &current, folder, code, folder_name, &taken) {
                                 Ok(slot) => list.push(slot),
                                 Err(p) => problems.push(p),
@@ -374,13 +340,7 @@ pub fn plan_assets(
             // Square and poster logos are two types in two folders, not an order: the same
             // logos in the Store's own order are no change, and are sent back in that order.
             if kind == LOGOS && list.iter().all(|s| matches!(s, Slot::Keep(_))) {
-                let mut kept: Vec<&str> = list
-                    .iter()
-                    .filter_map(|s| match s {
-                        Slot::Keep(a) => Some(id_of(a)),
-                        Slot::New { .. } => None,
-                    })
-                    .collect();
+                let mut kept: Vec<&str> = list.iter().filter_map(Slot::kept_id).collect();
                 let mut live: Vec<&str> = current.iter().map(id_of).collect();
                 kept.sort_unstable();
                 live.sort_unstable();
@@ -393,13 +353,7 @@ pub fn plan_assets(
             // `pull` wrote, the state file names every image pulled into it or pushed
             // from it; one added in Partner Center after the `pull` was never seen here.
             if folder.state.pulled() {
-                let kept: BTreeSet<&str> = list
-                    .iter()
-                    .filter_map(|s| match s {
-                        Slot::Keep(a) => Some(id_of(a)),
-                        Slot::New { .. } => None,
-                    })
-                    .collect();
+                let kept: BTreeSet<&str> = list.iter().filter_map(Slot::kept_id).collect();
                 let mut unseen: BTreeMap<&'static str, usize> = BTreeMap::new();
                 for asset in &current {
                     if !kept.contains(id_of(asset))
@@ -589,10 +543,7 @@ pub async fn push_assets(
                 .screenshots
                 .iter()
                 .chain(&commit.logos)
-                .filter_map(|s| match s {
-                    Slot::Keep(a) => Some(id_of(a)),
-                    Slot::New { .. } => None,
-                })
+                .filter_map(Slot::kept_id)
                 .collect();
             let mut seen = BTreeSet::new();
             for slot in slots.values().flatten() {
@@ -741,12 +692,10 @@ async fn upload(
         })?;
     if !response.status().is_success() {
         let status = response.status();
-        // The first chunk only: a hostile host's error body is not read to its end.
-        let mut response = response;
-        let text = match response.chunk().await {
-            Ok(Some(chunk)) => String::from_utf8_lossy(&chunk).into_owned(),
-            _ => String::new(),
-        };
+        // Capped, as every error body is: a hostile host's is not read to its end.
+        let text = crate::net::read_capped(response, crate::net::ERROR_BODY_CAP)
+            .await
+            .unwrap_or_default();
         return Err(Error::Service {
             message: crate::secrets::redact(&format!(
                 "uploading {shown}: HTTP {status}: {}",
